@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "jira-resilient",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "jira-resilient", targets: ["jira-resilient"]),
+        .library(name: "JiraResilient", targets: ["JiraResilient"]),
+        .library(name: "JiraExtract", targets: ["JiraExtract"]),
+        /// The embedded JIRA Server, shipped as a test kit of its own.
+        .library(name: "JiraSimulator", targets: ["JiraSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "JiraResilient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "JiraExtract",
+            dependencies: ["JiraResilient"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "JiraSimulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CNcursesw",
+            linkerSettings: [.linkedLibrary("ncursesw")]
+        ),
+        .target(
+            name: "Console",
+            dependencies: ["CNcursesw", "JiraResilient", "JiraExtract"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "jira-resilient",
+            dependencies: [
+                "JiraResilient", "JiraExtract", "JiraSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "json-bench",
+            dependencies: ["JiraResilient", "JiraSimulator"],
+            path: "Benchmarks/json-bench",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JiraSimulatorTests",
+            dependencies: ["JiraSimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JiraResilientTests",
+            dependencies: ["JiraResilient", "JiraSimulator"],
+            swiftSettings: strict
+        ),
+    ]
+)

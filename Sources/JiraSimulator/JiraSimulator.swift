@@ -1,0 +1,269 @@
+import Foundation
+import Synchronization
+
+/// An embedded JIRA Server (Data Center) on loopback: the REST API v2 subset a data extractor
+/// uses, with JIRA's shapes, JQL semantics, serialization cost, reindexes, live changes and faults.
+///
+/// Start it with `start()`, point a client at `baseURL` with `token`, and `stop()` it when done.
+/// Tests read `requests` to see what a client sent, and change the world with `mutate`, `inject`
+/// and `schedule` while a client runs.
+public final class JiraSimulator: Sendable {
+    public struct Configuration: Sendable {
+        public var scenario: Scenario
+        /// Multiplies every simulated delay (cost model, `.delay` faults, rate-limit refill).
+        public var timeScale: Double = 1
+        public var host = "127.0.0.1"
+        /// 0 picks a free port.
+        public var port = 0
+        /// The personal access token the server accepts as `Authorization: Bearer …`.
+        public var token: String
+        /// A second token that authenticates but may not browse (answers 403).
+        public var forbiddenToken: String?
+        public var tls = false
+
+        public init(scenario: Scenario, token: String, timeScale: Double = 1) {
+            self.scenario = scenario
+            self.token = token
+            self.timeScale = timeScale
+        }
+    }
+
+    struct State: Sendable {
+        var universe: SimUniverse
+        var faults: FaultPlan
+        var faultRNG: SplitMix64
+        var bucket: TokenBucket?
+        var requestCount = 0
+        var pendingChanges: [LiveChange]
+        var log: [SimRequestRecord] = []
+        var paginatedChangelog: Bool
+        var baseURL = ""
+    }
+
+    public let configuration: Configuration
+    let state: Mutex<State>
+    let server = Mutex<SimulatorServer?>(nil)
+    static let logLimit = 500_000
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        let scenario = configuration.scenario
+        let bucket = scenario.rateLimit.map { TokenBucket(limit: $0, timeScale: configuration.timeScale, now: Self.monotonic()) }
+        state = Mutex(State(
+            universe: DataGenerator.universe(for: scenario), faults: scenario.faults,
+            faultRNG: SplitMix64(seed: scenario.faults.seed), bucket: bucket,
+            pendingChanges: scenario.liveChanges.sorted { $0.afterRequests < $1.afterRequests },
+            paginatedChangelog: scenario.paginatedChangelog))
+    }
+
+    /// Binds the port and starts serving; returns the base URL (`http://127.0.0.1:PORT`).
+    @discardableResult
+    public func start() async throws -> String {
+        let server = try await SimulatorServer.start(host: configuration.host, port: configuration.port, tls: configuration.tls) { [self] request in
+            await self.handle(request)
+        }
+        let scheme = configuration.tls ? "https" : "http"
+        let url = "\(scheme)://\(configuration.host):\(server.port)"
+        state.withLock { $0.baseURL = url }
+        self.server.withLock { $0 = server }
+        return url
+    }
+
+    /// Stops accepting, closes open connections and cancels delayed responses.
+    public func stop() async {
+        let server = self.server.withLock { s in defer { s = nil }; return s }
+        await server?.stop()
+    }
+
+    public var baseURL: String { state.withLock { $0.baseURL } }
+    public var port: Int { server.withLock { $0?.port ?? 0 } }
+
+    /// Every request answered so far, oldest first.
+    public var requests: [SimRequestRecord] { state.withLock { $0.log } }
+    public func clearRequestLog() { state.withLock { $0.log.removeAll() } }
+
+    /// The server's truth: every live issue, for tests and comparisons.
+    public var universe: SimUniverse { state.withLock { $0.universe } }
+
+    /// Applies a change to the data now (update, delete, move, reindex…).
+    public func mutate(_ change: (inout SimUniverse) -> Void) {
+        state.withLock { change(&$0.universe) }
+    }
+
+    public func apply(_ kind: LiveChange.Kind) {
+        state.withLock { Self.apply(kind, to: &$0.universe, timeScale: configuration.timeScale) }
+    }
+
+    /// Adds a scripted fault rule ahead of the scenario's.
+    public func inject(_ rule: FaultPlan.Rule) { state.withLock { $0.faults.rules.insert(rule, at: 0) } }
+    public func clearFaults() { state.withLock { $0.faults = FaultPlan() } }
+
+    /// Schedules a change to happen once `afterRequests` more requests have been answered.
+    public func schedule(_ kind: LiveChange.Kind, afterRequests: Int) {
+        state.withLock { s in
+            s.pendingChanges.append(LiveChange(afterRequests: s.requestCount + afterRequests, kind))
+            s.pendingChanges.sort { $0.afterRequests < $1.afterRequests }
+        }
+    }
+
+    /// Switches `/issue/{key}/changelog` between Data Center (paginated) and Server (404).
+    public func setPaginatedChangelog(_ enabled: Bool) { state.withLock { $0.paginatedChangelog = enabled } }
+
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func apply(_ kind: LiveChange.Kind, to u: inout SimUniverse, timeScale: Double) {
+        let now = JiraTime.nowMs()
+        switch kind {
+        case .update(let key): if let id = u.resolve(key)?.id { u.touch(id: id, at: now) }
+        case .delete(let key): if let id = u.resolve(key)?.id { u.delete(id: id, at: now) }
+        case .move(let key, let project): if let id = u.resolve(key)?.id { u.move(id: id, to: project, at: now) }
+        case .create(let project):
+            guard u.projects[project] != nil else { return }
+            let seed = u.seed
+            u.createIssue(projectKey: project, created: now, updated: now) { issue in
+                issue.historyCount = 1
+                issue.commentCount = 1
+                issue.contentSeed = seed ^ UInt64(issue.id)
+            }
+        case .reindex(let project, let share):
+            let ids = (u.members[project] ?? []).compactMap { u.issues[$0] }
+                .sorted { ($0.updated, $0.id) < ($1.updated, $1.id) }.map(\.id)
+            u.reindex(ids: Array(ids.prefix(Int(Double(ids.count) * share))), indexTime: now)
+        }
+    }
+
+    // MARK: - Answering
+
+    func handle(_ request: SimRequest) async -> SimResponse {
+        let fieldsText = (request.query["fields"] ?? []).joined(separator: ",")
+            + (request.method == "POST" ? String(decoding: request.body.prefix(4096), as: UTF8.self) : "")
+        let authorization = request.authorization ?? ""
+        let bearer = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : nil
+        let authenticated = bearer == configuration.token
+        let forbidden = bearer != nil && bearer == configuration.forbiddenToken
+        let now = Self.monotonic()
+        let (universe, fault, limit, sequence, paginated, baseURL) = state.withLock { s in
+            s.requestCount += 1
+            while let next = s.pendingChanges.first, next.afterRequests <= s.requestCount {
+                s.pendingChanges.removeFirst()
+                Self.apply(next.kind, to: &s.universe, timeScale: configuration.timeScale)
+            }
+            var fault: Fault?
+            var limit: (allowed: Bool, remaining: Int, retryAfter: Int)?
+            if authenticated && !request.path.hasPrefix("/_sim/") {
+                fault = s.faults.draw(method: request.method, path: request.path, fields: fieldsText, rng: &s.faultRNG)
+                limit = s.bucket?.take(now: now)
+            }
+            return (s.universe, fault, limit, s.requestCount, s.paginatedChangelog, s.baseURL)
+        }
+
+        var response: SimResponse
+        var appliedFault = fault
+        if forbidden {
+            response = .errors(403, ["You do not have the permission to see the specified issue."])
+            appliedFault = nil
+        } else if !authenticated {
+            response = .errors(401, ["You are not authenticated. Authentication required to perform this operation."])
+            response.headers.append(("X-Seraph-LoginReason", bearer == nil ? "AUTHENTICATION_DENIED" : "AUTHENTICATED_FAILED"))
+            response.headers.append(("WWW-Authenticate", "OAuth realm=\"\(baseURL)\""))
+            appliedFault = nil
+        } else if request.path.hasPrefix("/_sim/") {
+            response = SimulatorIntrospection.respond(request, universe: universe, log: state.withLock { $0.log })
+        } else if let limit, !limit.allowed {
+            response = Self.rateLimitedResponse(retryAfter: .seconds(limit.retryAfter))
+            appendRateHeaders(&response, remaining: 0)
+            appliedFault = .rateLimited(.seconds(limit.retryAfter))
+        } else {
+            var router = SimulatorRouter(universe: universe, scenario: configuration.scenario, baseURL: baseURL,
+                                         timeScale: configuration.timeScale, paginatedChangelog: paginated)
+            router.nowMs = JiraTime.nowMs()
+            response = router.route(request)
+            if let limit { appendRateHeaders(&response, remaining: limit.remaining) }
+            if let fault { applyFault(fault, to: &response, baseURL: baseURL) }
+        }
+        var jql: String?
+        if request.path.hasSuffix("/search") {
+            jql = request.method == "POST"
+                ? (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])?["jql"] as? String
+                : request.first("jql")
+        }
+        let record = SimRequestRecord(
+            sequence: sequence, method: request.method, path: request.path, jql: jql, fields: fieldsText,
+            status: response.status, bytes: response.body.count, delay: response.delay,
+            authenticated: authenticated, fault: appliedFault)
+        state.withLock { s in if s.log.count < Self.logLimit { s.log.append(record) } }
+        return response
+    }
+
+    private func appendRateHeaders(_ response: inout SimResponse, remaining: Int) {
+        guard let limit = configuration.scenario.rateLimit else { return }
+        response.headers.append(("X-RateLimit-Limit", String(limit.capacity)))
+        response.headers.append(("X-RateLimit-Remaining", String(remaining)))
+        response.headers.append(("X-RateLimit-FillRate", String(limit.fillRate)))
+        response.headers.append(("X-RateLimit-Interval-Seconds", String(Int(limit.intervalSeconds))))
+    }
+
+    static func rateLimitedResponse(retryAfter: Fault.RetryAfter?) -> SimResponse {
+        var response = SimResponse.html(429, "<!doctype html><html lang=\"en\"><head><title>HTTP Status 429 – Too Many Requests</title><style type=\"text/css\">body {font-family:Tahoma,Arial,sans-serif;}</style></head><body><h1>HTTP Status 429 – Too Many Requests</h1><hr class=\"line\" /><p><b>Type</b> Status Report</p><p><b>Description</b> The user has sent too many requests in a given amount of time (&quot;rate limiting&quot;).</p><hr class=\"line\" /><h3>Apache Tomcat/9.0.82</h3></body></html>")
+        if let retryAfter { response.headers.append(("Retry-After", retryAfterValue(retryAfter))) }
+        return response
+    }
+
+    static func retryAfterValue(_ value: Fault.RetryAfter) -> String {
+        switch value {
+        case .seconds(let s): return String(s)
+        case .httpDate(let s):
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            return formatter.string(from: Date().addingTimeInterval(Double(s)))
+        }
+    }
+
+    private func applyFault(_ fault: Fault, to response: inout SimResponse, baseURL: String) {
+        switch fault {
+        case .rateLimited(let retryAfter):
+            let delay = response.delay
+            response = Self.rateLimitedResponse(retryAfter: retryAfter)
+            response.delay = min(delay, 0.05 * configuration.timeScale)
+        case .status(let code, let retryAfter):
+            response = code == 500
+                ? .errors(500, ["Internal server error"])
+                : .html(code, "<html><head><title>\(code) Service Unavailable</title></head><body><center><h1>\(code) Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>")
+            if let retryAfter { response.headers.append(("Retry-After", Self.retryAfterValue(retryAfter))) }
+            response.delay = 0.01 * configuration.timeScale
+        case .closeBeforeResponse:
+            response.delivery = .closeBeforeResponse
+        case .truncatedBody(let fraction):
+            response.delivery = .truncated(bytes: max(1, Int(Double(response.body.count) * fraction)))
+        case .htmlLogin:
+            response = .html(200, "<!DOCTYPE html><html><head><title>Log in - Company SSO</title></head><body><form action=\"/login\" method=\"post\"><input name=\"os_username\"/><input type=\"password\" name=\"os_password\"/></form></body></html>")
+        case .redirect(let location):
+            response = .html(302, "<html><body>Moved</body></html>")
+            response.headers.append(("Location", location))
+        case .jsonArray:
+            response = .json(200, Array("[{\"message\":\"not an object\"}]".utf8))
+        case .jsonString:
+            response = .json(200, Array("\"JIRA is in maintenance mode\"".utf8))
+        case .delay(let seconds):
+            response.delay += seconds * configuration.timeScale
+        case .malformedRow:
+            if let range = Self.firstIDMember(in: response.body) { response.body.removeSubrange(range) }
+        }
+    }
+
+    /// The byte range of the first issue's `"id":"…",` member in a search page.
+    static func firstIDMember(in body: [UInt8]) -> Range<Int>? {
+        let marker = Array("\"issues\":[{".utf8)
+        guard let start = body.firstRange(of: marker)?.upperBound else { return nil }
+        let idKey = Array("\"id\":\"".utf8)
+        guard let idStart = body[start...].firstRange(of: idKey)?.lowerBound,
+              let close = body[(idStart + idKey.count)...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return idStart..<(close + 2)
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import JiraSimulator
+
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run the embedded JIRA Server simulator and print the URL and token to use."
+    )
+
+    @OptionGroup var simulator: SimulatorOptions
+
+    func run() async throws {
+        let sim = simulator.makeSimulator()
+        let url = try await sim.start()
+        let scenario = sim.configuration.scenario
+        StandardStreams.out("jira-resilient simulator: scenario \(scenario.name) — \(scenario.summary)")
+        StandardStreams.out("JIRA_URL=\(url)")
+        StandardStreams.out("JIRA_PAT=\(sim.configuration.token)")
+        if simulator.tls {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("jira-resilient-sim-ca.pem").path
+            try SimulatorCertificate.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
+            StandardStreams.out("CA bundle: \(path)  (pass --ca-bundle \(path))")
+        }
+        StandardStreams.out("time scale \(simulator.timeScale); Ctrl-C stops it.")
+        await SignalWaiter.waitForTermination()
+        await sim.stop()
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import JiraSimulator
+
+/// `--scenario`, `--seed`, `--time-scale`, `--port`, `--token`, `--tls`: shared by `sim` and `demo`.
+struct SimulatorOptions: ParsableArguments {
+    @Option(help: "Scenario: \(Scenario.catalog.keys.sorted().joined(separator: ", ")).")
+    var scenario: String = "demo"
+    @Option(help: "Seed of the generated data (default: the scenario's own).")
+    var seed: UInt64?
+    @Option(help: "Multiplies every simulated delay; 0.01 makes a 206 s hub take 2 s.")
+    var timeScale: Double = 1
+    @Option(help: "Port on 127.0.0.1; 0 picks a free one.")
+    var port: Int = 0
+    @Option(help: "Token the simulator accepts (default: a random one, printed).")
+    var token: String?
+    @Flag(help: "Serve HTTPS with the simulator's self-signed certificate.")
+    var tls = false
+
+    func validate() throws {
+        guard Scenario.named(scenario) != nil else {
+            throw ValidationError("unknown scenario '\(scenario)'; choose one of \(Scenario.catalog.keys.sorted().joined(separator: ", "))")
+        }
+        guard timeScale >= 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a number ≥ 0") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
+    }
+
+    func makeSimulator(defaultTimeScale: Double? = nil) -> JiraSimulator {
+        var s = Scenario.named(scenario)!
+        if let seed { s.seed = seed }
+        var configuration = JiraSimulator.Configuration(scenario: s, token: token ?? Self.randomToken())
+        configuration.timeScale = timeScale
+        configuration.port = port
+        configuration.tls = tls
+        return JiraSimulator(configuration)
+    }
+
+    static func randomToken() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var rng = SystemRandomNumberGenerator()
+        return "sim-" + String((0..<32).map { _ in alphabet.randomElement(using: &rng)! })
+    }
+}
