@@ -74,7 +74,10 @@ let package = Package(
         ),
         .testTarget(
             name: "JiraSimulatorTests",
-            dependencies: ["JiraSimulator"],
+            dependencies: [
+                "JiraSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

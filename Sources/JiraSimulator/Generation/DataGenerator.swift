@@ -50,8 +50,12 @@ public enum DataGenerator {
         if moveAt >= order.count { moveDonors(&u, scenario: scenario, rng: &rng, createdIDs: &createdIDs, at: JiraTime.dataEpochEnd - JiraTime.msPerDay) }
 
         for p in scenario.projects {
+            let created = u.members[p.key].map { Array($0).sorted() } ?? []
+            guard !created.isEmpty else { continue }
+            for id in created.shuffled(using: &rng).prefix(p.deleted) {
+                u.delete(id: id, at: u.issues[id]!.updated)
+            }
             let ids = u.members[p.key].map { Array($0).sorted() } ?? []
-            guard !ids.isEmpty else { continue }
             addLinks(&u, project: p, ids: ids, rng: &rng)
             if p.sameMinuteCluster > 0 {
                 let minute = JiraTime.dataEpochEnd - 3 * JiraTime.msPerDay
@@ -61,9 +65,6 @@ public enum DataGenerator {
                     u.issues[id]!.created = min(u.issues[id]!.created, at - JiraTime.msPerDay)
                 }
             }
-            for id in ids.shuffled(using: &rng).prefix(p.deleted) where !isHub(u, id) {
-                u.delete(id: id, at: u.issues[id]!.updated)
-            }
         }
         if scenario.reindexShare > 0 {
             let all = u.issues.values.sorted { ($0.updated, $0.id) < ($1.updated, $1.id) }
@@ -72,8 +73,6 @@ public enum DataGenerator {
         }
         return u
     }
-
-    private static func isHub(_ u: SimUniverse, _ id: Int) -> Bool { u.linkCount(id) >= 100 }
 
     private static func fill(_ issue: inout SimIssue, spec: Scenario.Project?, users: Int, hostile: Bool, rng: inout SplitMix64) {
         let overflow = rng.chance(spec?.overflowShare ?? 0.05)
