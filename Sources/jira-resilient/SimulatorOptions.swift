@@ -15,6 +15,8 @@ struct SimulatorOptions: ParsableArguments {
     var token: String?
     @Flag(help: "Serve HTTPS with the simulator's self-signed certificate.")
     var tls = false
+    @Option(help: "'paginated' (Data Center 8.6+) or 'absent' (Server: /issue/{key}/changelog answers 404).")
+    var changelogEndpoint: String?
 
     func validate() throws {
         guard Scenario.named(scenario) != nil else {
@@ -22,11 +24,15 @@ struct SimulatorOptions: ParsableArguments {
         }
         guard timeScale >= 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a number ≥ 0") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
+        if let changelogEndpoint, !["paginated", "absent"].contains(changelogEndpoint) {
+            throw ValidationError("--changelog-endpoint must be 'paginated' or 'absent'")
+        }
     }
 
     func makeSimulator(defaultTimeScale: Double? = nil) -> JiraSimulator {
         var s = Scenario.named(scenario)!
         if let seed { s.seed = seed }
+        if let changelogEndpoint { s.paginatedChangelog = changelogEndpoint == "paginated" }
         var configuration = JiraSimulator.Configuration(scenario: s, token: token ?? Self.randomToken())
         configuration.timeScale = timeScale
         configuration.port = port
