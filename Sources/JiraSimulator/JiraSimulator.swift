@@ -109,7 +109,8 @@ public final class JiraSimulator: Sendable {
     /// Switches `/issue/{key}/changelog` between Data Center (paginated) and Server (404).
     public func setPaginatedChangelog(_ enabled: Bool) { state.withLock { $0.paginatedChangelog = enabled } }
 
-    static func monotonic() -> Double {
+    /// Seconds on the monotonic clock `SimRequestRecord.receivedAt` uses.
+    public static func monotonic() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -194,7 +195,7 @@ public final class JiraSimulator: Sendable {
         let record = SimRequestRecord(
             sequence: sequence, method: request.method, path: request.path, jql: jql, fields: fieldsText,
             status: response.status, bytes: response.body.count, delay: response.delay,
-            authenticated: authenticated, fault: appliedFault)
+            authenticated: authenticated, fault: appliedFault, receivedAt: now)
         state.withLock { s in if s.log.count < Self.logLimit { s.log.append(record) } }
         return response
     }

@@ -110,4 +110,6 @@ public struct SimRequestRecord: Sendable {
     /// Whether the request carried `Authorization: Bearer` with the right token.
     public var authenticated: Bool
     public var fault: Fault?
+    /// Monotonic seconds when the request was read.
+    public var receivedAt: Double
 }

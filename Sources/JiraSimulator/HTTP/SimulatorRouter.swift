@@ -235,15 +235,15 @@ struct SimulatorRouter {
             response.delay = scaled(issueCost(issue, selection: selection, expand: expand, keysOnly: keysOnly, caps: .issue))
             return response
         case ("changelog", 3):
-            return paged(total: issue.totalHistories, startAt: startAt, requested: requested, cap: 100, arrayName: "values", isLastStyle: true, selfPath: "issue/\(issue.key)/changelog") { json, i in
+            return paged(total: issue.totalHistories, startAt: startAt, requested: requested, cap: scenario.subResourcePageCap, arrayName: "values", isLastStyle: true, selfPath: "issue/\(issue.key)/changelog") { json, i in
                 renderer.writeHistory(i, of: issue, into: &json)
             }
         case ("comment", 3):
-            return paged(total: issue.commentCount, startAt: startAt, requested: requested, cap: 100, arrayName: "comments", isLastStyle: false, selfPath: nil) { json, i in
+            return paged(total: issue.commentCount, startAt: startAt, requested: requested, cap: scenario.subResourcePageCap, arrayName: "comments", isLastStyle: false, selfPath: nil) { json, i in
                 renderer.writeComment(i, of: issue, into: &json)
             }
         case ("worklog", 3):
-            return paged(total: issue.worklogCount, startAt: startAt, requested: requested, cap: 1000, arrayName: "worklogs", isLastStyle: false, selfPath: nil) { json, i in
+            return paged(total: issue.worklogCount, startAt: startAt, requested: requested, cap: max(scenario.subResourcePageCap, 20), arrayName: "worklogs", isLastStyle: false, selfPath: nil) { json, i in
                 renderer.writeWorklog(i, of: issue, into: &json)
             }
         case ("remotelink", 3):
@@ -323,7 +323,7 @@ struct SimulatorRouter {
         if let selfPath { json.member("self", "\(baseURL)/rest/api/2/\(selfPath)?startAt=\(startAt)&maxResults=\(maxResults)") }
         json.member("startAt", startAt)
         json.member("maxResults", maxResults)
-        json.member("total", total)
+        if !scenario.omitPagingTotals { json.member("total", total) }
         if isLastStyle { json.member("isLast", end >= total) }
         json.array(arrayName)
         if startAt < end { for i in startAt..<end { write(&json, i) } }

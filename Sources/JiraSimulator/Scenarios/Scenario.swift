@@ -52,6 +52,10 @@ public struct Scenario: Sendable {
     /// How many rows offset paging can reach before Data Center answers "Search limit exceeded".
     public var offsetWindow = 10_000
     public var cost = CostModel()
+    /// Leave `total` out of paged sub-resource envelopes (some JIRA variants do).
+    public var omitPagingTotals = false
+    /// Largest page `/comment` and `/changelog` return, whatever `maxResults` asks.
+    public var subResourcePageCap = 100
 
     public init(name: String, summary: String, projects: [Project]) {
         self.name = name

@@ -1,0 +1,42 @@
+/// One issue's bytes as JIRA sent them, validated, with what the client read from them.
+public struct IssuePayload: Sendable {
+    public var bytes: [UInt8]
+    public var summary: IssueSummary
+}
+
+extension JiraClient {
+    /// `GET /issue/{key}` with the given fields and expansions. `budget` defaults to `timeout`.
+    public func issue(_ key: String, fields: [String] = ["*all"], expand: [String] = ["changelog"],
+                      budget: Double? = nil, attempts: Int? = nil, rung: Rung? = nil) async throws(JiraError) -> IssuePayload {
+        var query = [("fields", fields.joined(separator: ","))]
+        if !expand.isEmpty { query.append(("expand", expand.joined(separator: ","))) }
+        let r = request(Self.path(key), query: query, operation: rung == .hubLinks ? "links" : "issue", target: key,
+                        rung: rung, budget: budget, attempts: attempts)
+        return try await transport.perform(r) { (response) throws(JiraShapeError) -> IssuePayload in
+            let (_, summary) = try IssueJSON.parseIssue(response.body)
+            return IssuePayload(bytes: response.body, summary: summary)
+        }
+    }
+
+    /// The minimal field set, within `timeout`.
+    public func minimalIssue(_ key: String) async throws(JiraError) -> IssuePayload {
+        try await issue(key, fields: Self.minimalFields, expand: [], rung: .minimal)
+    }
+
+    /// Only `fields.issuelinks`, with the long links budget: the JSON array's bytes and its length.
+    public func issueLinks(_ key: String, budget: Double? = nil) async throws(JiraError) -> (array: [UInt8], count: Int) {
+        let r = request(Self.path(key), query: [("fields", "issuelinks")], operation: "links", target: key,
+                        rung: .hubLinks, budget: budget ?? configuration.linksTimeout)
+        return try await transport.perform(r) { (response) throws(JiraShapeError) in try IssueJSON.issueLinks(response.body) }
+    }
+
+    /// Whether the issue exists (a cheap `fields=key` read); other failures are thrown.
+    public func issueExists(_ key: String) async throws(JiraError) -> Bool {
+        do {
+            _ = try await issue(key, fields: ["key"], expand: [], budget: min(30, configuration.timeout), attempts: 2)
+            return true
+        } catch where error.code == .notFound {
+            return false
+        }
+    }
+}

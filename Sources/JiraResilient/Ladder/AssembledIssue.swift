@@ -1,0 +1,25 @@
+/// An issue fetched through a ladder and completed: all links, the whole changelog, every
+/// comment and worklog, spliced into JIRA's own issue object — or a record of what is missing.
+public struct AssembledIssue: Sendable {
+    public var tier: Tier
+    /// The issue object's bytes, ready to write.
+    public var bytes: [UInt8]
+    /// Read from `bytes`.
+    public var summary: IssueSummary
+    /// What this record lacks (e.g. `issuelinks`, `description`, `customfields`, `changelog`).
+    public var missing: [String]
+    public var rungs: [RungReport]
+    public var key: String { summary.key }
+    public var id: String { summary.id }
+    public var isComplete: Bool { missing.isEmpty }
+}
+
+/// What a completion must do about `fields.issuelinks`.
+public enum LinksPlan: Sendable {
+    /// The payload already holds them.
+    case inline
+    /// Fetch them alone with the links budget (the hub tier).
+    case fetch
+    /// Do not try (the minimal tier).
+    case unavailable
+}

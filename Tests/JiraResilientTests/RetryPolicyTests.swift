@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import JiraResilient
+
+/// The retry decisions, without sockets.
+@Suite struct RetryPolicyTests {
+    let policy = RetryPolicy(maxAttempts: 5, backoffScale: 1, maxWait: 960)
+
+    @Test func rateLimitHonoursRetryAfterInSecondsAndAsDate() {
+        #expect(policy.decide(.status(429, retryAfter: "17"), attempt: 0) == .retry(wait: 17, source: .retryAfter))
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let header = formatter.string(from: now.addingTimeInterval(120))
+        #expect(policy.decide(.status(429, retryAfter: header), attempt: 0, now: now) == .retry(wait: 120, source: .retryAfter))
+        #expect(policy.decide(.status(429, retryAfter: "99999"), attempt: 0) == .retry(wait: 960, source: .retryAfter))
+    }
+
+    @Test func zeroOrMissingRetryAfterWaitsTheDefaultBackoff() {
+        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 0) == .retry(wait: 60, source: .backoff))
+        #expect(policy.decide(.status(429, retryAfter: nil), attempt: 2) == .retry(wait: 240, source: .backoff))
+        #expect(policy.decide(.status(429, retryAfter: "soon"), attempt: 1) == .retry(wait: 120, source: .backoff))
+        #expect(policy.decide(.status(503, retryAfter: nil), attempt: 0) == .retry(wait: 30, source: .backoff))
+        #expect(policy.decide(.status(502, retryAfter: nil), attempt: 3) == .retry(wait: 240, source: .backoff))
+        #expect(policy.decide(.status(504, retryAfter: "5"), attempt: 3) == .retry(wait: 5, source: .retryAfter))
+        #expect(policy.decide(.status(500, retryAfter: nil), attempt: 5 - 2) == .retry(wait: 240, source: .backoff))
+    }
+
+    @Test func connectionFailuresAndCutBodiesBackOffLinearly() {
+        #expect(policy.decide(.connection, attempt: 0) == .retry(wait: 10, source: .backoff))
+        #expect(policy.decide(.truncated, attempt: 2) == .retry(wait: 30, source: .backoff))
+    }
+
+    @Test func theScaleAppliesToOwnBackoffsOnly() {
+        let scaled = RetryPolicy(maxAttempts: 5, backoffScale: 0.01)
+        #expect(scaled.decide(.status(429, retryAfter: nil), attempt: 0) == .retry(wait: 0.6, source: .backoff))
+        #expect(scaled.decide(.status(429, retryAfter: "7"), attempt: 0) == .retry(wait: 7, source: .retryAfter))
+        #expect(scaled.decide(.connection, attempt: 0) == .retry(wait: 0.1, source: .backoff))
+    }
+
+    @Test func timeoutsOtherStatusesAndExhaustionGiveUp() {
+        #expect(policy.decide(.timeout, attempt: 0) == .giveUp)
+        for code in [400, 401, 403, 404, 409, 418] { #expect(policy.decide(.status(code, retryAfter: "1"), attempt: 0) == .giveUp) }
+        #expect(policy.decide(.status(503, retryAfter: nil), attempt: 4) == .giveUp)
+        #expect(RetryPolicy(maxAttempts: 1).decide(.connection, attempt: 0) == .giveUp)
+    }
+}
+
+@Suite struct JQLBuilderTests {
+    func rejected(_ filter: String) -> Bool {
+        do { _ = try JQL.projectClause("PROJ", filter: filter); return false } catch { return error.code == .invalidInput }
+    }
+
+    @Test func projectKeysAreValidated() throws {
+        #expect(try JQL.projectClause("PROJ") == "project = \"PROJ\"")
+        for bad in ["proj", "P", "1ABC", "PROJ-1", "PROJ\" OR project = \"X", String(repeating: "A", count: 21)] {
+            #expect(throws: JiraError.self) { _ = try JQL.projectClause(bad) }
+        }
+    }
+
+    @Test func aFilterCanOnlyNarrow() throws {
+        #expect(try JQL.projectClause("PROJ", filter: "status = Done OR labels = nightly") == "project = \"PROJ\" AND (status = Done OR labels = nightly)")
+        #expect(try JQL.projectClause("PROJ", filter: "status = \"Update Required\" AND summary ~ \"drop; it\"").hasSuffix(")"))
+        #expect(rejected("status = Done) OR (project = OTHER"))
+        #expect(rejected("(status = Done"))
+        #expect(rejected("status = Done -- comment"))
+        #expect(rejected("status = Done /* x */"))
+        #expect(rejected("status = Done; DROP TABLE x"))
+        #expect(rejected("labels = x ORDER BY key"))
+        #expect(rejected("status = \"open"))
+        #expect(try JQL.projectClause("PROJ", filter: "   ") == "project = \"PROJ\"")  // blank means none
+        #expect(!rejected("summary ~ \"(unbalanced in quotes\""))
+    }
+
+    @Test func dateLiteralsAreRenderedInTheGivenZone() {
+        let instant = Date(timeIntervalSince1970: 1_779_192_000)  // 2026-05-19T12:00:00Z
+        #expect(JQL.dateLiteral(instant, in: TimeZone(identifier: "UTC")!) == "2026-05-19 12:00")
+        #expect(JQL.dateLiteral(instant, in: TimeZone(identifier: "Asia/Tokyo")!) == "2026-05-19 21:00")
+        #expect(JQL.dateLiteral(instant, in: TimeZone(identifier: "America/Denver")!) == "2026-05-19 06:00")
+        #expect(JQL.keySeek(projectClause: "project = \"P\"", since: "2026-05-19 06:00", after: "P-7")
+                == "project = \"P\" AND updated >= \"2026-05-19 06:00\" AND key > \"P-7\" ORDER BY key ASC")
+    }
+
+    @Test func theTokenIsRedacted() {
+        let token = AccessToken("secret-value-123\n")
+        #expect("\(token)" == "<redacted>")
+        #expect(String(reflecting: token) == "AccessToken(<redacted>)")
+        var configuration = JiraClientConfiguration(baseURL: "https://jira.example.invalid", token: token)
+        configuration.timeout = 3
+        #expect(!String(reflecting: configuration).contains("secret-value"))
+        #expect(token.occurs(in: "x secret-value-123 y"))
+    }
+}

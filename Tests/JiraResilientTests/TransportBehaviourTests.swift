@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+import JiraResilient
+@testable import JiraSimulator
+
+/// Retry, errors and answers that are not JIRA, seen through the client over real HTTP.
+@Suite struct TransportBehaviourTests {
+    @Test func rateLimitAndServerErrorsAreRetriedAndAnnouncedBeforeTheWait() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.rateLimited(.seconds(0)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
+            h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
+            let info = try await h.client.serverInfo()
+            #expect(info.version == "9.12.4")
+            #expect(h.sim.requests.map(\.status) == [503, 429, 200])
+            let backoffs = h.events.backoffs
+            #expect(backoffs.map(\.status) == [503, 429])
+            #expect(backoffs.map(\.source) == [.backoff, .backoff])  // Retry-After: 0 waits the default
+            #expect(abs(backoffs[0].wait - 0.03) < 1e-9)   // 30·2⁰ s × 0.001
+            #expect(abs(backoffs[1].wait - 0.12) < 1e-9)   // 60·2¹ s × 0.001
+            #expect(backoffs[1].global && !backoffs[0].global)
+            // Each backoff is sent before the request that follows it starts.
+            let order = h.events.all.compactMap { e -> String? in
+                switch e { case .backoff: "backoff"; case .requestStarted: "start"; default: nil }
+            }
+            #expect(order == ["start", "backoff", "start", "backoff", "start"])
+            #expect(h.events.started.map(\.attempt) == [1, 2, 3])
+        }
+    }
+
+    @Test func retryAfterFromTheServerIsHonoured() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.status(503, .seconds(1)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
+            _ = try await h.client.serverInfo()
+            let backoff = try #require(h.events.backoffs.first)
+            #expect(backoff.wait == 1 && backoff.source == .retryAfter)
+            let log = h.sim.requests
+            #expect(log[1].receivedAt - log[0].receivedAt >= 0.95)
+        }
+    }
+
+    @Test func exhaustedAttemptsRaiseTheRealStatus() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.status(502, nil), matching: RequestMatcher(pathContains: "/serverInfo"), count: nil))
+            await #expect { try await h.client.serverInfo() } throws: { error in
+                let e = error as! JiraError
+                return e.code == .serverError && e.status == 502 && e.exitCode == 5
+            }
+            #expect(h.sim.requests.count == 3)
+        }
+    }
+
+    @Test func otherClientErrorsFailAtOnce() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            await #expect { try await h.client.issue("PRJ-99999") } throws: { ($0 as! JiraError).code == .notFound }
+            await #expect { try await h.client.search("project = NOPE", fields: ["key"], maxResults: 1) } throws: { error in
+                let e = error as! JiraError
+                return e.code == .jqlRejected && e.messages == ["The value 'NOPE' does not exist for the field 'project'."] && e.exitCode == 4
+            }
+            #expect(h.sim.requests.count == 2)
+        }
+    }
+
+    @Test func authenticationFailures() async throws {
+        try await ClientHarness.with(client: { $0.token = AccessToken("wrong-token-zzz") }) { (h: ClientHarness) async throws in
+            await #expect { try await h.client.myself() } throws: { error in
+                let e = error as! JiraError
+                return e.code == .authentication && e.exitCode == 3 && e.description.contains("AUTHENTICATED_FAILED")
+            }
+            guard case .rejected(401) = await h.client.checkAuthentication() else { Issue.record("expected rejected"); return }
+            #expect(h.sim.requests.count == 2)
+        }
+    }
+
+    @Test func aRedirectIsAnErrorNamingItsLocationAndIsNeverFollowed() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.redirect(location: "http://127.0.0.1:9/sso/login"), count: 1))
+            await #expect { try await h.client.myself() } throws: { error in
+                let e = error as! JiraError
+                return e.code == .redirect && e.description.contains("http://127.0.0.1:9/sso/login") && e.exitCode == 6
+                    && !e.description.contains(ClientHarness.token)
+            }
+            #expect(h.sim.requests.count == 1)
+            guard case .notJira = await h.client.checkAuthentication() else { return }  // (next request is fine)
+        }
+    }
+
+    @Test func answersThatAreNotJiraAreParseErrors() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            for fault in [Fault.htmlLogin, .jsonArray, .jsonString] {
+                h.sim.inject(.init(fault, count: 1))
+                await #expect { try await h.client.issue("PRJ-1") } throws: { error in
+                    let e = error as! JiraError
+                    return e.code == .notJira && e.exitCode == 6
+                }
+            }
+            h.sim.inject(.init(.malformedRow, matching: RequestMatcher(pathContains: "/search"), count: 1))
+            await #expect { try await h.client.search("project = PRJ ORDER BY key", fields: ["key"], maxResults: 5) } throws: { error in
+                (error as! JiraError).code == .notJira && (error as! JiraError).description.contains("no id")
+            }
+            h.sim.inject(.init(.htmlLogin, count: 1))
+            guard case .notJira = await h.client.checkAuthentication() else { Issue.record("expected notJira"); return }
+            #expect(h.sim.requests.count == 5)  // none retried
+        }
+    }
+
+    @Test func cutBodiesAndDroppedConnectionsAreRetried() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.truncatedBody(fraction: 0.4), matching: RequestMatcher(pathContains: "/search"), count: 1))
+            h.sim.inject(.init(.closeBeforeResponse, matching: RequestMatcher(pathContains: "/search"), count: 1))
+            let page = try await h.client.search("project = PRJ ORDER BY key", fields: ["*all"], maxResults: 10)
+            #expect(page.issues.count == 10)
+            // A body shorter than its Content-Length is a dropped connection to the HTTP layer.
+            #expect(h.events.backoffs.map(\.reason) == ["connection failed", "connection failed"])
+            #expect(h.events.backoffs.allSatisfy { $0.source == .backoff && !$0.global })
+            #expect(h.sim.requests.count == 3)
+        }
+    }
+
+    @Test func connectionRefusedIsUnreachable() async throws {
+        var configuration = JiraClientConfiguration(baseURL: "http://127.0.0.1:9", token: AccessToken("x-token"))
+        configuration.maxAttempts = 2
+        configuration.backoffScale = 0.001
+        let client = try JiraClient(configuration)
+        guard case .unreachable = await client.checkAuthentication() else { Issue.record("expected unreachable"); return }
+        await client.shutdown()
+    }
+
+    @Test func aRateLimitHoldsEveryRequestOfTheClient() async throws {
+        try await ClientHarness.with(client: { $0.backoffScale = 1 }) { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.rateLimited(.seconds(1)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
+            let client = h.client
+            let a = Task { try await client.serverInfo() }
+            try await Task.sleep(for: .milliseconds(200))
+            let b = Task { try await client.myself() }
+            _ = try await a.value
+            _ = try await b.value
+            let log = h.sim.requests
+            let limited = try #require(log.first { $0.status == 429 })
+            // Nothing reached the server during the second after the 429.
+            let during = log.filter { $0.receivedAt > limited.receivedAt && $0.receivedAt < limited.receivedAt + 0.9 }
+            #expect(during.isEmpty)
+            #expect(log.count == 3)
+        }
+    }
+
+    @Test func cancellationStopsAnInFlightRequest() async throws {
+        try await ClientHarness.with(timeScale: 1) { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.delay(30), count: 1))
+            let task = Task { try await h.client.serverInfo() }
+            try await Task.sleep(for: .milliseconds(200))
+            let clock = ContinuousClock()
+            let start = clock.now
+            task.cancel()
+            let result = await task.result
+            #expect(clock.now - start < .seconds(5))
+            guard case .failure(let error) = result else { Issue.record("expected cancellation"); return }
+            #expect((error as? JiraError)?.code == .cancelled)
+        }
+    }
+
+    @Test func theTokenNeverAppearsInEventsOrErrors() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.status(503, nil), count: 1))
+            _ = try await h.client.fetchResilient(h.hub.key)
+            var texts = [h.events.text]
+            for fault in [Fault.htmlLogin, .redirect(location: "http://127.0.0.1:9/x")] {
+                h.sim.inject(.init(fault, count: 1))
+                do { _ = try await h.client.myself() } catch { texts.append(String(reflecting: error)); texts.append("\(error)") }
+            }
+            texts.append(String(reflecting: h.client.configuration))
+            for text in texts { #expect(!text.contains(ClientHarness.token)) }
+            #expect(h.sim.requests.allSatisfy { $0.authenticated })
+        }
+    }
+}
