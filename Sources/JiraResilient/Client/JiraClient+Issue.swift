@@ -2,6 +2,11 @@
 public struct IssuePayload: Sendable {
     public var bytes: [UInt8]
     public var summary: IssueSummary
+
+    public init(bytes: [UInt8], summary: IssueSummary) {
+        self.bytes = bytes
+        self.summary = summary
+    }
 }
 
 extension JiraClient {

@@ -11,10 +11,25 @@ public struct IssueSummary: Sendable, Equatable {
     public var worklogs: Count?
     public var histories: Count?
 
+    public init(id: String, key: String, updated: String? = nil, links: Int? = nil, comments: Count? = nil,
+                worklogs: Count? = nil, histories: Count? = nil) {
+        self.id = id
+        self.key = key
+        self.updated = updated
+        self.links = links
+        self.comments = comments
+        self.worklogs = worklogs
+        self.histories = histories
+    }
+
     public struct Count: Sendable, Equatable {
         public var inline: Int
         public var total: Int
         public var isComplete: Bool { inline >= total }
+        public init(inline: Int, total: Int) {
+            self.inline = inline
+            self.total = total
+        }
     }
 }
 

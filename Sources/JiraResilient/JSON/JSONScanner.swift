@@ -87,15 +87,21 @@ public struct JSONScanner {
             guard digit(i) else { throw JSONScanError(.invalid, at: i, "invalid number") }
             while digit(i) { i += 1 }
         }
+        var hasExponent = false
         if i < count && (base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E")) {
+            hasExponent = true
             i += 1
             if i < count && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) { i += 1 }
             guard i < count else { throw JSONScanError(.truncated, at: i, "input ends inside a number") }
             guard digit(i) else { throw JSONScanError(.invalid, at: i, "invalid number") }
             while digit(i) { i += 1 }
         }
-        // A number is only complete once something follows it.
-        if i == count && start > 0 { throw JSONScanError(.truncated, at: i, "input ends inside a number") }
+        // Like Foundation, refuse a number no Double can hold (only exponents and very long
+        // mantissas can overflow, so only those are parsed).
+        if hasExponent || i - start > 300 {
+            let text = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
+            guard let value = Double(text), value.isFinite else { throw JSONScanError(.invalid, at: start, "number out of range") }
+        }
         return i
     }
 
@@ -121,11 +127,16 @@ public struct JSONScanner {
                 switch base[i + 1] {
                 case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: i += 2
                 case 0x75:
-                    guard i + 5 < count else { throw JSONScanError(.truncated, at: i, "input ends inside an escape") }
-                    for k in 2...5 where !Self.hexValue(base[i + k]) {
-                        throw JSONScanError(.invalid, at: i + k, "invalid \\u escape")
-                    }
+                    let unit = try hexUnit(at: i)
                     i += 6
+                    if unit >= 0xDC00 && unit <= 0xDFFF { throw JSONScanError(.invalid, at: i - 6, "unpaired low surrogate escape") }
+                    if unit >= 0xD800 && unit <= 0xDBFF {
+                        guard i + 1 < count else { throw JSONScanError(.truncated, at: i, "input ends after a high surrogate") }
+                        guard base[i] == 0x5C, base[i + 1] == 0x75 else { throw JSONScanError(.invalid, at: i, "unpaired high surrogate escape") }
+                        let low = try hexUnit(at: i)
+                        guard low >= 0xDC00 && low <= 0xDFFF else { throw JSONScanError(.invalid, at: i, "unpaired high surrogate escape") }
+                        i += 6
+                    }
                 default: throw JSONScanError(.invalid, at: i + 1, "invalid escape")
                 }
                 continue
@@ -133,6 +144,18 @@ public struct JSONScanner {
             if b < 0x20 { throw JSONScanError(.invalid, at: i, "unescaped control character in a string") }
             i = try utf8Sequence(at: i)
         }
+    }
+
+    /// The 16-bit value of the `\\uXXXX` escape at `i` (which is the backslash).
+    private func hexUnit(at i: Int) throws(JSONScanError) -> UInt32 {
+        guard i + 5 < count else { throw JSONScanError(.truncated, at: i, "input ends inside an escape") }
+        var value: UInt32 = 0
+        for k in 2...5 {
+            let b = base[i + k]
+            guard Self.hexValue(b) else { throw JSONScanError(.invalid, at: i + k, "invalid \\u escape") }
+            value = value << 4 | UInt32(b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x57)
+        }
+        return value
     }
 
     /// Validates one multi-byte UTF-8 sequence (no overlongs, no surrogates, ≤ U+10FFFF).

@@ -35,11 +35,14 @@ public struct RequestMatcher: Sendable, Hashable {
     public var pathContains: String?
     /// The request's fields (query `fields` or the POST body's) must contain this text.
     public var fieldsContains: String?
+    /// The query's `fields` must be exactly this (e.g. `issuelinks` for a links-only GET).
+    public var fieldsExactly: String?
 
-    public init(method: String? = nil, pathContains: String? = nil, fieldsContains: String? = nil) {
+    public init(method: String? = nil, pathContains: String? = nil, fieldsContains: String? = nil, fieldsExactly: String? = nil) {
         self.method = method
         self.pathContains = pathContains
         self.fieldsContains = fieldsContains
+        self.fieldsExactly = fieldsExactly
     }
 
     public static let any = RequestMatcher()
@@ -48,6 +51,7 @@ public struct RequestMatcher: Sendable, Hashable {
         if let method, method != m { return false }
         if let pathContains, !path.contains(pathContains) { return false }
         if let fieldsContains, !fields.contains(fieldsContains) { return false }
+        if let fieldsExactly, fields != fieldsExactly { return false }
         return true
     }
 }

@@ -8,6 +8,12 @@ public struct IssueRenderer: Sendable {
     public let baseURL: String
     public let offsetMinutes: Int
 
+    public init(universe: SimUniverse, baseURL: String, offsetMinutes: Int) {
+        self.universe = universe
+        self.baseURL = baseURL
+        self.offsetMinutes = offsetMinutes
+    }
+
     /// How many entries JIRA puts inline before it truncates (the `total` stays true).
     public struct InlineCaps: Sendable {
         public var comments: Int?

@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+import JiraResilient
+@testable import JiraSimulator
+
+/// The tier ladders and completion against the simulator's cost model and faults.
+@Suite struct LadderTests {
+    /// At time scale 0.1 the 421-link hub takes ~0.4 s at the full rung; the budget is 0.3 s.
+    static func hubConfig(_ c: inout JiraClientConfiguration) { c.fastFailTimeout = 0.3 }
+
+    @Test func ordinaryIssueIsFullAndComplete() async throws {
+        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+            let plain = try #require(h.universe.members["PRJ"]!.compactMap { h.universe.issues[$0] }.first { (1...5).contains($0.linkIDs.count) })
+            let issue = try await h.client.fetchResilient(plain.key)
+            #expect(issue.tier == .full && issue.isComplete)
+            #expect(issue.rungs.map(\.rung) == [.full])
+            #expect(issue.summary.links == plain.linkIDs.count)
+            let o = json(issue.bytes)
+            #expect(o["names"] == nil && o["schema"] == nil)
+            let changelog = try #require(o["changelog"] as? [String: Any])
+            #expect((changelog["histories"] as? [Any])?.count == plain.totalHistories)
+            #expect(changelog["total"] as? Int == plain.totalHistories)
+        }
+    }
+
+    @Test func hubFallsToTheHubTierWithEveryLink() async throws {
+        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+            let hub = h.hub
+            let issue = try await h.client.fetchResilient(hub.key)
+            #expect(issue.tier == .hub && issue.isComplete)
+            #expect(issue.rungs.map(\.rung) == [.full, .hubBase, .hubLinks])
+            #expect(issue.rungs.map(\.succeeded) == [false, true, true])
+            #expect(issue.rungs[0].error == "timed out")
+            #expect(issue.rungs[0].seconds < 0.3 * 2 + 0.2)  // a timeout steps down at once: no second full attempt
+            let fields = try #require(json(issue.bytes)["fields"] as? [String: Any])
+            #expect((fields["issuelinks"] as? [Any])?.count == hub.linkIDs.count)
+            #expect(fields["description"] != nil && fields["customfield_10103"] != nil)
+            let decision = try #require(h.events.decisions.last)
+            #expect(decision.tier == .hub && decision.links == hub.linkIDs.count)
+        }
+    }
+
+    @Test func failedLinksLeaveIssuelinksAbsentNotEmpty() async throws {
+        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/issue/", fieldsExactly: "issuelinks"), count: nil))
+            let issue = try await h.client.fetchResilient(h.hub.key)
+            #expect(issue.tier == .hub)
+            #expect(issue.missing == ["issuelinks"])
+            let fields = try #require(json(issue.bytes)["fields"] as? [String: Any])
+            #expect(fields["issuelinks"] == nil)
+            #expect(issue.summary.links == nil)
+        }
+    }
+
+    @Test func hubBaseFailureFallsToMinimal() async throws {
+        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.status(500, nil), matching: RequestMatcher(fieldsContains: "-issuelinks"), count: nil))
+            let issue = try await h.client.fetchResilient(h.hub.key)
+            #expect(issue.tier == .minimal && !issue.isComplete)
+            #expect(issue.missing.contains("issuelinks") && issue.missing.contains("description"))
+            let fields = try #require(json(issue.bytes)["fields"] as? [String: Any])
+            #expect(fields["summary"] != nil && fields["description"] == nil)
+            // The separately fetched parts are still complete.
+            #expect((json(issue.bytes)["changelog"] as? [String: Any])?["total"] as? Int == h.hub.totalHistories)
+        }
+    }
+
+    @Test func aClientErrorSkipsTheLowerRungs() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            await #expect { try await h.client.fetchResilient("PRJ-99999") } throws: { ($0 as! JiraError).code == .notFound }
+            #expect(h.sim.requests.count == 1)
+        }
+    }
+
+    @Test func everyRungFailingIsAnError() async throws {
+        try await ClientHarness.with(client: { $0.maxAttempts = 1; $0.fullRungAttempts = 1 }) { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/issue/"), count: nil))
+            await #expect { try await h.client.fetchResilient("PRJ-1") } throws: { error in
+                let e = error as! JiraError
+                return e.code == .serverError && e.description.contains("full: HTTP 503") && e.description.contains("minimal: HTTP 503")
+            }
+        }
+    }
+
+    @Test func truncatedLinksResponseIsRetriedInsideTheRung() async throws {
+        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.truncatedBody(fraction: 0.5), matching: RequestMatcher(fieldsExactly: "issuelinks"), count: 1))
+            let issue = try await h.client.fetchResilient(h.hub.key)
+            #expect(issue.tier == .hub && issue.isComplete)
+            #expect(issue.summary.links == h.hub.linkIDs.count)
+            #expect(h.sim.requests.contains { $0.fault == .truncatedBody(fraction: 0.5) })
+        }
+    }
+
+    @Test func commentsWorklogsAndHistoriesAreCompletedPastTheInlineCaps() async throws {
+        var scenario = Scenario.small
+        scenario.subResourcePageCap = 7
+        scenario.omitPagingTotals = true
+        try await ClientHarness.with(scenario) { (h: ClientHarness) async throws in
+            let busy = try #require(h.universe.issues.values.first { $0.commentCount > 20 && $0.worklogCount > 20 && $0.totalHistories > 100 })
+            let page = try await h.client.search("key = \(busy.key)", fields: ["*all"], expand: ["changelog"], maxResults: 1)
+            let row = try #require(page.issues.first)
+            #expect(row.summary.comments == .init(inline: 20, total: busy.commentCount))
+            let payload = IssuePayload(bytes: row.bytes, summary: row.summary)
+            let issue = try await h.client.complete(payload, tier: .full, links: .inline)
+            #expect(issue.isComplete)
+            #expect(issue.summary.comments == .init(inline: busy.commentCount, total: busy.commentCount))
+            #expect(issue.summary.worklogs == .init(inline: busy.worklogCount, total: busy.worklogCount))
+            #expect(issue.summary.histories == .init(inline: busy.totalHistories, total: busy.totalHistories))
+            let o = json(issue.bytes)
+            let comment = try #require((o["fields"] as? [String: Any])?["comment"] as? [String: Any])
+            let ids = (comment["comments"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+            #expect(Set(ids).count == busy.commentCount)  // paged by the real length: no holes, no repeats
+        }
+    }
+
+    @Test func searchPageLadderTakesAHubPageToTheHubTier() async throws {
+        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+            let hub = h.hub
+            let jql = "project = PRJ AND key >= \(hub.key) ORDER BY key"
+            let ladder = try await h.client.searchPageResilient(jql, maxResults: 5, label: "page 1")
+            #expect(ladder.tier == .hub)
+            #expect(ladder.rungs.map(\.rung) == [.full, .hubBase])
+            var total = 0
+            for row in ladder.page.issues {
+                #expect(row.summary.links == nil)
+                #expect(row.summary.histories != nil)  // hub-base keeps the changelog
+                let issue = try await h.client.complete(IssuePayload(bytes: row.bytes, summary: row.summary), tier: ladder.tier, links: ladder.links)
+                #expect(issue.summary.links == h.truth(row.summary.key).linkIDs.count)
+                #expect(issue.isComplete)
+                total += 1
+            }
+            #expect(total == 5)
+        }
+    }
+
+    @Test func changelogFallsBackOnlyWhenTheEndpointIsAbsent() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            let busy = try #require(h.universe.issues.values.first { $0.totalHistories > 100 })
+            // An issue that is gone answers 404 too; it must not disable the paginated route.
+            await #expect { try await h.client.changelog("PRJ-99999") } throws: { ($0 as! JiraError).code == .notFound }
+            #expect(try await h.client.changelog(busy.key).count == busy.totalHistories)
+            #expect(h.sim.requests.last?.path.hasSuffix("/changelog") == true)
+            h.sim.setPaginatedChangelog(false)
+            #expect(try await h.client.changelog(busy.key).count == busy.totalHistories)
+            let routeEvents = h.events.all.filter { if case .changelogRoute = $0 { true } else { false } }
+            #expect(routeEvents.count == 1)
+            h.sim.clearRequestLog()
+            _ = try await h.client.changelog(busy.key)
+            #expect(h.sim.requests.count == 1 && h.sim.requests[0].path.hasSuffix("/changelog") == false)
+        }
+    }
+
+    @Test func otherSubResources() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            let issue = try #require(h.universe.issues.values.first { $0.remoteLinkCount > 0 && $0.propertyCount > 0 })
+            let remote = try JSONSerialization.jsonObject(with: Data(try await h.client.remoteLinks(issue.key))) as? [Any]
+            #expect(remote?.count == issue.remoteLinkCount)
+            #expect(json(try await h.client.watchers(issue.key))["watchCount"] as? Int == issue.watcherCount)
+            #expect(json(try await h.client.voters(issue.key))["votes"] as? Int == issue.voterCount)
+            #expect(json(try await h.client.user(named: "user2"))["name"] as? String == "user2")
+            let properties = try await h.client.properties(issue.key)
+            #expect(properties.count == issue.propertyCount)
+            #expect(json(properties[0].value)["origin"] as? String == "warehouse")
+            let catalog = try JSONSerialization.jsonObject(with: Data(try await h.client.fieldCatalog())) as? [[String: Any]]
+            #expect(catalog?.contains { $0["id"] as? String == "issuelinks" } == true)
+        }
+    }
+
+    @Test func timeZoneComesFromTheUserThenTheServerThenUTC() async throws {
+        try await ClientHarness.with { (h: ClientHarness) async throws in
+            let zone = await h.client.jqlTimeZone()
+            #expect(zone.zone.identifier == "Australia/Sydney" && zone.source == .user)
+        }
+        try await ClientHarness.with(client: { $0.maxAttempts = 1 }) { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.jsonString, matching: RequestMatcher(pathContains: "/myself"), count: nil))
+            let zone = await h.client.jqlTimeZone()
+            #expect(zone.source == .serverOffset && zone.zone.secondsFromGMT() == -6 * 3600)
+        }
+        try await ClientHarness.with(client: { $0.maxAttempts = 1 }) { (h: ClientHarness) async throws in
+            h.sim.inject(.init(.htmlLogin, count: nil))
+            let zone = await h.client.jqlTimeZone()
+            #expect(zone.source == .utcFallback && zone.zone.secondsFromGMT() == 0)
+            #expect(h.events.all.contains { if case .warning(let w) = $0 { w.contains("UTC") } else { false } })
+        }
+    }
+}
