@@ -130,7 +130,9 @@ import JiraResilient
             h.sim.inject(.init(.rateLimited(.seconds(1)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
             let client = h.client
             let a = Task { try await client.serverInfo() }
-            try await Task.sleep(for: .milliseconds(200))
+            // Start the second request once the client has seen the 429 (requests already in
+            // flight cannot be recalled; new ones must wait).
+            while h.events.backoffs.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
             let b = Task { try await client.myself() }
             _ = try await a.value
             _ = try await b.value
