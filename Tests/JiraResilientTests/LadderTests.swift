@@ -5,11 +5,12 @@ import JiraResilient
 
 /// The tier ladders and completion against the simulator's cost model and faults.
 @Suite struct LadderTests {
-    /// At time scale 0.1 the 421-link hub takes ~0.4 s at the full rung; the budget is 0.3 s.
-    static func hubConfig(_ c: inout JiraClientConfiguration) { c.fastFailTimeout = 0.3 }
+    /// At time scale 0.5 the 421-link hub takes ~2 s at the full rung and an ordinary issue ~0.05 s;
+    /// the budget is 1 s, wide enough for a loaded machine on both sides.
+    static func hubConfig(_ c: inout JiraClientConfiguration) { c.fastFailTimeout = 1 }
 
     @Test func ordinaryIssueIsFullAndComplete() async throws {
-        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
             let plain = try #require(h.universe.members["PRJ"]!.compactMap { h.universe.issues[$0] }.first { (1...5).contains($0.linkIDs.count) })
             let issue = try await h.client.fetchResilient(plain.key)
             #expect(issue.tier == .full && issue.isComplete)
@@ -24,14 +25,14 @@ import JiraResilient
     }
 
     @Test func hubFallsToTheHubTierWithEveryLink() async throws {
-        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
             let hub = h.hub
             let issue = try await h.client.fetchResilient(hub.key)
             #expect(issue.tier == .hub && issue.isComplete)
             #expect(issue.rungs.map(\.rung) == [.full, .hubBase, .hubLinks])
             #expect(issue.rungs.map(\.succeeded) == [false, true, true])
             #expect(issue.rungs[0].error == "timed out")
-            #expect(issue.rungs[0].seconds < 0.3 * 2 + 0.2)  // a timeout steps down at once: no second full attempt
+            #expect(issue.rungs[0].seconds < 1.9)  // a timeout steps down at once: no second full attempt
             let fields = try #require(json(issue.bytes)["fields"] as? [String: Any])
             #expect((fields["issuelinks"] as? [Any])?.count == hub.linkIDs.count)
             #expect(fields["description"] != nil && fields["customfield_10103"] != nil)
@@ -41,7 +42,7 @@ import JiraResilient
     }
 
     @Test func failedLinksLeaveIssuelinksAbsentNotEmpty() async throws {
-        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
             h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/issue/", fieldsExactly: "issuelinks"), count: nil))
             let issue = try await h.client.fetchResilient(h.hub.key)
             #expect(issue.tier == .hub)
@@ -53,7 +54,7 @@ import JiraResilient
     }
 
     @Test func hubBaseFailureFallsToMinimal() async throws {
-        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
             h.sim.inject(.init(.status(500, nil), matching: RequestMatcher(fieldsContains: "-issuelinks"), count: nil))
             let issue = try await h.client.fetchResilient(h.hub.key)
             #expect(issue.tier == .minimal && !issue.isComplete)
@@ -83,7 +84,7 @@ import JiraResilient
     }
 
     @Test func truncatedLinksResponseIsRetriedInsideTheRung() async throws {
-        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
             h.sim.inject(.init(.truncatedBody(fraction: 0.5), matching: RequestMatcher(fieldsExactly: "issuelinks"), count: 1))
             let issue = try await h.client.fetchResilient(h.hub.key)
             #expect(issue.tier == .hub && issue.isComplete)
@@ -115,7 +116,7 @@ import JiraResilient
     }
 
     @Test func searchPageLadderTakesAHubPageToTheHubTier() async throws {
-        try await ClientHarness.with(timeScale: 0.1, client: Self.hubConfig) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
             let hub = h.hub
             let jql = "project = PRJ AND key >= \(hub.key) ORDER BY key"
             let ladder = try await h.client.searchPageResilient(jql, maxResults: 5, label: "page 1")
