@@ -161,7 +161,7 @@ import JiraSimulator
         expected["changelog"] = changelog
         let actual = try JSONSerialization.jsonObject(with: Data(assembled)) as! [String: Any]
         #expect(NSDictionary(dictionary: actual).isEqual(to: expected))
-        let summary = try IssueJSON.parseIssue(assembled).1
+        let summary = try IssueJSON.parse(assembled).summary
         #expect(summary.links == hub.linkIDs.count)
         #expect(summary.histories == .init(inline: hub.totalHistories, total: hub.totalHistories))
     }

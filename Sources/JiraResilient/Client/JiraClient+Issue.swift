@@ -2,10 +2,18 @@
 public struct IssuePayload: Sendable {
     public var bytes: [UInt8]
     public var summary: IssueSummary
+    /// Where the parts lie in `bytes`, when known (saves a pass when completing).
+    public var layout: IssueLayout?
 
-    public init(bytes: [UInt8], summary: IssueSummary) {
+    public init(bytes: [UInt8], summary: IssueSummary, layout: IssueLayout? = nil) {
         self.bytes = bytes
         self.summary = summary
+        self.layout = layout
+    }
+
+    /// An issue row of a search page.
+    public init(_ row: SearchPageBytes.Issue) {
+        self.init(bytes: row.bytes, summary: row.summary, layout: row.layout)
     }
 }
 
@@ -18,8 +26,8 @@ extension JiraClient {
         let r = request(Self.path(key), query: query, operation: rung == .hubLinks ? "links" : "issue", target: key,
                         rung: rung, budget: budget, attempts: attempts)
         return try await transport.perform(r) { (response) throws(JiraShapeError) -> IssuePayload in
-            let (_, summary) = try IssueJSON.parseIssue(response.body)
-            return IssuePayload(bytes: response.body, summary: summary)
+            let parsed = try IssueJSON.parse(response.body)
+            return IssuePayload(bytes: response.body, summary: parsed.summary, layout: parsed.layout)
         }
     }
 

@@ -12,7 +12,15 @@ public struct IssueAssembler: Sendable {
     /// Top-level members to leave out (e.g. `names`, `schema` of a single-issue response).
     public var dropping: [String] = []
 
+    /// Layout of `base`, when the caller already parsed it (saves a pass).
+    public var layout: IssueLayout?
+
     public init(base: [UInt8]) { self.base = base }
+
+    public init(parsed: ParsedIssue) {
+        base = parsed.bytes
+        layout = parsed.layout
+    }
 
     static func array(_ elements: [ArraySlice<UInt8>]) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "[")]
@@ -29,64 +37,50 @@ public struct IssueAssembler: Sendable {
 
     /// The assembled issue. Throws when `base` is not an issue object with `fields`.
     public func assemble() throws(JiraShapeError) -> [UInt8] {
-        let document: JSONDocument
-        do { document = try JSONDocument(validating: base) } catch {
-            throw JiraShapeError(reason: "the issue is not JSON (\(error))", truncated: error.kind == .truncated)
+        let layout: IssueLayout
+        if let known = self.layout { layout = known } else { layout = try IssueJSON.parse(base).layout }
+        guard let fields = layout.fields else { throw JiraShapeError(reason: "the issue has no fields object", truncated: false) }
+        var edits: [Edit] = []
+        var fieldInsertions: [UInt8] = []
+        func setField(_ name: String, _ value: [UInt8]) {
+            if let existing = layout.field(name) {
+                edits.append(Edit(range: existing.value.range, bytes: value))
+            } else {
+                fieldInsertions.append(contentsOf: "\"\(name)\":".utf8)
+                fieldInsertions.append(contentsOf: value)
+                fieldInsertions.append(UInt8(ascii: ","))
+            }
         }
-        let edits: [Edit]? = document.withScanner { s in
-            guard document.root.kind == .object, let fields = s.member("fields", in: document.root), fields.kind == .object else { return nil }
-            var edits: [Edit] = []
-            var fieldSpans: [String: (key: JSONSpan, value: JSONSpan)] = [:]
-            s.forEachMember(of: fields) { key, value in
-                if let name = s.string(key) { fieldSpans[name] = (key, value) }
-                return true
-            }
-            var topSpans: [String: (key: JSONSpan, value: JSONSpan)] = [:]
-            s.forEachMember(of: document.root) { key, value in
-                if let name = s.string(key) { topSpans[name] = (key, value) }
-                return true
-            }
-            var fieldInsertions: [UInt8] = []
-            func setField(_ name: String, _ value: [UInt8]) {
-                if let existing = fieldSpans[name] {
-                    edits.append(Edit(range: existing.value.range, bytes: value))
-                } else {
-                    fieldInsertions += Array("\"\(name)\":".utf8) + value + [UInt8(ascii: ",")]
-                }
-            }
-            if let links = issueLinks { setField("issuelinks", links) }
-            if let comments {
-                setField("comment", Array("{\"comments\":".utf8) + Self.array(comments)
-                         + Array(",\"maxResults\":\(comments.count),\"total\":\(comments.count),\"startAt\":0}".utf8))
-            }
-            if let worklogs {
-                setField("worklog", Array("{\"startAt\":0,\"maxResults\":\(worklogs.count),\"total\":\(worklogs.count),\"worklogs\":".utf8)
-                         + Self.array(worklogs) + [UInt8(ascii: "}")])
-            }
-            if !fieldInsertions.isEmpty {
-                // Insert right after `{` of fields; the trailing comma joins the existing members.
-                if fieldSpans.isEmpty { fieldInsertions.removeLast() }
-                edits.append(Edit(range: (fields.start + 1)..<(fields.start + 1), bytes: fieldInsertions))
-            }
-            if let histories {
-                let value = Array("{\"startAt\":0,\"maxResults\":\(histories.count),\"total\":\(histories.count),\"histories\":".utf8)
-                    + Self.array(histories) + [UInt8(ascii: "}")]
-                if let existing = topSpans["changelog"] {
-                    edits.append(Edit(range: existing.value.range, bytes: value))
-                } else {
-                    edits.append(Edit(range: fields.end..<fields.end, bytes: Array(",\"changelog\":".utf8) + value))
-                }
-            }
-            for name in dropping {
-                guard let span = topSpans[name] else { continue }
-                // Remove `,"name":value` (members after `fields` always have a comma before them).
-                var start = span.key.start
-                while start > 0, document.bytes[start - 1] != UInt8(ascii: ",") { start -= 1 }
-                if start > 0 { edits.append(Edit(range: (start - 1)..<span.value.end, bytes: [])) }
-            }
-            return edits
+        if let links = issueLinks { setField("issuelinks", links) }
+        if let comments {
+            setField("comment", Array("{\"comments\":".utf8) + Self.array(comments)
+                     + Array(",\"maxResults\":\(comments.count),\"total\":\(comments.count),\"startAt\":0}".utf8))
         }
-        guard let edits else { throw JiraShapeError(reason: "the issue has no fields object", truncated: false) }
+        if let worklogs {
+            setField("worklog", Array("{\"startAt\":0,\"maxResults\":\(worklogs.count),\"total\":\(worklogs.count),\"worklogs\":".utf8)
+                     + Self.array(worklogs) + [UInt8(ascii: "}")])
+        }
+        if !fieldInsertions.isEmpty {
+            // Insert right after `{` of fields; the trailing comma joins the existing members.
+            if layout.fieldMembers.isEmpty { fieldInsertions.removeLast() }
+            edits.append(Edit(range: (fields.start + 1)..<(fields.start + 1), bytes: fieldInsertions))
+        }
+        if let histories {
+            let value = Array("{\"startAt\":0,\"maxResults\":\(histories.count),\"total\":\(histories.count),\"histories\":".utf8)
+                + Self.array(histories) + [UInt8(ascii: "}")]
+            if let existing = layout.top("changelog") {
+                edits.append(Edit(range: existing.value.range, bytes: value))
+            } else {
+                edits.append(Edit(range: fields.end..<fields.end, bytes: Array(",\"changelog\":".utf8) + value))
+            }
+        }
+        for name in dropping {
+            guard let member = layout.top(name) else { continue }
+            // Remove `,"name":value`: the comma before the name goes with it.
+            var start = member.key.start
+            while start > layout.issue.start, base[start - 1] != UInt8(ascii: ",") { start -= 1 }
+            if start > layout.issue.start { edits.append(Edit(range: (start - 1)..<member.value.end, bytes: [])) }
+        }
         return Self.apply(edits.sorted { $0.range.lowerBound < $1.range.lowerBound }, to: base)
     }
 

@@ -39,6 +39,8 @@ public struct SearchPageBytes: Sendable {
         public var summary: IssueSummary
         /// Exactly the issue object's bytes from the page.
         public var bytes: [UInt8]
+        /// Where its parts lie in `bytes`.
+        public var layout: IssueLayout
     }
 
     public var startAt: Int?
@@ -92,70 +94,60 @@ public enum IssueJSON {
         return IssueSummary.Count(inline: inline, total: max(total, inline))
     }
 
-    /// Validates a single-issue response and reads its summary.
-    public static func parseIssue(_ bytes: [UInt8]) throws(JiraShapeError) -> (JSONDocument, IssueSummary) {
-        let document: JSONDocument
-        do { document = try JSONDocument(validating: bytes) } catch {
-            throw JiraShapeError(reason: "the body is not JSON (\(error))", truncated: error.kind == .truncated)
-        }
-        guard document.root.kind == .object else {
-            throw JiraShapeError(reason: "expected an issue object, got a JSON \(document.root.kind)", truncated: false)
-        }
-        let summary = try document.withScanner { (s) -> Result<IssueSummary, JiraShapeError> in
-            do throws(JiraShapeError) { return .success(try IssueJSON.summary(s, issue: document.root)) } catch { return .failure(error) }
-        }.get()
-        return (document, summary)
-    }
-
-    /// Validates a search response and splits it into issues.
+    /// Validates a search response in one pass and splits it into issues.
     public static func parseSearchPage(_ bytes: [UInt8]) throws(JiraShapeError) -> SearchPageBytes {
-        let document: JSONDocument
-        do { document = try JSONDocument(validating: bytes) } catch {
-            throw JiraShapeError(reason: "the body is not JSON (\(error))", truncated: error.kind == .truncated)
-        }
-        guard document.root.kind == .object else {
-            throw JiraShapeError(reason: "expected a search result object, got a JSON \(document.root.kind)", truncated: false)
-        }
-        let result: Result<SearchPageBytes, JiraShapeError> = document.withScanner { s in
-            var page = SearchPageBytes(startAt: nil, maxResults: nil, total: nil, issues: [], warningMessages: [])
-            var issues: JSONSpan?
-            s.forEachMember(of: document.root) { name, value in
-                if s.keyEquals(name, "issues") { issues = value }
-                else if s.keyEquals(name, "total") { page.total = s.int(value) }
-                else if s.keyEquals(name, "startAt") { page.startAt = s.int(value) }
-                else if s.keyEquals(name, "maxResults") { page.maxResults = s.int(value) }
-                else if s.keyEquals(name, "warningMessages") {
-                    s.forEachElement(of: value) { if let w = s.string($0) { page.warningMessages.append(w) } }
+        var page = SearchPageBytes(startAt: nil, maxResults: nil, total: nil, issues: [], warningMessages: [])
+        var problem: String?
+        var sawIssues = false
+        let scan: JSONScanError? = JSONScanner.withScanner(bytes) { s in
+            do throws(JSONScanError) {
+                let start = s.skipWhitespace(0)
+                guard start < s.count else { throw JSONScanError(.truncated, at: start, "empty body") }
+                guard s.base[start] == UInt8(ascii: "{") else {
+                    let span = try s.validateDocument()
+                    problem = "expected a search result object, got a JSON \(span.kind)"
+                    return nil
                 }
-                return true
-            }
-            guard let issues, issues.kind == .array else {
-                return .failure(JiraShapeError(reason: "the search result has no issues array", truncated: false))
-            }
-            var failure: JiraShapeError?
-            s.forEachElement(of: issues) { span in
-                guard failure == nil else { return }
-                do throws(JiraShapeError) {
-                    let summary = try IssueJSON.summary(s, issue: span)
-                    page.issues.append(.init(summary: summary, bytes: Array(document.bytes[span.range])))
-                } catch { failure = error }
-            }
-            if let failure { return .failure(failure) }
-            return .success(page)
+                let root = try s.objectMembers(at: start, depth: 0) { (name, valueStart) throws(JSONScanError) -> JSONSpan in
+                    if s.keyEquals(name, "issues"), s.base[valueStart] == UInt8(ascii: "[") {
+                        sawIssues = true
+                        return try s.arrayElements(at: valueStart, depth: 1) { (i) throws(JSONScanError) -> JSONSpan in
+                            let (layout, summary, issueProblem) = try scanIssue(s, at: i, depth: 2)
+                            if let summary, problem == nil {
+                                page.issues.append(.init(summary: summary, bytes: Array(bytes[layout.issue.range]), layout: layout.rebased(by: -layout.issue.start)))
+                            } else if problem == nil {
+                                problem = issueProblem
+                            }
+                            return layout.issue.end > layout.issue.start ? layout.issue : try s.value(at: i, depth: 2)
+                        }
+                    }
+                    let span = try s.value(at: valueStart, depth: 1)
+                    if s.keyEquals(name, "total") { page.total = s.int(span) }
+                    else if s.keyEquals(name, "startAt") { page.startAt = s.int(span) }
+                    else if s.keyEquals(name, "maxResults") { page.maxResults = s.int(span) }
+                    else if s.keyEquals(name, "warningMessages") {
+                        s.forEachElement(of: span) { if let w = s.string($0) { page.warningMessages.append(w) } }
+                    }
+                    return span
+                }
+                let rest = s.skipWhitespace(root.end)
+                guard rest == s.count else { throw JSONScanError(.invalid, at: rest, "unexpected data after the JSON value") }
+                return nil
+            } catch { return error }
         }
-        return try result.get()
+        if let scan { throw JiraShapeError(reason: "the body is not JSON (\(scan))", truncated: scan.kind == .truncated) }
+        if let problem { throw JiraShapeError(reason: problem, truncated: false) }
+        guard sawIssues else { throw JiraShapeError(reason: "the search result has no issues array", truncated: false) }
+        return page
     }
 
     /// Reads `fields.issuelinks` from a links-only issue response: the array's bytes and count.
     public static func issueLinks(_ bytes: [UInt8]) throws(JiraShapeError) -> (array: [UInt8], count: Int) {
-        let (document, _) = try parseIssue(bytes)
-        let found: (ArraySlice<UInt8>, Int)? = document.withScanner { s in
-            guard let fields = s.member("fields", in: document.root), let links = s.member("issuelinks", in: fields),
-                  links.kind == .array else { return nil }
-            return (document.bytes[links.range], s.elementCount(of: links))
+        let parsed = try parse(bytes)
+        guard let links = parsed.layout.field("issuelinks"), links.value.kind == .array, let count = parsed.summary.links else {
+            throw JiraShapeError(reason: "the response has no fields.issuelinks array", truncated: false)
         }
-        guard let found else { throw JiraShapeError(reason: "the response has no fields.issuelinks array", truncated: false) }
-        return (Array(found.0), found.1)
+        return (Array(bytes[links.value.range]), count)
     }
 
     /// Reads a paginated envelope (`startAt`, `total`, and the named array's elements as bytes).

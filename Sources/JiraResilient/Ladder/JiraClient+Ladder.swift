@@ -58,6 +58,7 @@ extension JiraClient {
         var rungs = rungs
         var missing: [String] = []
         var assembler = IssueAssembler(base: payload.bytes)
+        assembler.layout = payload.layout
         assembler.dropping = ["names", "schema"]
         func tolerate(_ error: JiraError, _ part: String) throws(JiraError) {
             if error.code == .cancelled || error.code == .authentication { throw error }
@@ -98,7 +99,7 @@ extension JiraClient {
         let summary: IssueSummary
         do {
             bytes = try assembler.assemble()
-            summary = try IssueJSON.parseIssue(bytes).1
+            summary = try IssueJSON.parse(bytes).summary
         } catch {
             throw JiraError(.notJira, "\(key): the issue JSON could not be assembled: \(error.reason)")
         }
