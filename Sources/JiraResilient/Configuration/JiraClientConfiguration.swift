@@ -30,8 +30,11 @@ public struct JiraClientConfiguration: Sendable {
     public var backoffScale = 1.0
     /// Longest single wait, whatever `Retry-After` says.
     public var maxWait = 960.0
-    /// HTTP/1.1 connections kept per host (bounds requests in flight).
-    public var connectionsPerHost = 8
+    /// Requests in flight at once (a request waiting for a slot has not started its budget).
+    public var concurrency = 4
+    /// Links-only rescue requests (the hub tier's long ones) in flight at once, in a lane of their
+    /// own so a hub never takes a slot from the rest of the scan.
+    public var rescueConcurrency = 2
     /// Receives every request, backoff and tier decision as it happens.
     public var events: EventSink = .none
     public var logger = Logger(label: "jira-resilient")
@@ -60,6 +63,7 @@ public struct JiraClientConfiguration: Sendable {
             guard value > 0, value.isFinite else { throw JiraError(.invalidInput, "--\(name) must be a positive number of seconds, got \(value)") }
         }
         guard maxAttempts >= 1 else { throw JiraError(.invalidInput, "--max-attempts must be at least 1") }
+        guard (1...256).contains(concurrency) else { throw JiraError(.invalidInput, "--concurrency must be 1–256, got \(concurrency)") }
         guard backoffScale >= 0, backoffScale.isFinite else { throw JiraError(.invalidInput, "--backoff-scale must be ≥ 0") }
         if case .caBundle(let path) = tls {
             guard FileManager.default.isReadableFile(atPath: path) else {

@@ -5,7 +5,7 @@ public struct JiraError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidInput, authentication, jqlRejected, notFound, clientError, serverError, rateLimited
-            case timeout, connection, redirect, notJira, tls, cancelled
+            case timeout, connection, redirect, notJira, tls, cancelled, localIO
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -35,6 +35,8 @@ public struct JiraError: Error, Sendable, CustomStringConvertible {
         /// TLS could not be set up (unreadable CA bundle, bad PEM).
         public static let tls = Code(.tls)
         public static let cancelled = Code(.cancelled)
+        /// Reading or writing local files failed (disk full, permissions).
+        public static let localIO = Code(.localIO)
 
         public var description: String { base.rawValue }
     }

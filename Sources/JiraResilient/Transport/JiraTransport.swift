@@ -35,6 +35,8 @@ final class JiraTransport: Sendable {
     let baseURL: String
     private let http: HTTPClient
     let gate = BackoffGate()
+    private let slots: AsyncSemaphore
+    private let rescueSlots: AsyncSemaphore
     private let nextID = Atomic<Int>(0)
     static let maxBody = 1 << 30
 
@@ -65,7 +67,9 @@ final class JiraTransport: Sendable {
         http.timeout = .init(connect: .seconds(10))
         http.httpVersion = .http1Only
         http.decompression = .disabled
-        http.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.connectionsPerHost))
+        slots = AsyncSemaphore(permits: configuration.concurrency)
+        rescueSlots = AsyncSemaphore(permits: configuration.rescueConcurrency)
+        http.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrency + max(1, configuration.rescueConcurrency))
         // A refused or failed connect is an attempt like any other: the retry policy (with its
         // events) decides, instead of the pool silently retrying until its connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
@@ -88,6 +92,8 @@ final class JiraTransport: Sendable {
         var attempt = 0
         while true {
             do { try await gate.pass() } catch { throw JiraError(.cancelled, "cancelled while waiting out a rate limit") }
+            let lane = request.rung == .hubLinks ? rescueSlots : slots
+            do { try await lane.acquire() } catch { throw JiraError(.cancelled, "cancelled while waiting for a request slot") }
             let info = JiraEvent.RequestInfo(id: nextID.add(1, ordering: .relaxed).newValue, operation: request.operation,
                                              target: request.target, rung: request.rung, budget: request.budget,
                                              attempt: attempt + 1, maxAttempts: policy.maxAttempts)
@@ -95,6 +101,7 @@ final class JiraTransport: Sendable {
             let clock = ContinuousClock()
             let started = clock.now
             let outcome = await exchange(request)
+            await lane.release()
             let seconds = (clock.now - started).seconds
             let failure: RetryPolicy.Failure
             var lastError: JiraError
@@ -288,5 +295,6 @@ final class JiraTransport: Sendable {
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// The duration in seconds, as a Double.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

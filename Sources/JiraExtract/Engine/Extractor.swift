@@ -1,0 +1,292 @@
+import Foundation
+import JiraResilient
+import Synchronization
+
+/// A scan of one project into an output directory: it lists the project's keys (exact total
+/// from the first request), fetches them in batches through the page ladder with `concurrency`
+/// workers, completes every issue (links, changelog, comments, worklogs) without letting a hub
+/// stall the others, writes each record once, and checkpoints so any interruption resumes.
+public final class Extractor: Sendable {
+    public let client: JiraClient
+    public let options: ScanOptions
+    public let store: OutputStore
+    public let events: ScanEventSink
+    public let control: ScanControl
+    /// The checkpoint found in the directory when it was opened, if any.
+    let previous: Checkpoint?
+    private let counters = Mutex(Counters())
+
+    struct Counters {
+        var requests = 0
+        var retries = 0
+        var bytes = 0
+    }
+
+    /// Validates the options and opens the output directory (no request is sent yet).
+    public init(client: JiraClient, options: ScanOptions, directory: String, events: ScanEventSink, control: ScanControl = ScanControl()) throws(JiraError) {
+        _ = try JQL.projectClause(options.project, filter: options.filter)
+        guard (1...1000).contains(options.pageSize) else { throw JiraError(.invalidInput, "--page-size must be 1–1000, got \(options.pageSize)") }
+        guard (1...256).contains(options.concurrency) else { throw JiraError(.invalidInput, "--concurrency must be 1–256, got \(options.concurrency)") }
+        self.client = client
+        self.options = options
+        self.events = events
+        self.control = control
+        (store, previous) = try OutputStore.open(directory: directory, project: options.project)
+    }
+
+    /// Counts requests and retries for the summary; forwards every client event.
+    public static func countingSink(_ counters: @escaping @Sendable (JiraEvent) -> Void, _ sink: ScanEventSink) -> EventSink {
+        EventSink { event in
+            counters(event)
+            sink.send(.client(event))
+        }
+    }
+
+    /// Feed this every client event (the CLI wires the client's sink through it).
+    public func observe(_ event: JiraEvent) {
+        counters.withLock { c in
+            switch event {
+            case .requestFinished(_, _, let bytes, _, _): c.requests += 1; c.bytes += bytes
+            case .backoff: c.retries += 1
+            default: break
+            }
+        }
+    }
+
+    /// Runs the scan to its end. Throws `.cancelled` when interrupted (the checkpoint is saved
+    /// first), and other errors with the checkpoint saved too, so the same command resumes.
+    public func run() async throws(JiraError) -> ScanSummary {
+        let clock = ContinuousClock()
+        let started = clock.now
+        events.send(.phase(.connecting))
+        do {
+            try await runScan()
+        } catch {
+            let interrupted = error.code == .cancelled
+            await store.update { $0.phase = interrupted ? .interrupted : .failed }
+            _ = try? await store.saveCheckpoint(force: true)
+            events.send(.phase(interrupted ? .interrupted : .failed))
+            throw error
+        }
+        var summary = await summarize(seconds: (clock.now - started).seconds)
+        let checkpoint = await store.current
+        if checkpoint.failed > 0 || !checkpoint.pending.isEmpty {
+            await store.update { $0.phase = .failed }
+            try await store.saveCheckpoint(force: true)
+            events.send(.phase(.failed))
+            summary.failed = checkpoint.pending.count
+            events.send(.finished(summary))
+            throw JiraError(.serverError, "\(checkpoint.pending.count) issue\(checkpoint.pending.count == 1 ? "" : "s") could not be fetched after every retry and tier; they stay pending in \(store.directory)/state.json and the same command retries them")
+        }
+        await store.update { $0.phase = .done }
+        try await store.saveCheckpoint(force: true)
+        events.send(.phase(.done))
+        events.send(.finished(summary))
+        return summary
+    }
+
+    func summarize(seconds: Double) async -> ScanSummary {
+        let c = await store.current
+        var s = ScanSummary(project: options.project, mode: options.mode)
+        s.total = c.total
+        s.written = c.written
+        s.complete = c.written - c.incomplete
+        s.tiers = c.tiers
+        s.vanished = c.vanished
+        s.failed = c.pending.count
+        let counts = counters.withLock { $0 }
+        s.requests = counts.requests
+        s.retries = counts.retries
+        s.bytes = counts.bytes
+        s.seconds = seconds
+        return s
+    }
+
+    // MARK: - The scan
+
+    private func runScan() async throws(JiraError) {
+        let user = try await client.myself()
+        let info = try await client.serverInfo()
+        let zone = await client.jqlTimeZone()
+        events.send(.connected(.init(url: client.configuration.baseURL, user: user.displayName, serverVersion: info.version,
+                                     timeZone: zone.zone.identifier, timeZoneSource: zone.source.rawValue, project: options.project)))
+        let sinceLiteral = options.since.map { JQL.dateLiteral($0.addingTimeInterval(-options.overlap), in: zone.zone) }
+        let sinceISO = options.since.map { ISO8601DateFormatter().string(from: $0) }
+        let startedAt = info.serverTime.flatMap(JiraDate.parse).map { ISO8601DateFormatter().string(from: $0) } ?? ISO8601DateFormatter().string(from: Date())
+
+        // Resume, or begin anew.
+        if let previous, !options.restart, previous.phase != .done {
+            guard previous.filter == options.filter, previous.mode == options.mode, previous.since == sinceISO else {
+                throw JiraError(.invalidInput, "\(store.directory) holds an unfinished \(previous.mode.rawValue) scan with other options (filter \(previous.filter ?? "none"), since \(previous.since ?? "none")); run that command again to finish it, or pass --restart")
+            }
+        } else {
+            await store.begin(Checkpoint(project: options.project, filter: options.filter, mode: options.mode, since: sinceISO,
+                                         sinceLiteral: sinceLiteral, startedAt: startedAt, phase: .enumerating, enumerationCursor: nil,
+                                         enumerationDone: false, total: 0, pending: [], written: 0, vanished: 0, tiers: [:],
+                                         incomplete: 0, failed: 0))
+        }
+        try await store.writeFields(try await client.fieldCatalog())
+        let checkpoint = await store.current
+        let window = sinceLiteral.map { "updated >= \"\($0)\" (\(zone.zone.identifier))" }
+        if checkpoint.total > 0 { events.send(.planned(total: checkpoint.total, mode: options.mode, window: window)) }
+
+        let queue = WorkQueue()
+        await queue.push(checkpoint.pending)
+        let sinceDate = options.since?.addingTimeInterval(-options.overlap)
+        let planned = OnceFlag(done: checkpoint.total > 0)
+
+        let outcome: JiraError? = await withTaskGroup(of: JiraError?.self) { group in
+            // Listing: keys in key order, 1,000 a request; the first answer gives the total.
+            group.addTask { [self] in
+                defer { Task { await queue.close() } }
+                if checkpoint.enumerationDone { return nil }
+                events.send(.phase(.enumerating))
+                do throws(JiraError) {
+                    _ = try await client.listKeys(project: options.project, filter: options.filter, since: sinceLiteral,
+                                                  after: checkpoint.enumerationCursor) { (rows, total) throws(JiraError) in
+                        let issues = rows.map { Checkpoint.PendingIssue(key: $0.key, id: $0.id) }
+                        await store.addPending(issues, cursor: rows.last?.key, done: false, total: total.map { $0 + checkpoint.written })
+                        if planned.claim(), let total {
+                            events.send(.planned(total: total + checkpoint.written, mode: options.mode, window: window))
+                        }
+                        if let sinceDate {
+                            let stale = rows.filter { row in row.updated.flatMap(JiraDate.parse).map { $0 < sinceDate } ?? false }
+                            if let first = stale.first { events.send(.reindexDetected(count: stale.count, example: first.key)) }
+                        }
+                        await queue.push(issues)
+                    }
+                    await store.addPending([], cursor: nil, done: true, total: nil)
+                    return nil
+                } catch where error.code == .jqlRejected && error.messages.contains(where: { $0.contains("for the field 'project'") }) {
+                    return JiraError(.jqlRejected, "JIRA has no project \(options.project), or the token's user may not browse it", status: error.status, messages: error.messages)
+                } catch {
+                    return error
+                }
+            }
+            // Workers.
+            for worker in 1...options.concurrency {
+                group.addTask { [self] in
+                    do throws(JiraError) { try await work(worker: worker, queue: queue) } catch { return error }
+                    return nil
+                }
+            }
+            // Checkpoints while work completes.
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    if (try? await store.saveCheckpoint()) == true {
+                        events.send(.checkpoint(written: await store.current.written, pending: await store.pendingCount))
+                    }
+                }
+                return nil
+            }
+            events.send(.phase(.fetching))
+            var first: JiraError?
+            var finishedWork = 0
+            while let result = await group.next() {
+                finishedWork += 1
+                if let error = result, first == nil || first?.code == .cancelled {
+                    first = error
+                    group.cancelAll()
+                    await queue.close()
+                }
+                if finishedWork == options.concurrency + 1 { group.cancelAll() }  // listing and workers done: stop the saver
+            }
+            return first
+        }
+        if Task.isCancelled { throw JiraError(.cancelled, "the scan was interrupted") }
+        if let outcome { throw outcome }
+        events.send(.phase(.finishing))
+    }
+
+    // MARK: - A worker
+
+    private func work(worker: Int, queue: WorkQueue) async throws(JiraError) {
+        let clause = try JQL.projectClause(options.project, filter: options.filter)
+        try await withThrowingTaskGroupTyped { (group: inout ThrowingTaskGroup<Void, any Error>) throws(JiraError) in
+            var inFlight = 0
+            while true {
+                await control.waitWhilePaused()
+                let next = await withTaskCancellationHandler { await queue.next(size: options.pageSize) } onCancel: { Task { await queue.close() } }
+                guard let batch = next else { break }
+                if Task.isCancelled { throw JiraError(.cancelled, "the scan was interrupted") }
+                events.send(.cursor(worker: worker, first: batch.first!.key, last: batch.last!.key, enumerated: await store.current.enumerationCursor))
+                let rows = try await fetch(batch, clause: clause, queue: queue)
+                for (ladder, row) in rows {
+                    while inFlight >= options.completionsPerWorker {
+                        do { try await group.next() } catch { throw Self.jiraError(error) }
+                        inFlight -= 1
+                    }
+                    inFlight += 1
+                    group.addTask { [self] in
+                        let issue = try await client.complete(IssuePayload(row), tier: ladder.tier, links: ladder.links, rungs: ladder.rungs)
+                        let record = try await store.write(issue)
+                        events.send(.written(record))
+                    }
+                }
+            }
+            do { while try await group.next() != nil {} } catch { throw Self.jiraError(error) }
+        }
+    }
+
+    static func jiraError(_ error: any Error) -> JiraError {
+        if let e = error as? JiraError { return e }
+        if error is CancellationError { return JiraError(.cancelled, "the scan was interrupted") }
+        return JiraError(.localIO, "\(error)")
+    }
+
+    /// Fetches one batch through the page ladder. Issues the batch named but the answer lacks have
+    /// left the project. A batch whose every tier timed out is split to isolate the slow issue; a
+    /// batch that failed otherwise stays pending (and is reported).
+    private func fetch(_ batch: [Checkpoint.PendingIssue], clause: String, queue: WorkQueue) async throws(JiraError) -> [(LadderPage, SearchPageBytes.Issue)] {
+        let ids = batch.map(\.id).joined(separator: ", ")
+        let jql = "\(clause) AND id in (\(ids)) ORDER BY key ASC"
+        do {
+            let ladder = try await client.searchPageResilient(jql, maxResults: batch.count, validation: .warn,
+                                                               label: batch.count == 1 ? batch[0].key : "\(batch.first!.key)…\(batch.last!.key)")
+            let returnedIDs = Set(ladder.page.issues.map(\.summary.id))
+            let vanished = batch.filter { !returnedIDs.contains($0.id) }.map(\.key)
+            if !vanished.isEmpty {
+                await store.markVanished(vanished)
+                events.send(.vanished(keys: vanished))
+            }
+            var rows: [(LadderPage, SearchPageBytes.Issue)] = []
+            for row in ladder.page.issues {
+                guard store.isSafeKey(row.summary.key) else {
+                    events.send(.error("JIRA returned \(row.summary.key.prefix(40)) for a query of project \(options.project); ignored"))
+                    continue
+                }
+                rows.append((ladder, row))
+            }
+            return rows
+        } catch where error.code == .timeout && batch.count > 1 {
+            let half = batch.count / 2
+            return try await fetch(Array(batch[..<half]), clause: clause, queue: queue) + fetch(Array(batch[half...]), clause: clause, queue: queue)
+        } catch where error.allowsLowerRung {
+            events.send(.batchFailed(keys: batch.map(\.key), error: error.description))
+            await store.update { $0.failed += 1 }
+            return []
+        }
+    }
+}
+
+/// `withThrowingTaskGroup` whose body throws `JiraError`.
+func withThrowingTaskGroupTyped(_ body: (inout ThrowingTaskGroup<Void, any Error>) async throws(JiraError) -> Void) async throws(JiraError) {
+    let result: JiraError? = await withThrowingTaskGroup(of: Void.self) { group in
+        do throws(JiraError) {
+            try await body(&group)
+            return nil
+        } catch {
+            group.cancelAll()
+            return error
+        }
+    }
+    if let result { throw result }
+}
+
+/// True for the first `claim()` only.
+final class OnceFlag: Sendable {
+    private let state: Mutex<Bool>
+    init(done: Bool = false) { state = Mutex(done) }
+    func claim() -> Bool { state.withLock { done in defer { done = true }; return !done } }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import JiraResilient
+
+/// `fetch KEY...` and `refetch`: issues fetched one by one through the resilient ladder and
+/// written to the output directory like a scan writes them.
+public enum IssueFetcher {
+    public enum Outcome: Sendable {
+        case written(ManifestRecord)
+        case failed(key: String, JiraError)
+    }
+
+    /// The project of a set of keys, or an error naming the key that is not one or differs.
+    public static func project(of keys: [String]) throws(JiraError) -> String {
+        guard !keys.isEmpty else { throw JiraError(.invalidInput, "name at least one issue key, e.g. PROJ-123") }
+        var project: String?
+        for key in keys {
+            guard let dash = key.lastIndex(of: "-"), Int(key[key.index(after: dash)...]).map({ $0 > 0 }) == true else {
+                throw JiraError(.invalidInput, "'\(key.prefix(40))' is not an issue key like PROJ-123")
+            }
+            let p = String(key[..<dash])
+            try JQL.validateProjectKey(p)
+            if let project, project != p {
+                throw JiraError(.invalidInput, "keys of different projects (\(project), \(p)) cannot share one --out directory; fetch them separately")
+            }
+            project = p
+        }
+        return project!
+    }
+
+    /// Fetches `keys` (up to `concurrency` at once), writes each, and returns the outcomes in
+    /// the order of `keys`. Cancellation and authentication failures are thrown.
+    public static func fetch(_ keys: [String], client: JiraClient, store: OutputStore, concurrency: Int,
+                             events: ScanEventSink) async throws(JiraError) -> [Outcome] {
+        var outcomes = [Outcome?](repeating: nil, count: keys.count)
+        let result: JiraError? = await withTaskGroup(of: (Int, Outcome).self) { group in
+            var next = 0
+            func start() {
+                let index = next
+                let key = keys[index]
+                next += 1
+                group.addTask {
+                    do throws(JiraError) {
+                        let issue = try await client.fetchResilient(key)
+                        let record = try await store.write(issue)
+                        events.send(.written(record))
+                        return (index, .written(record))
+                    } catch {
+                        return (index, .failed(key: key, error))
+                    }
+                }
+            }
+            while next < min(keys.count, max(1, concurrency)) { start() }
+            while let (index, outcome) = await group.next() {
+                outcomes[index] = outcome
+                if case .failed(_, let error) = outcome, error.code == .cancelled || error.code == .authentication {
+                    group.cancelAll()
+                    return error
+                }
+                if next < keys.count { start() }
+            }
+            return nil
+        }
+        if let result { throw result }
+        return outcomes.compactMap { $0 }
+    }
+
+    /// Keys whose latest manifest record is not complete, in manifest order.
+    public static func incompleteKeys(in directory: String) throws(JiraError) -> [ManifestRecord] {
+        try OutputStore.latestRecords(in: directory).filter { !$0.complete }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// What to scan and how hard to push.
+public struct ScanOptions: Sendable {
+    public var project: String
+    /// A JQL condition that narrows the project (never widens it).
+    public var filter: String?
+    /// A delta scan of issues updated since this instant; nil for a full scan.
+    public var since: Date?
+    /// Issues per search request.
+    public var pageSize = 50
+    /// Workers fetching batches at once (each request also needs a client slot).
+    public var concurrency = 4
+    /// Ignore a checkpoint found in the output directory.
+    public var restart = false
+    /// A delta starts this many seconds before `since`, so a clock skew cannot leave a gap.
+    public var overlap: TimeInterval = 300
+    /// Issue completions (links, changelog, comments, worklogs) a worker keeps in flight while
+    /// it goes on with the next batch.
+    public var completionsPerWorker = 16
+
+    public init(project: String) { self.project = project }
+
+    public var mode: ScanMode { since == nil ? .full : .delta }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import JiraResilient
+
+/// Counts, rate and ETA reduced from scan events; what the progress printer and the console show.
+public struct ScanProgress: Sendable {
+    public var project = ""
+    public var mode: ScanMode = .full
+    public var phase: ScanPhase = .connecting
+    public var window: String?
+    public var connection: ScanEvent.Connection?
+    public var total: Int?
+    public var written = 0
+    public var complete = 0
+    public var tiers: [Tier: Int] = [:]
+    public var bytes = 0
+    public var pages = 0
+    public var requests = 0
+    public var retries = 0
+    public var vanished = 0
+    public var failedBatches = 0
+    public var reindexed = 0
+    public var paused = false
+    /// Each worker's latest batch: first and last key.
+    public var workers: [Int: (first: String, last: String)] = [:]
+    public var enumerated: String?
+    /// A global wait in progress (a 429): when it ends.
+    public var waitUntil: Date?
+    public var waitReason: String?
+    public var startedAt: Date?
+    /// (time, written) samples for the rate, one per second at most, last 10 minutes.
+    public private(set) var samples: [(Date, Int)] = []
+
+    public init() {}
+
+    public mutating func apply(_ event: ScanEvent, at now: Date = Date()) {
+        if startedAt == nil { startedAt = now }
+        switch event {
+        case .connected(let c): connection = c; project = c.project
+        case .planned(let t, let m, let w): total = t; mode = m; window = w
+        case .phase(let p): phase = p
+        case .cursor(let worker, let first, let last, let enumerated):
+            workers[worker] = (first, last)
+            self.enumerated = enumerated
+            pages += 1
+        case .written(let record):
+            written += 1
+            if record.complete { complete += 1 }
+            tiers[record.tier, default: 0] += 1
+            bytes += record.bytes
+            sample(now)
+        case .vanished(let keys): vanished += keys.count
+        case .reindexDetected(let count, _): reindexed += count
+        case .batchFailed: failedBatches += 1
+        case .paused(let p): paused = p
+        case .client(let e):
+            switch e {
+            case .requestFinished: requests += 1
+            case .backoff(let b):
+                retries += 1
+                if b.global {
+                    waitUntil = now.addingTimeInterval(b.wait)
+                    waitReason = "\(b.reason) (\(b.source.rawValue))"
+                }
+            default: break
+            }
+        case .finished(let summary): total = summary.total; written = max(written, summary.written)
+        default: break
+        }
+    }
+
+    private mutating func sample(_ now: Date) {
+        if let last = samples.last, now.timeIntervalSince(last.0) < 1 {
+            samples[samples.count - 1].1 = written
+        } else {
+            samples.append((now, written))
+        }
+        if samples.count > 600 { samples.removeFirst(samples.count - 600) }
+    }
+
+    /// Issues written per second over the last `window` seconds.
+    public func rate(now: Date = Date(), over window: TimeInterval = 30) -> Double {
+        guard let latest = samples.last else { return 0 }
+        let from = samples.last { now.timeIntervalSince($0.0) >= window } ?? samples.first!
+        let dt = max(now.timeIntervalSince(from.0), 1)
+        return Double(latest.1 - from.1) / dt
+    }
+
+    /// Issues written in each of the last `buckets` intervals of `seconds`, oldest first (for a sparkline).
+    public func history(now: Date = Date(), buckets: Int, seconds: TimeInterval) -> [Double] {
+        (0..<buckets).map { i in
+            let end = now.addingTimeInterval(-Double(buckets - 1 - i) * seconds)
+            let start = end.addingTimeInterval(-seconds)
+            let a = samples.last { $0.0 <= start }?.1 ?? 0
+            let b = samples.last { $0.0 <= end }?.1 ?? a
+            return Double(max(0, b - a)) / seconds
+        }
+    }
+
+    /// Seconds until done at the current rate; nil when unknown.
+    public func eta(now: Date = Date()) -> TimeInterval? {
+        guard let total, total > written else { return total == nil ? nil : 0 }
+        let r = rate(now: now)
+        return r > 0 ? Double(total - written) / r : nil
+    }
+
+    public var fraction: Double? {
+        guard let total, total > 0 else { return nil }
+        return min(1, Double(written) / Double(total))
+    }
+
+    public var incomplete: Int { written - complete }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import JiraResilient
+
+/// One event of a scan: the client's own (requests, backoffs, rungs, tiers) and the engine's.
+/// The console, the headless progress printer and `events.jsonl` all consume this one stream.
+public enum ScanEvent: Sendable {
+    case client(JiraEvent)
+    /// The server, user and zone the scan talks to.
+    case connected(Connection)
+    /// The scan's size is known (from the first key-listing request).
+    case planned(total: Int, mode: ScanMode, window: String?)
+    case phase(ScanPhase)
+    /// A worker moved through the project: the batch it took (first and last key).
+    case cursor(worker: Int, first: String, last: String, enumerated: String?)
+    /// An issue's file and manifest record were written.
+    case written(ManifestRecord)
+    /// Issues that were listed but are gone from the project now (deleted or moved away).
+    case vanished(keys: [String])
+    /// Issues listed by the index as updated since the window although their `fields.updated`
+    /// is older: a Lucene reindex; they are fetched anyway (harmless over-fetch).
+    case reindexDetected(count: Int, example: String)
+    case checkpoint(written: Int, pending: Int)
+    /// A batch failed every tier; its issues stay pending for the next run.
+    case batchFailed(keys: [String], error: String)
+    case paused(Bool)
+    case error(String)
+    case finished(ScanSummary)
+
+    public struct Connection: Sendable {
+        public var url: String
+        public var user: String
+        public var serverVersion: String
+        public var timeZone: String
+        public var timeZoneSource: String
+        public var project: String
+    }
+}
+
+public enum ScanMode: String, Sendable, Codable { case full, delta }
+
+public enum ScanPhase: String, Sendable, Codable {
+    case connecting, enumerating, fetching, finishing, done, interrupted, failed
+}
+
+/// Receives scan events; must not block.
+public struct ScanEventSink: Sendable {
+    private let receive: @Sendable (ScanEvent) -> Void
+    public init(_ receive: @escaping @Sendable (ScanEvent) -> Void) { self.receive = receive }
+    public static let none = ScanEventSink { _ in }
+    public func send(_ event: ScanEvent) { receive(event) }
+    /// Sends to both.
+    public static func + (a: ScanEventSink, b: ScanEventSink) -> ScanEventSink { ScanEventSink { a.send($0); b.send($0) } }
+    /// A client event sink that wraps events into this one.
+    public var clientSink: EventSink { EventSink { [self] in send(.client($0)) } }
+}
+
+/// What a scan did, for the summary line and the checkpoint.
+public struct ScanSummary: Sendable, Codable, Equatable {
+    public var project: String
+    public var mode: ScanMode
+    public var total: Int
+    public var written: Int
+    public var complete: Int
+    public var tiers: [String: Int]
+    public var vanished: Int
+    public var failed: Int
+    public var requests: Int
+    public var retries: Int
+    public var bytes: Int
+    public var seconds: Double
+
+    public init(project: String, mode: ScanMode) {
+        self.project = project
+        self.mode = mode
+        total = 0; written = 0; complete = 0; tiers = [:]; vanished = 0; failed = 0; requests = 0; retries = 0; bytes = 0; seconds = 0
+    }
+}

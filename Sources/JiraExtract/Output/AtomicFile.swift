@@ -1,0 +1,69 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes files so a reader (or a crash) never sees half of one: a temporary file in the same
+/// folder, flushed, then renamed over the target.
+enum AtomicFile {
+    static func write(_ bytes: [UInt8], to path: String, sync: Bool = false) throws {
+        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXFailure("cannot create \(temporary)", errno) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                close(fd)
+                unlink(temporary)
+                throw POSIXFailure("cannot write \(temporary)", e)
+            }
+            offset += n
+        }
+        if sync { fsync(fd) }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let e = errno
+            unlink(temporary)
+            throw POSIXFailure("cannot rename \(temporary) to \(path)", e)
+        }
+    }
+}
+
+/// An appending writer for `.jsonl` files: each line is written with one `write(2)` to an
+/// `O_APPEND` descriptor, so lines never interleave or tear.
+final class LineAppender: @unchecked Sendable {
+    private let fd: Int32
+    let path: String
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXFailure("cannot open \(path)", errno) }
+    }
+
+    func append(_ line: [UInt8]) throws {
+        var bytes = line
+        bytes.append(0x0A)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFailure("cannot append to \(path)", errno)
+            }
+            offset += n
+        }
+    }
+
+    func sync() { fsync(fd) }
+
+    deinit { close(fd) }
+}
+
+struct POSIXFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ what: String, _ code: Int32) { description = "\(what): \(String(cString: strerror(code)))" }
+}

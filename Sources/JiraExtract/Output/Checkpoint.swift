@@ -1,0 +1,30 @@
+/// `state.json`: everything needed to resume a scan after any interruption, `kill -9` included.
+public struct Checkpoint: Sendable, Codable, Equatable {
+    public struct PendingIssue: Sendable, Codable, Equatable, Hashable {
+        public var key: String
+        public var id: String
+    }
+
+    public var version = 1
+    public var project: String
+    public var filter: String?
+    public var mode: ScanMode
+    /// The `--since` of a delta, ISO-8601, and the JQL literal it was rendered as.
+    public var since: String?
+    public var sinceLiteral: String?
+    /// The server's time when this scan started (ISO-8601): the next delta can begin there.
+    public var startedAt: String
+    public var phase: ScanPhase
+    /// Key listing: the last key listed, and whether the listing reached the end.
+    public var enumerationCursor: String?
+    public var enumerationDone: Bool
+    /// Issues in scope (known once listing starts).
+    public var total: Int
+    /// Issues listed and not yet written.
+    public var pending: [PendingIssue]
+    public var written: Int
+    public var vanished: Int
+    public var tiers: [String: Int]
+    public var incomplete: Int
+    public var failed: Int
+}

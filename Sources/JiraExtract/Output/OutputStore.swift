@@ -1,0 +1,200 @@
+import Foundation
+import JiraResilient
+
+/// The output directory: `issues/KEY.json`, `manifest.jsonl`, `state.json`, `fields.json`.
+/// An actor, so the manifest and the checkpoint change in one order whatever the concurrency.
+public actor OutputStore {
+    public nonisolated let directory: String
+    public nonisolated let project: String
+    private let manifest: LineAppender
+    private(set) var checkpoint: Checkpoint
+    /// Pending issues by key, and their order (keys removed lazily).
+    private var pending: [String: Checkpoint.PendingIssue] = [:]
+    private var order: [String] = []
+    private var lastSave = ContinuousClock.now
+    private var dirty = false
+    /// How often the checkpoint is rewritten while work completes.
+    static let saveInterval: Duration = .seconds(1)
+
+    /// A key JIRA could have produced for `project`; anything else never becomes a file name.
+    public nonisolated func isSafeKey(_ key: String) -> Bool {
+        guard key.hasPrefix(project + "-"), let n = Int(key.dropFirst(project.count + 1)), n > 0 else { return false }
+        return key.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    private init(directory: String, project: String, checkpoint: Checkpoint) throws {
+        self.directory = directory
+        self.project = project
+        self.checkpoint = checkpoint
+        manifest = try LineAppender(path: directory + "/manifest.jsonl")
+        for issue in checkpoint.pending where pending[issue.key] == nil {
+            pending[issue.key] = issue
+            order.append(issue.key)
+        }
+    }
+
+    /// Opens (creating if needed) `directory` for a scan of `project`. Returns the store and, when
+    /// the directory holds a checkpoint, that checkpoint. Refuses a directory that holds
+    /// another project's output or files that are not ours.
+    public static func open(directory: String, project: String) throws(JiraError) -> (OutputStore, Checkpoint?) {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw JiraError(.invalidInput, "--out \(directory) is a file, not a directory") }
+        }
+        let previous = try readCheckpoint(directory)
+        if let previous, previous.project != project {
+            throw JiraError(.invalidInput, "\(directory) holds a scan of project \(previous.project), not \(project); choose another --out")
+        }
+        if previous == nil, let entries = try? fm.contentsOfDirectory(atPath: directory) {
+            let ours: Set<String> = ["issues", "manifest.jsonl", "events.jsonl", "fields.json", "state.json"]
+            let foreign = entries.filter { !ours.contains($0) && !$0.hasPrefix("state.json.tmp") && !$0.hasPrefix(".") }
+            guard foreign.isEmpty else {
+                throw JiraError(.invalidInput, "\(directory) is not empty and is not a jira-resilient output directory (it holds \(foreign.prefix(3).joined(separator: ", "))); choose an empty or new --out")
+            }
+            if let other = try foreignManifestProject(directory, project: project) {
+                throw JiraError(.invalidInput, "\(directory) holds issues of project \(other), not \(project); choose another --out")
+            }
+        }
+        do {
+            try fm.createDirectory(atPath: directory + "/issues", withIntermediateDirectories: true)
+        } catch {
+            throw JiraError(.localIO, "cannot create \(directory)/issues: \(error.localizedDescription)")
+        }
+        let placeholder = Checkpoint(project: project, filter: nil, mode: .full, since: nil, sinceLiteral: nil, startedAt: "",
+                                     phase: .connecting, enumerationCursor: nil, enumerationDone: false, total: 0, pending: [],
+                                     written: 0, vanished: 0, tiers: [:], incomplete: 0, failed: 0)
+        do {
+            return (try OutputStore(directory: directory, project: project, checkpoint: previous ?? placeholder), previous)
+        } catch {
+            throw JiraError(.localIO, "cannot open \(directory)/manifest.jsonl: \(error)")
+        }
+    }
+
+    static func readCheckpoint(_ directory: String) throws(JiraError) -> Checkpoint? {
+        let path = directory + "/state.json"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw JiraError(.localIO, "cannot read \(path)") }
+        do { return try JSONDecoder().decode(Checkpoint.self, from: data) } catch {
+            throw JiraError(.invalidInput, "\(path) is not a jira-resilient checkpoint (\(error.localizedDescription)); pass --restart to start over")
+        }
+    }
+
+    /// The project of a manifest record that is not `project`'s, if any.
+    static func foreignManifestProject(_ directory: String, project: String) throws(JiraError) -> String? {
+        guard let data = FileManager.default.contents(atPath: directory + "/manifest.jsonl") else { return nil }
+        for line in data.split(separator: 0x0A).prefix(50) {
+            guard let record = try? JSONDecoder().decode(ManifestRecord.self, from: Data(line)) else { continue }
+            if !record.key.hasPrefix(project + "-") { return String(record.key.prefix { $0 != "-" }) }
+        }
+        return nil
+    }
+
+    // MARK: - Checkpoint
+
+    /// Starts a fresh checkpoint (a new scan), keeping nothing pending.
+    public func begin(_ fresh: Checkpoint) {
+        checkpoint = fresh
+        pending = [:]
+        order = []
+        dirty = true
+    }
+
+    public func update(_ change: (inout Checkpoint) -> Void) {
+        change(&checkpoint)
+        dirty = true
+    }
+
+    public var current: Checkpoint {
+        var c = checkpoint
+        c.pending = order.compactMap { pending[$0] }
+        return c
+    }
+
+    public var pendingIssues: [Checkpoint.PendingIssue] { order.compactMap { pending[$0] } }
+    public var pendingCount: Int { pending.count }
+
+    /// Adds listed issues to the pending set (already pending or known ones are kept once).
+    public func addPending(_ issues: [Checkpoint.PendingIssue], cursor: String?, done: Bool, total: Int?) {
+        for issue in issues where pending[issue.key] == nil {
+            pending[issue.key] = issue
+            order.append(issue.key)
+        }
+        if let cursor { checkpoint.enumerationCursor = cursor }
+        checkpoint.enumerationDone = done
+        if let total { checkpoint.total = max(checkpoint.total, total) }
+        dirty = true
+    }
+
+    /// Saves `state.json` if something changed and (unless `force`) the interval has passed.
+    @discardableResult
+    public func saveCheckpoint(force: Bool = false) throws(JiraError) -> Bool {
+        guard dirty, force || ContinuousClock.now - lastSave >= Self.saveInterval else { return false }
+        if order.count > pending.count * 2 + 64 { order = order.filter { pending[$0] != nil } }
+        let snapshot = current
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            manifest.sync()
+            try AtomicFile.write(Array(try encoder.encode(snapshot)), to: directory + "/state.json", sync: true)
+        } catch {
+            throw JiraError(.localIO, "cannot write \(directory)/state.json: \(error)")
+        }
+        lastSave = .now
+        dirty = false
+        return true
+    }
+
+    // MARK: - Writing
+
+    /// Writes the issue's file atomically and appends its manifest record; the issue is no
+    /// longer pending. Refuses keys outside the project.
+    public func write(_ issue: AssembledIssue) throws(JiraError) -> ManifestRecord {
+        guard isSafeKey(issue.key) else {
+            throw JiraError(.notJira, "JIRA returned issue '\(issue.key.prefix(40))' for project \(project); not writing it")
+        }
+        let record = ManifestRecord(issue)
+        do {
+            try AtomicFile.write(issue.bytes, to: "\(directory)/issues/\(issue.key).json")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try manifest.append(Array(try encoder.encode(record)))
+        } catch {
+            throw JiraError(.localIO, "cannot write \(directory)/issues/\(issue.key).json: \(error)")
+        }
+        pending.removeValue(forKey: issue.key)
+        checkpoint.written += 1
+        checkpoint.tiers[issue.tier.rawValue, default: 0] += 1
+        if !issue.isComplete { checkpoint.incomplete += 1 }
+        dirty = true
+        return record
+    }
+
+    /// Issues that left the project (deleted, moved) before they could be fetched.
+    public func markVanished(_ keys: [String]) {
+        for key in keys where pending.removeValue(forKey: key) != nil { checkpoint.vanished += 1 }
+        dirty = true
+    }
+
+    public func writeFields(_ bytes: [UInt8]) throws(JiraError) {
+        do { try AtomicFile.write(bytes, to: directory + "/fields.json") } catch {
+            throw JiraError(.localIO, "cannot write \(directory)/fields.json: \(error)")
+        }
+    }
+
+    /// The last manifest record of each key, in file order (for `refetch`).
+    public nonisolated static func latestRecords(in directory: String) throws(JiraError) -> [ManifestRecord] {
+        guard let data = FileManager.default.contents(atPath: directory + "/manifest.jsonl") else {
+            throw JiraError(.invalidInput, "\(directory) has no manifest.jsonl; run a scan into it first")
+        }
+        var latest: [String: ManifestRecord] = [:]
+        var order: [String] = []
+        let decoder = JSONDecoder()
+        for line in data.split(separator: 0x0A) {
+            guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)) else { continue }
+            if latest[record.key] == nil { order.append(record.key) }
+            latest[record.key] = record
+        }
+        return order.compactMap { latest[$0] }
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import JiraExtract
+import JiraResilient
+
+struct FetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Fetch the named issues through the resilient ladder into --out; one line per key with its tier."
+    )
+
+    @Argument(help: "Issue keys, e.g. PROJ-1 PROJ-2.")
+    var keys: [String]
+    @Option(help: "Output directory.")
+    var out: String
+    @Option(help: "Requests in flight at once.")
+    var concurrency: Int = 4
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let project = try IssueFetcher.project(of: keys)
+        let outcomes = try await FetchCommand.fetch(keys, project: project, out: out, connection: connection, concurrency: concurrency)
+        if outcomes.contains(where: { if case .failed = $0 { true } else { false } }) {
+            let failed = outcomes.compactMap { if case .failed(let key, let e) = $0 { (key, e) } else { nil } }
+            throw failed.first!.1.code == .notFound
+                ? JiraError(.notFound, "\(failed.count) of \(keys.count) issues could not be fetched (\(failed.map(\.0).joined(separator: ", "))): \(failed[0].1.description)")
+                : JiraError(failed[0].1.code, "\(failed.count) of \(keys.count) issues could not be fetched: \(failed[0].1.description)")
+        }
+    }
+
+    /// Shared by `fetch` and `refetch`: prints `KEY tier …` per key.
+    static func fetch(_ keys: [String], project: String, out: String, connection: ConnectionOptions, concurrency: Int) async throws -> [IssueFetcher.Outcome] {
+        let relay = SinkRelay()
+        let configuration = try connection.configuration(concurrency: concurrency, events: EventSink { relay.sink.send(.client($0)) })
+        let client = try JiraClient(configuration)
+        defer { Task { await client.shutdown() } }
+        let (store, _) = try OutputStore.open(directory: out, project: project)
+        let log = try EventLog(path: out + "/events.jsonl")
+        relay.set(log.sink)
+        let outcomes: [IssueFetcher.Outcome]
+        do {
+            outcomes = try await IssueFetcher.fetch(keys, client: client, store: store, concurrency: concurrency, events: relay.sink)
+        } catch {
+            await log.close()
+            await client.shutdown()
+            throw error
+        }
+        await log.close()
+        await client.shutdown()
+        for outcome in outcomes {
+            switch outcome {
+            case .written(let r):
+                let links = r.links.map { "\($0) links" } ?? "links unknown"
+                let state = r.complete ? "complete" : "missing \(r.missing.joined(separator: ","))"
+                StandardStreams.out(UntrustedText.sanitized("\(r.key) \(r.tier.rawValue) \(links), \(r.changelog) histories, \(r.comments) comments, \(r.worklogs) worklogs; \(state)"))
+            case .failed(let key, let error):
+                StandardStreams.out(UntrustedText.sanitized("\(key) failed: \(error.description)"))
+            }
+        }
+        return outcomes
+    }
+}
+
+struct RefetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refetch",
+        abstract: "Re-fetch every issue of --out whose latest manifest record is not complete, with the budgets given here."
+    )
+
+    @Option(help: "Output directory of an earlier scan.")
+    var out: String
+    @Option(help: "Requests in flight at once.")
+    var concurrency: Int = 2
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let records = try IssueFetcher.incompleteKeys(in: out)
+        guard let first = records.first else {
+            StandardStreams.out("nothing to re-fetch: every issue in \(out)/manifest.jsonl is complete")
+            return
+        }
+        let project = try IssueFetcher.project(of: [first.key])
+        let keys = records.map(\.key).filter { $0.hasPrefix(project + "-") }
+        StandardStreams.err("re-fetching \(keys.count) incomplete issue\(keys.count == 1 ? "" : "s") of \(project)")
+        let outcomes = try await FetchCommand.fetch(keys, project: project, out: out, connection: connection, concurrency: concurrency)
+        let stillIncomplete = outcomes.filter { if case .written(let r) = $0 { !r.complete } else { true } }.count
+        if stillIncomplete > 0 {
+            StandardStreams.err("\(stillIncomplete) still incomplete; try longer budgets (--timeout, --links-timeout)")
+        }
+        if let failure = outcomes.compactMap({ if case .failed(_, let e) = $0 { e } else { nil } }).first {
+            throw JiraError(failure.code, "some issues could not be re-fetched: \(failure.description)")
+        }
+    }
+}

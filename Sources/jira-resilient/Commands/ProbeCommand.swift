@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import JiraResilient
+import Synchronization
+
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Run the tier ladder on one issue and print what each rung cost. Writes nothing."
+    )
+
+    @Argument(help: "Issue key, e.g. PROJ-123.")
+    var key: String
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        _ = try JiraExtractBridge.project(of: key)
+        let tty = isatty(2) == 1
+        let live = Mutex<(rung: Rung?, started: Date?)>((nil, nil))
+        let events = EventSink { event in
+            switch event {
+            case .requestStarted(let info) where info.rung != nil:
+                live.withLock { $0 = (info.rung, Date()) }
+            case .rung(_, let report):
+                live.withLock { $0 = (nil, nil) }
+                if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                let name = report.rung.rawValue
+                let line = report.succeeded
+                    ? "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) ✓ \(String(format: "%7.1f s", report.seconds))  \(ProbeCommand.bytes(report.bytes))"
+                    : "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) ✗ \(String(format: "%7.1f s", report.seconds))  \(report.error ?? "failed")"
+                StandardStreams.out(line)
+            case .backoff(let b):
+                if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                StandardStreams.err("    retry: \(b.status.map { "HTTP \($0)" } ?? b.reason), waiting \(String(format: "%.1f", b.wait)) s (\(b.source.rawValue))")
+            default: break
+            }
+        }
+        let client = try JiraClient(try connection.configuration(concurrency: 2, events: events))
+        let ticker = Task {
+            guard tty else { return }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                let (rung, started) = live.withLock { $0 }
+                if let rung, let started {
+                    let text = "\r\u{1B}[K  \(rung.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) … \(String(format: "%7.1f s", Date().timeIntervalSince(started)))"
+                    FileHandle.standardError.write(Data(text.utf8))
+                }
+            }
+        }
+        StandardStreams.out("probing \(key) on \(client.configuration.normalizedDisplayURL)")
+        let start = Date()
+        let result: Result<AssembledIssue, JiraError>
+        do { result = .success(try await client.fetchResilient(key)) } catch { result = .failure(error) }
+        ticker.cancel()
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        await client.shutdown()
+        let wall = Date().timeIntervalSince(start)
+        switch result {
+        case .failure(let error): throw error
+        case .success(let issue):
+            let fields = (try? IssueJSON.parse(issue.bytes).layout.fieldMembers.count) ?? 0
+            let links = issue.summary.links.map { "\($0) links" } ?? "links unknown"
+            StandardStreams.out(UntrustedText.sanitized("\(issue.key): tier \(issue.tier.rawValue) — \(links), \(fields) fields, \(issue.summary.histories?.inline ?? 0) histories, \(String(format: "%.1f", wall)) s in all."))
+            StandardStreams.out(Self.meaning(issue))
+        }
+    }
+
+    static func meaning(_ issue: AssembledIssue) -> String {
+        switch issue.tier {
+        case .full:
+            return "The whole issue arrived within the fast-fail budget: nothing is lost."
+        case .hub where issue.isComplete:
+            return "The full payload did not arrive within the fast-fail budget, so the issue was assembled from a lighter fetch plus its links fetched alone: nothing is lost."
+        case .hub:
+            return "The links could not be fetched within --links-timeout; the record lacks \(issue.missing.joined(separator: ", ")). Try refetch with a longer --links-timeout."
+        case .minimal:
+            return "Only the core fields could be fetched; the record lacks \(issue.missing.joined(separator: ", ")). A refetch with longer budgets may recover them."
+        }
+    }
+
+    static func bytes(_ n: Int) -> String {
+        n >= 1_000_000 ? String(format: "%.1f MB", Double(n) / 1e6) : (n >= 1000 ? String(format: "%.1f kB", Double(n) / 1e3) : "\(n) B")
+    }
+}
+
+enum JiraExtractBridge {
+    static func project(of key: String) throws(JiraError) -> String {
+        guard let dash = key.lastIndex(of: "-"), Int(key[key.index(after: dash)...]).map({ $0 > 0 }) == true else {
+            throw JiraError(.invalidInput, "'\(key.prefix(40))' is not an issue key like PROJ-123")
+        }
+        let project = String(key[..<dash])
+        try JQL.validateProjectKey(project)
+        return project
+    }
+}
+
+extension JiraClientConfiguration {
+    var normalizedDisplayURL: String { baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL }
+}

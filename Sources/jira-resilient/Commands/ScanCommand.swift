@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import JiraExtract
+import JiraResilient
+
+struct ScanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Scan a project into --out headlessly: progress on stderr, one summary on stdout."
+    )
+
+    @OptionGroup var scan: ScanArguments
+    @OptionGroup var connection: ConnectionOptions
+    @Option(name: .customLong("progress-interval"), help: "Seconds between status lines on stderr.")
+    var progressInterval: Double = 5
+
+    func run() async throws {
+        let printer = ProgressPrinter(interval: max(0.2, progressInterval))
+        let session = try ScanSession.open(scan, connection, extra: printer.sink)
+        let ticker = Task { await printer.run() }
+        let result = await session.run()
+        ticker.cancel()
+        switch result {
+        case .success(let summary):
+            StandardStreams.out(Self.summaryLine(summary, directory: scan.out))
+        case .failure(let error):
+            if printer.progress.written > 0 { StandardStreams.err(printer.statusLine()) }
+            throw error
+        }
+    }
+
+    static func summaryLine(_ s: ScanSummary, directory: String) -> String {
+        let tiers = ["full", "hub", "minimal"].map { "\($0) \(s.tiers[$0] ?? 0)" }.joined(separator: ", ")
+        let incomplete = s.written - s.complete
+        return "\(s.project) \(s.mode.rawValue) scan finished: \(s.written) issues written (\(tiers))"
+            + (incomplete > 0 ? "; \(incomplete) incomplete, see manifest.jsonl and run refetch" : "; all complete")
+            + (s.vanished > 0 ? "; \(s.vanished) left the project during the scan" : "")
+            + String(format: "; %d requests, %d retries, %.1fs → %@", s.requests, s.retries, s.seconds, directory)
+    }
+}

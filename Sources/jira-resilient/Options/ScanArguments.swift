@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import JiraExtract
+import JiraResilient
+
+/// PROJECT, `--out` and the scan options shared by `scan` and `console`.
+struct ScanArguments: ParsableArguments {
+    @Argument(help: "Project key, e.g. PROJ.")
+    var project: String
+    @Option(help: "Output directory (created if needed).")
+    var out: String
+    @Option(help: "Delta scan of issues updated since this ISO-8601 instant (e.g. 2026-05-18T07:30:00Z); without it, a full scan.")
+    var since: String?
+    @Option(help: "A JQL condition that narrows the project (it never widens it).")
+    var filter: String?
+    @Option(name: .customLong("page-size"), help: "Issues per search request.")
+    var pageSize: Int = 50
+    @Option(help: "Requests in flight at once.")
+    var concurrency: Int = 4
+    @Flag(help: "Ignore a checkpoint saved in the output directory.")
+    var restart = false
+
+    func scanOptions() throws(JiraError) -> ScanOptions {
+        var o = ScanOptions(project: project)
+        o.filter = filter
+        o.pageSize = pageSize
+        o.concurrency = concurrency
+        o.restart = restart
+        if let since {
+            guard let date = Self.parseInstant(since) else {
+                throw JiraError(.invalidInput, "--since '\(since.prefix(40))' is not an ISO-8601 instant; write e.g. 2026-05-18T07:30:00Z or 2026-05-18T09:30:00+02:00")
+            }
+            o.since = date
+        }
+        _ = try JQL.projectClause(project, filter: filter)
+        guard (1...1000).contains(pageSize) else { throw JiraError(.invalidInput, "--page-size must be 1–1000") }
+        guard (1...256).contains(concurrency) else { throw JiraError(.invalidInput, "--concurrency must be 1–256") }
+        return o
+    }
+
+    /// ISO-8601 with a zone (Z or ±hh:mm), with or without seconds and fractions; a bare date is UTC midnight.
+    static func parseInstant(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {
+            f.formatOptions = options
+            if let d = f.date(from: text) { return d }
+        }
+        if text.count == 16 || text.count == 22 || text.count == 17 {  // 2026-05-18T07:30Z / +02:00
+            f.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withTimeZone, .withDashSeparatorInDate]
+            if let d = f.date(from: text) { return d }
+        }
+        return nil
+    }
+}
