@@ -81,6 +81,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "JiraExtractTests",
+            dependencies: ["JiraExtract", "JiraResilient", "JiraSimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["JiraSimulator", "JiraResilient"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "JiraResilientTests",
             dependencies: ["JiraResilient", "JiraSimulator"],
             swiftSettings: strict

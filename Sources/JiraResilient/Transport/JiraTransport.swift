@@ -97,67 +97,17 @@ final class JiraTransport: Sendable {
             let info = JiraEvent.RequestInfo(id: nextID.add(1, ordering: .relaxed).newValue, operation: request.operation,
                                              target: request.target, rung: request.rung, budget: request.budget,
                                              attempt: attempt + 1, maxAttempts: policy.maxAttempts)
-            send(.requestStarted(info))
-            let clock = ContinuousClock()
-            let started = clock.now
-            let outcome = await exchange(request)
-            await lane.release()
-            let seconds = (clock.now - started).seconds
+            // The slot is released after the outcome is announced, and before any backoff.
+            let step = await attemptOnce(request, info: info, attempt: attempt, decode: decode)
+            lane.release()
             let failure: RetryPolicy.Failure
-            var lastError: JiraError
-            switch outcome {
-            case .cancelled:
-                send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "cancelled"))
-                throw JiraError(.cancelled, "\(describe(request)) was cancelled")
-            case .timeout:
-                send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "timed out"))
-                failure = .timeout
-                lastError = JiraError(.timeout, "\(describe(request)) took longer than its \(format(request.budget)) budget")
-            case .tlsFailure(let detail):
-                send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "TLS failed"))
-                throw JiraError(.connection, "TLS with \(baseURL) failed (\(detail)); pass --ca-bundle PATH with the CA that signed the server's certificate")
-            case .connection(let detail):
-                send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: detail))
-                failure = .connection
-                lastError = JiraError(.connection, "\(describe(request)) failed: \(detail)")
-            case .response(let response):
-                let status = response.status
-                if (200..<300).contains(status) {
-                    do throws(JiraShapeError) {
-                        let value = try decode(response)
-                        send(.requestFinished(info, status: status, bytes: response.body.count, seconds: seconds, error: nil))
-                        return value
-                    } catch {
-                        send(.requestFinished(info, status: status, bytes: response.body.count, seconds: seconds, error: error.reason))
-                        guard error.truncated else {
-                            throw JiraError(.notJira, "\(describe(request)) answered \(status) but not as JIRA does: \(error.reason)\(contentTypeNote(response)); is --url the JIRA base URL, and is no proxy or SSO page in the way?", status: status)
-                        }
-                        failure = .truncated
-                        lastError = JiraError(.connection, "\(describe(request)) returned a body cut short (\(response.body.count) bytes)")
-                    }
-                } else {
-                    let messages = Self.errorMessages(response.body)
-                    send(.requestFinished(info, status: status, bytes: response.body.count, seconds: seconds, error: "HTTP \(status)"))
-                    switch status {
-                    case 300..<400:
-                        let location = response.headers.first(name: "Location") ?? "(no Location)"
-                        throw JiraError(.redirect, "\(describe(request)) was redirected (\(status)) to \(location); a proxy or SSO answered instead of JIRA. Not following it, so the token never leaves \(baseURL)", status: status)
-                    case 401, 403:
-                        let reason = response.headers.first(name: "X-Seraph-LoginReason").map { " (\($0))" } ?? ""
-                        throw JiraError(.authentication, status == 401
-                            ? "JIRA refused the token\(reason): HTTP 401. Check JIRA_PAT or --pat-file; the token may have expired"
-                            : "JIRA says the token's user may not do this: HTTP 403 on \(describe(request))", status: status, messages: messages)
-                    case 404:
-                        throw JiraError(.notFound, "\(describe(request)): not found (404)", status: status, messages: messages)
-                    case 429, 500, 502, 503, 504:
-                        failure = .status(status, retryAfter: response.headers.first(name: "Retry-After"))
-                        lastError = JiraError(status == 429 ? .rateLimited : .serverError,
-                                              "\(describe(request)) failed with HTTP \(status) after \(attempt + 1) attempt\(attempt == 0 ? "" : "s")",
-                                              status: status, messages: status == 429 ? [] : messages)
-                    default:
-                        throw JiraError(.clientError, "\(describe(request)) was rejected with HTTP \(status)", status: status, messages: messages)
-                    }
-                }
+            let lastError: JiraError
+            switch step {
+            case .done(let value): return value
+            case .fail(let error): throw error
+            case .retry(let f, let e):
+                failure = f
+                lastError = e
             }
             switch policy.decide(failure, attempt: attempt) {
             case .giveUp:
@@ -171,6 +121,72 @@ final class JiraTransport: Sendable {
                     throw JiraError(.cancelled, "cancelled during a backoff")
                 }
                 attempt += 1
+            }
+        }
+    }
+
+    private enum Step<T: Sendable>: Sendable {
+        case done(T)
+        case fail(JiraError)
+        case retry(RetryPolicy.Failure, JiraError)
+    }
+
+    /// One attempt: the exchange and its classification, announced as it happens.
+    private func attemptOnce<T: Sendable>(_ request: Request, info: JiraEvent.RequestInfo, attempt: Int,
+                                          decode: (Response) throws(JiraShapeError) -> T) async -> Step<T> {
+        send(.requestStarted(info))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = await exchange(request)
+        let seconds = (clock.now - started).seconds
+        switch outcome {
+        case .cancelled:
+            send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "cancelled"))
+            return .fail(JiraError(.cancelled, "\(describe(request)) was cancelled"))
+        case .timeout:
+            send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "timed out"))
+            return .retry(.timeout, JiraError(.timeout, "\(describe(request)) took longer than its \(format(request.budget)) budget"))
+        case .tlsFailure(let detail):
+            send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "TLS failed"))
+            return .fail(JiraError(.connection, "TLS with \(baseURL) failed (\(detail)); pass --ca-bundle PATH with the CA that signed the server's certificate"))
+        case .connection(let detail):
+            send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: detail))
+            return .retry(.connection, JiraError(.connection, "\(describe(request)) failed: \(detail)"))
+        case .response(let response):
+            let status = response.status
+            if (200..<300).contains(status) {
+                do throws(JiraShapeError) {
+                    let value = try decode(response)
+                    send(.requestFinished(info, status: status, bytes: response.body.count, seconds: seconds, error: nil))
+                    return .done(value)
+                } catch {
+                    send(.requestFinished(info, status: status, bytes: response.body.count, seconds: seconds, error: error.reason))
+                    guard error.truncated else {
+                        return .fail(JiraError(.notJira, "\(describe(request)) answered \(status) but not as JIRA does: \(error.reason)\(contentTypeNote(response)); is --url the JIRA base URL, and is no proxy or SSO page in the way?", status: status))
+                    }
+                    return .retry(.truncated, JiraError(.connection, "\(describe(request)) returned a body cut short (\(response.body.count) bytes)"))
+                }
+            } else {
+                let messages = Self.errorMessages(response.body)
+                send(.requestFinished(info, status: status, bytes: response.body.count, seconds: seconds, error: "HTTP \(status)"))
+                switch status {
+                case 300..<400:
+                    let location = response.headers.first(name: "Location") ?? "(no Location)"
+                    return .fail(JiraError(.redirect, "\(describe(request)) was redirected (\(status)) to \(location); a proxy or SSO answered instead of JIRA. Not following it, so the token never leaves \(baseURL)", status: status))
+                case 401, 403:
+                    let reason = response.headers.first(name: "X-Seraph-LoginReason").map { " (\($0))" } ?? ""
+                    return .fail(JiraError(.authentication, status == 401
+                        ? "JIRA refused the token\(reason): HTTP 401. Check JIRA_PAT or --pat-file; the token may have expired"
+                        : "JIRA says the token's user may not do this: HTTP 403 on \(describe(request))", status: status, messages: messages))
+                case 404:
+                    return .fail(JiraError(.notFound, "\(describe(request)): not found (404)", status: status, messages: messages))
+                case 429, 500, 502, 503, 504:
+                    return .retry(.status(status, retryAfter: response.headers.first(name: "Retry-After")), JiraError(status == 429 ? .rateLimited : .serverError,
+                                          "\(describe(request)) failed with HTTP \(status) after \(attempt + 1) attempt\(attempt == 0 ? "" : "s")",
+                                          status: status, messages: status == 429 ? [] : messages))
+                default:
+                    return .fail(JiraError(.clientError, "\(describe(request)) was rejected with HTTP \(status)", status: status, messages: messages))
+                }
             }
         }
     }

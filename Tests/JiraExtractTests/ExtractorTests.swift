@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+import JiraExtract
+import JiraResilient
+@testable import JiraSimulator
+
+@Suite struct ExtractorTests {
+    @Test func fullScanWritesEveryIssueCompleteAndNothingElse() async throws {
+        try await ScanHarness.with { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 25
+            let summary = try await h.scan(options)
+            let truth = h.projectKeys("PRJ")
+            #expect(summary.written == truth.count && summary.complete == truth.count && summary.total == truth.count)
+            #expect(h.writtenKeys() == truth)
+            #expect(try h.mismatches().isEmpty)
+            let manifest = try h.manifest()
+            #expect(Set(manifest.map(\.key)) == truth && manifest.allSatisfy { $0.complete && $0.missing.isEmpty })
+            #expect(manifest.allSatisfy { $0.key.hasPrefix("PRJ-") })
+            #expect(FileManager.default.fileExists(atPath: h.directory + "/fields.json"))
+            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
+            #expect(state["phase"] as? String == "done" && (state["pending"] as? [Any])?.isEmpty == true)
+            // Exactly one write per issue in an uninterrupted run.
+            #expect(h.events.written.count == truth.count)
+            // The exact size was known before any issue was written.
+            let firstPlanned = h.events.all.firstIndex { if case .planned = $0 { true } else { false } }
+            let firstWritten = h.events.all.firstIndex { if case .written = $0 { true } else { false } }
+            #expect(firstPlanned! < firstWritten!)
+        }
+    }
+
+    @Test func aFilterOnlyNarrows() async throws {
+        try await ScanHarness.with { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.filter = "labels = backend OR project = OTHER"
+            try await h.scan(options)
+            let expected = Set(h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" && $0.labels.contains("backend") }.map(\.key))
+            #expect(!expected.isEmpty && h.writtenKeys() == expected)
+        }
+    }
+
+    @Test func movedInIssuesAreAllWritten() async throws {
+        try await ScanHarness.with(.moved) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "MOVE")
+            options.pageSize = 20
+            try await h.scan(options)
+            #expect(h.writtenKeys() == h.projectKeys("MOVE"))
+            #expect(try h.mismatches().isEmpty)
+        }
+    }
+
+    @Test func hubsFallToTheHubTierWhileOtherIssuesKeepBeingWritten() async throws {
+        try await ScanHarness.with(timeScale: 0.5) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 10
+            options.concurrency = 3
+            try await h.scan(options) { $0.fastFailTimeout = 1 }
+            let hub = h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max { $0.linkIDs.count < $1.linkIDs.count }!
+            let manifest = try h.manifest()
+            #expect(manifest.first { $0.key == hub.key }?.tier == .hub)
+            #expect(manifest.allSatisfy { $0.complete })
+            #expect(try h.mismatches().isEmpty)
+            // While the hub's links request was in flight, other issues were written.
+            let all = h.events.all
+            let start = all.firstIndex { if case .client(.requestStarted(let r)) = $0 { r.rung == .hubLinks && r.target == hub.key } else { false } }!
+            let end = all.firstIndex { if case .client(.requestFinished(let r, _, _, _, _)) = $0 { r.rung == .hubLinks && r.target == hub.key } else { false } }!
+            let writtenMeanwhile = all[start..<end].filter { if case .written(let r) = $0 { r.key != hub.key } else { false } }
+            #expect(writtenMeanwhile.count >= 10)
+        }
+    }
+
+    @Test func requestsInFlightNeverExceedTheConcurrency() async throws {
+        try await ScanHarness.with(timeScale: 0.05) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 10
+            options.concurrency = 2
+            try await h.scan(options)
+            var inFlight = 0, peak = 0, rescue = 0, rescuePeak = 0
+            for event in h.events.clientEvents {
+                switch event {
+                case .requestStarted(let r): if r.rung == .hubLinks { rescue += 1 } else { inFlight += 1 }
+                case .requestFinished(let r, _, _, _, _): if r.rung == .hubLinks { rescue -= 1 } else { inFlight -= 1 }
+                default: break
+                }
+                peak = max(peak, inFlight)
+                rescuePeak = max(rescuePeak, rescue)
+            }
+            #expect(peak == 2)
+            #expect(rescuePeak <= 1)
+        }
+    }
+
+    @Test func deltaAfterAReindexNeitherLoopsNorLoses() async throws {
+        try await ScanHarness.with(.reindexDelta) { (h: ScanHarness) async throws in
+            let sinceMs = JiraTime.dataEpochEnd - 20 * JiraTime.msPerDay
+            var options = ScanOptions(project: "RIDX")
+            options.since = Date(timeIntervalSince1970: Double(sinceMs) / 1000)
+            let summary = try await h.scan(options)
+            #expect(summary.mode == .delta)
+            let wanted = Set(h.sim.universe.issues.values.filter { $0.updated >= sinceMs }.map(\.key))
+            #expect(wanted.isSubset(of: h.writtenKeys()))
+            let keys = h.events.written.map(\.key)
+            #expect(keys.count == Set(keys).count)
+            #expect(h.events.all.contains { if case .reindexDetected(let n, _) = $0 { n > 0 } else { false } })
+            // The delta's literal is in the user's zone, with the overlap.
+            let search = h.sim.requests.first { $0.jql?.contains("updated >=") == true }!
+            #expect(search.jql!.contains("updated >= \""))
+        }
+    }
+
+    @Test func issuesDeletedOrMovedDuringTheScan() async throws {
+        try await ScanHarness.with(.deletedLive) { (h: ScanHarness) async throws in
+            let before = h.projectKeys("DEL")
+            var options = ScanOptions(project: "DEL")
+            options.pageSize = 10
+            options.concurrency = 1
+            h.sim.schedule(.move(key: "DEL-150", toProject: "DEL"), afterRequests: 0)
+            let summary = try await h.scan(options)
+            let after = h.projectKeys("DEL")
+            #expect(after.isSubset(of: h.writtenKeys()))
+            #expect(summary.vanished + summary.written >= after.count)
+            for gone in before.subtracting(after) {
+                #expect(!h.writtenKeys().contains(gone) || h.events.written.contains { $0.key == gone })
+            }
+            #expect(try h.mismatches().filter { !$0.contains("not in the universe") }.isEmpty)
+        }
+    }
+
+    @Test func anInterruptedScanResumesToTheSameResult() async throws {
+        try await ScanHarness.with(timeScale: 0.05) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 5
+            options.concurrency = 2
+            let task = Task { try await h.scan(options) }
+            while h.events.written.count < 20 { try await Task.sleep(for: .milliseconds(10)) }
+            task.cancel()
+            let first = await task.result
+            guard case .failure(let error) = first, (error as? JiraError)?.code == .cancelled else {
+                Issue.record("expected an interruption, got \(first)")
+                return
+            }
+            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
+            #expect(state["phase"] as? String == "interrupted")
+            #expect(((state["pending"] as? [Any])?.count ?? 0) > 0 || state["enumerationDone"] as? Bool == false)
+            let writtenBefore = h.writtenKeys()
+            try await h.scan(options)
+            #expect(h.writtenKeys() == h.projectKeys("PRJ"))
+            // An uninterrupted run into another directory writes the same bytes.
+            let reference = h.directory + "-reference"
+            defer { try? FileManager.default.removeItem(atPath: reference) }
+            try await h.scan(options, directory: reference)
+            for key in h.projectKeys("PRJ") {
+                let a = try Data(contentsOf: URL(fileURLWithPath: "\(h.directory)/issues/\(key).json"))
+                let b = try Data(contentsOf: URL(fileURLWithPath: "\(reference)/issues/\(key).json"))
+                #expect(a == b, "\(key) differs")
+            }
+            #expect(!writtenBefore.isEmpty)
+            let latest = try h.manifest()
+            #expect(Set(latest.map(\.key)) == h.projectKeys("PRJ"))
+            #expect(latest.allSatisfy { $0.complete })
+        }
+    }
+
+    @Test func pauseStopsNewWorkAndResumeFinishesIt() async throws {
+        try await ScanHarness.with { (h: ScanHarness) async throws in
+            let control = ScanControl()
+            await control.setPaused(true)
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 10
+            let task = Task { try await h.scan(options, control: control) }
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(h.events.written.isEmpty)
+            await control.setPaused(false)
+            _ = try await task.value
+            #expect(h.writtenKeys() == h.projectKeys("PRJ"))
+        }
+    }
+
+    @Test func refetchCompletesWhatTheScanCouldNot() async throws {
+        try await ScanHarness.with(timeScale: 0.5) { (h: ScanHarness) async throws in
+            // Hub-base fails for good: pages fall to minimal.
+            h.sim.inject(.init(.status(500, nil), matching: RequestMatcher(fieldsContains: "-issuelinks"), count: nil))
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 10
+            try await h.scan(options) { $0.fastFailTimeout = 1; $0.maxAttempts = 1 }
+            let incomplete = try IssueFetcher.incompleteKeys(in: h.directory)
+            #expect(!incomplete.isEmpty && incomplete.allSatisfy { $0.tier == .minimal && $0.missing.contains("issuelinks") })
+            h.sim.clearFaults()
+            var c = h.configuration { $0.fastFailTimeout = 10 }
+            c.events = .none
+            let client = try JiraClient(c)
+            let (store, _) = try OutputStore.open(directory: h.directory, project: "PRJ")
+            let outcomes = try await IssueFetcher.fetch(incomplete.map(\.key), client: client, store: store, concurrency: 2, events: .none)
+            await client.shutdown()
+            #expect(outcomes.count == incomplete.count)
+            #expect(try IssueFetcher.incompleteKeys(in: h.directory).isEmpty)
+            #expect(try h.mismatches().isEmpty)
+        }
+    }
+
+    @Test func theOutputDirectoryIsChecked() async throws {
+        try await ScanHarness.with { (h: ScanHarness) async throws in
+            try await h.scan(ScanOptions(project: "OTHER"))
+            await #expect { try await h.scan(ScanOptions(project: "PRJ")) } throws: { error in
+                (error as! JiraError).code == .invalidInput && "\(error)".contains("holds a scan of project OTHER")
+            }
+            let foreign = h.directory + "-foreign"
+            try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: foreign + "/notes.txt", contents: Data("x".utf8))
+            defer { try? FileManager.default.removeItem(atPath: foreign) }
+            await #expect { try await h.scan(ScanOptions(project: "PRJ"), directory: foreign) } throws: { error in
+                (error as! JiraError).code == .invalidInput
+            }
+            // An unfinished scan with other options is not silently mixed.
+            let dir = h.directory + "-unfinished"
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 5
+            // Every issue search fails (full, hub-base and minimal); the key listing does not.
+            h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/search", fieldsContains: "*all"), count: nil))
+            h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/search", fieldsContains: "\"summary\""), count: nil))
+            await #expect { try await h.scan(options, directory: dir) { $0.maxAttempts = 1 } } throws: { error in
+                (error as! JiraError).exitCode == 5
+            }
+            h.sim.clearFaults()
+            options.filter = "labels = ux"
+            await #expect { try await h.scan(options, directory: dir) } throws: { error in
+                (error as! JiraError).code == .invalidInput && "\(error)".contains("--restart")
+            }
+            options.restart = true
+            try await h.scan(options, directory: dir)
+        }
+    }
+
+    @Test func theTokenAppearsNowhereInTheOutput() async throws {
+        try await ScanHarness.with(timeScale: 0.5) { (h: ScanHarness) async throws in
+            h.sim.inject(.init(.status(503, nil), count: 2))
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 20
+            try await h.scan(options) { $0.fastFailTimeout = 1 }
+            let files = FileManager.default.enumerator(atPath: h.directory)!.compactMap { $0 as? String }
+            #expect(files.count > 100)
+            for file in files {
+                let path = h.directory + "/" + file
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                #expect(data.range(of: Data(ScanHarness.token.utf8)) == nil, "\(file) holds the token")
+            }
+            #expect(!h.events.text.contains(ScanHarness.token))
+        }
+    }
+}
