@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["JiraSimulator", "JiraResilient"],
+            dependencies: ["jira-resilient", "JiraSimulator", "JiraResilient"],
             swiftSettings: strict
         ),
         .testTarget(

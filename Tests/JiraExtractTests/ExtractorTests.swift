@@ -251,3 +251,14 @@ import JiraResilient
         }
     }
 }
+
+@Suite struct EarlyFailureTests {
+    @Test func aScanThatFailsBeforeListingLeavesTheDirectoryUsable() async throws {
+        try await ScanHarness.with { (h: ScanHarness) async throws in
+            await #expect { try await h.scan(ScanOptions(project: "NOPE")) } throws: { ($0 as! JiraError).exitCode == 4 }
+            #expect(!FileManager.default.fileExists(atPath: h.directory + "/state.json"))
+            try await h.scan(ScanOptions(project: "PRJ"))
+            #expect(h.writtenKeys() == h.projectKeys("PRJ"))
+        }
+    }
+}

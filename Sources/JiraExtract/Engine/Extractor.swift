@@ -63,8 +63,13 @@ public final class Extractor: Sendable {
             try await runScan()
         } catch {
             let interrupted = error.code == .cancelled
-            await store.update { $0.phase = interrupted ? .interrupted : .failed }
-            _ = try? await store.saveCheckpoint(force: true)
+            // A scan that failed before listing or writing anything (a mistyped project, a bad
+            // token) leaves no checkpoint: the directory stays usable for the right command.
+            let c = await store.current
+            if previous != nil || c.enumerationCursor != nil || c.written > 0 || !c.pending.isEmpty {
+                await store.update { $0.phase = interrupted ? .interrupted : .failed }
+                _ = try? await store.saveCheckpoint(force: true)
+            }
             events.send(.phase(interrupted ? .interrupted : .failed))
             throw error
         }

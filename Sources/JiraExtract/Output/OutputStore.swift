@@ -130,6 +130,8 @@ public actor OutputStore {
     @discardableResult
     public func saveCheckpoint(force: Bool = false) throws(JiraError) -> Bool {
         guard dirty, force || ContinuousClock.now - lastSave >= Self.saveInterval else { return false }
+        // Until something is listed or written there is nothing to resume.
+        guard force || checkpoint.enumerationCursor != nil || checkpoint.written > 0 || !pending.isEmpty else { return false }
         if order.count > pending.count * 2 + 64 { order = order.filter { pending[$0] != nil } }
         let snapshot = current
         do {

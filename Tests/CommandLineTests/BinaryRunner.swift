@@ -1,0 +1,61 @@
+import Dispatch
+import Foundation
+
+/// Runs the built `jira-resilient` binary and captures what it prints.
+struct BinaryRunner {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var all: String { stdout + stderr }
+    }
+
+    static var binary: String {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("jira-resilient").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return ".build/debug/jira-resilient"
+    }
+
+    /// Starts the binary; the caller waits or signals it.
+    static func start(_ arguments: [String], environment: [String: String]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["JIRA_URL"] = nil
+        env["JIRA_PAT"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Reads a pipe to its end on a GCD thread: a blocking read must never occupy the Swift
+    /// concurrency pool, where the in-process simulator answers the binary.
+    static func readAll(_ pipe: Pipe) async -> Data {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
+        }
+    }
+
+    static func finish(_ process: Process, _ out: Pipe, _ err: Pipe) async -> Result {
+        async let stdout = readAll(out)
+        async let stderr = readAll(err)
+        let o = await stdout, e = await stderr
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        let (p, o, e) = try start(arguments, environment: environment)
+        return await finish(p, o, e)
+    }
+}

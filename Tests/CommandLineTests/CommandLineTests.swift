@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+@testable import JiraSimulator
+
+/// The executable end to end: exit codes and messages, kill -9 and resume, SIGINT, secrecy.
+@Suite(.serialized) struct CommandLineTests {
+    static let token = "cli-secret-token-z9x8c7"
+
+    func withSim<T>(_ scenario: Scenario = .small, timeScale: Double = 0.01, _ body: (JiraSimulator, [String: String]) async throws -> T) async throws -> T {
+        let sim = JiraSimulator(.init(scenario: scenario, token: Self.token, timeScale: timeScale))
+        let url = try await sim.start()
+        do {
+            let r = try await body(sim, ["JIRA_URL": url, "JIRA_PAT": Self.token])
+            await sim.stop()
+            return r
+        } catch {
+            await sim.stop()
+            throw error
+        }
+    }
+
+    func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("jr-cli-\(UUID().uuidString)").path
+    }
+
+    func manifestLines(_ dir: String) -> Int {
+        (FileManager.default.contents(atPath: dir + "/manifest.jsonl") ?? Data()).split(separator: 0x0A).count
+    }
+
+    func issueFiles(_ dir: String) -> [String: Data] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/issues")) ?? []
+        var out: [String: Data] = [:]
+        for name in names where name.hasSuffix(".json") { out[name] = FileManager.default.contents(atPath: "\(dir)/issues/\(name)") }
+        return out
+    }
+
+    func tokenIsAbsent(_ dir: String, _ texts: [String]) -> Bool {
+        for text in texts where text.contains(Self.token) { return false }
+        let files = FileManager.default.enumerator(atPath: dir)?.compactMap { $0 as? String } ?? []
+        for file in files {
+            if let data = FileManager.default.contents(atPath: dir + "/" + file), data.range(of: Data(Self.token.utf8)) != nil { return false }
+        }
+        return true
+    }
+
+    @Test func scanPrintsProgressOnStderrAndOneSummaryOnStdout() async throws {
+        try await withSim { sim, env in
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let r = try await BinaryRunner.run(["scan", "PRJ", "--out", dir, "--progress-interval", "0.2"], environment: env)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.split(separator: "\n").count == 1)
+            #expect(r.stdout.contains("PRJ full scan finished: 123 issues written"))
+            #expect(r.stderr.contains("123 issues in scope"))
+            #expect(issueFiles(dir).count == 123)
+            #expect(tokenIsAbsent(dir, [r.stdout, r.stderr]))
+        }
+    }
+
+    @Test func killNineAtAnyMomentResumesToTheSameResult() async throws {
+        try await withSim(timeScale: 0.2) { sim, env in
+            let dir = temporaryDirectory(), reference = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: reference) }
+            let args = ["--page-size", "5", "--concurrency", "2", "--fast-fail-timeout", "2", "--backoff-scale", "0.01"]
+            let (process, out, err) = try BinaryRunner.start(["scan", "PRJ", "--out", dir] + args, environment: env)
+            while manifestLines(dir) < 30 && process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            kill(process.processIdentifier, SIGKILL)
+            let killed = await BinaryRunner.finish(process, out, err)
+            #expect(killed.status != 0)
+            #expect(issueFiles(dir).count < 123)
+            let resumed = try await BinaryRunner.run(["scan", "PRJ", "--out", dir] + args, environment: env)
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            let whole = try await BinaryRunner.run(["scan", "PRJ", "--out", reference] + args, environment: env)
+            #expect(whole.status == 0)
+            let a = issueFiles(dir), b = issueFiles(reference)
+            #expect(a.count == 123 && a == b)
+            // Temporary files never survive as issues.
+            #expect(a.keys.allSatisfy { !$0.contains(".tmp") })
+        }
+    }
+
+    @Test func sigintSavesTheCheckpointAndExits130() async throws {
+        try await withSim(timeScale: 0.3) { sim, env in
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let args = ["scan", "PRJ", "--out", dir, "--page-size", "5", "--concurrency", "1"]
+            let (process, out, err) = try BinaryRunner.start(args, environment: env)
+            while manifestLines(dir) < 10 && process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            kill(process.processIdentifier, SIGINT)
+            let r = await BinaryRunner.finish(process, out, err)
+            #expect(r.status == 130)
+            #expect(r.stderr.contains("the same command resumes"))
+            let state = String(decoding: FileManager.default.contents(atPath: dir + "/state.json") ?? Data(), as: UTF8.self)
+            #expect(state.contains("\"phase\":\"interrupted\""))
+            let again = try await BinaryRunner.run(args, environment: env)
+            #expect(again.status == 0)
+            #expect(issueFiles(dir).count == 123)
+        }
+    }
+
+    @Test func exitCodesAndOneClearLine() async throws {
+        try await withSim { sim, env in
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            func run(_ args: [String], _ environment: [String: String]) async throws -> BinaryRunner.Result {
+                try await BinaryRunner.run(args, environment: environment)
+            }
+            var noToken = env
+            noToken["JIRA_PAT"] = nil
+            let cases: [([String], [String: String], Int32, String)] = [
+                (["scan", "PRJ", "--out", dir], noToken, 2, "no personal access token"),
+                (["scan", "prj", "--out", dir], env, 2, "is not a JIRA project key"),
+                (["scan", "PRJ", "--out", dir, "--filter", "labels = x) OR (project = OTHER"], env, 2, "unsafe --filter"),
+                (["scan", "PRJ", "--out", dir, "--ca-bundle", "/nonexistent/ca.pem"], env, 2, "cannot read the CA bundle"),
+                (["scan", "PRJ", "--out", dir, "--since", "yesterday"], env, 2, "not an ISO-8601 instant"),
+                (["scan", "PRJ", "--out", dir, "--nonsense"], env, 2, "Unknown option"),
+                (["scan", "NOPE", "--out", dir], env, 4, "JIRA has no project NOPE"),
+                (["scan", "PRJ", "--out", dir], ["JIRA_URL": env["JIRA_URL"]!, "JIRA_PAT": "wrong"], 3, "JIRA refused the token"),
+                (["scan", "PRJ", "--out", dir, "--max-attempts", "1"], ["JIRA_URL": "http://127.0.0.1:9", "JIRA_PAT": Self.token], 5, "connection refused"),
+                (["fetch", "PRJ-99999", "--out", dir], env, 5, "could not be fetched"),
+            ]
+            for (args, environment, code, message) in cases {
+                let r = try await run(args, environment)
+                #expect(r.status == code, "\(args): \(r.stderr)")
+                #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+                #expect(!r.all.contains(Self.token))
+            }
+            sim.inject(.init(.redirect(location: "https://sso.example.invalid/login"), count: 1))
+            let redirected = try await run(["scan", "PRJ", "--out", dir], env)
+            #expect(redirected.status == 6 && redirected.stderr.contains("sso.example.invalid"))
+            sim.inject(.init(.htmlLogin, count: 1))
+            let html = try await run(["scan", "PRJ", "--out", dir], env)
+            #expect(html.status == 6 && html.stderr.contains("not as JIRA does"))
+            // A directory that holds another project's scan.
+            #expect(try await run(["scan", "OTHER", "--out", dir], env).status == 0)
+            let other = try await run(["scan", "PRJ", "--out", dir], env)
+            #expect(other.status == 2 && other.stderr.contains("holds a scan of project OTHER"))
+            #expect(tokenIsAbsent(dir, []))
+        }
+    }
+
+    @Test func fetchProbeAndRefetch() async throws {
+        try await withSim(timeScale: 0.5) { sim, env in
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let hub = sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max { $0.linkIDs.count < $1.linkIDs.count }!
+            let probe = try await BinaryRunner.run(["probe", hub.key, "--fast-fail-timeout", "1"], environment: env)
+            #expect(probe.status == 0, "\(probe.stderr)")
+            #expect(probe.stdout.contains("full      ✗") && probe.stdout.contains("hub-links ✓"))
+            #expect(probe.stdout.contains("tier hub — \(hub.linkIDs.count) links"))
+            #expect(!FileManager.default.fileExists(atPath: dir))
+
+            sim.inject(.init(.status(500, nil), matching: RequestMatcher(fieldsContains: "-issuelinks"), count: nil))
+            let fetch = try await BinaryRunner.run(["fetch", hub.key, "PRJ-1", "--out", dir, "--fast-fail-timeout", "1", "--max-attempts", "1"], environment: env)
+            #expect(fetch.status == 0, "\(fetch.stderr)")
+            let lines = fetch.stdout.split(separator: "\n")
+            #expect(lines.count == 2)
+            #expect(lines[0].hasPrefix("\(hub.key) minimal") && lines[0].contains("missing issuelinks"))
+            sim.clearFaults()
+            let refetch = try await BinaryRunner.run(["refetch", "--out", dir, "--fast-fail-timeout", "1"], environment: env)
+            #expect(refetch.status == 0, "\(refetch.stderr)")
+            #expect(refetch.stdout.contains("\(hub.key) hub \(hub.linkIDs.count) links") && refetch.stdout.contains("complete"))
+            let again = try await BinaryRunner.run(["refetch", "--out", dir], environment: env)
+            #expect(again.stdout.contains("nothing to re-fetch"))
+        }
+    }
+
+    @Test func hostileServerTextNeverReachesTheTerminalRaw() async throws {
+        try await withSim { sim, env in
+            sim.inject(.init(.status(404, nil), matching: RequestMatcher(pathContains: "/myself"), count: 1))
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let hostile = sim.universe.issues.values.first { $0.hostile && $0.projectKey == "PRJ" }!
+            let r = try await BinaryRunner.run(["fetch", hostile.key, "--out", dir], environment: env)
+            #expect(!r.all.contains("\u{1B}"))
+            #expect(!r.all.unicodeScalars.contains { (0x80...0x9F).contains($0.value) || $0.value == 0x202E })
+        }
+    }
+
+    @Test func simPrintsTheURLAndToken() async throws {
+        let (process, out, err) = try BinaryRunner.start(["sim", "--scenario", "small", "--token", "abc123", "--time-scale", "0.01"], environment: [:])
+        try await Task.sleep(for: .milliseconds(1500))
+        kill(process.processIdentifier, SIGTERM)
+        let r = await BinaryRunner.finish(process, out, err)
+        #expect(r.stdout.contains("JIRA_URL=http://127.0.0.1:"))
+        #expect(r.stdout.contains("JIRA_PAT=abc123"))
+        #expect(r.status == 0)
+    }
+}
