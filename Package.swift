@@ -51,6 +51,7 @@ let package = Package(
         ),
         .target(
             name: "CNcursesw",
+            cSettings: [.define("_XOPEN_SOURCE_EXTENDED"), .define("NCURSES_WIDECHAR", to: "1")],
             linkerSettings: [.linkedLibrary("ncursesw")]
         ),
         .target(
@@ -61,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "jira-resilient",
             dependencies: [
-                "JiraResilient", "JiraExtract", "JiraSimulator",
+                "JiraResilient", "JiraExtract", "JiraSimulator", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -78,6 +79,11 @@ let package = Package(
                 "JiraSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "JiraExtract", "JiraResilient"],
             swiftSettings: strict
         ),
         .testTarget(

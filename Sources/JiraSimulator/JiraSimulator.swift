@@ -49,8 +49,17 @@ public final class JiraSimulator: Sendable {
         self.configuration = configuration
         let scenario = configuration.scenario
         let bucket = scenario.rateLimit.map { TokenBucket(limit: $0, timeScale: configuration.timeScale, now: Self.monotonic()) }
+        let universe = DataGenerator.universe(for: scenario)
+        var faults = scenario.faults
+        let hubs = universe.issues.values.sorted { ($0.linkIDs.count, $1.id) > ($1.linkIDs.count, $0.id) }
+        for i in faults.rules.indices {
+            if let rank = faults.rules[i].matcher.hubRank, rank < hubs.count {
+                faults.rules[i].matcher.issueID = hubs[rank].id
+                faults.rules[i].matcher.issueKey = hubs[rank].key
+            }
+        }
         state = Mutex(State(
-            universe: DataGenerator.universe(for: scenario), faults: scenario.faults,
+            universe: universe, faults: faults,
             faultRNG: SplitMix64(seed: scenario.faults.seed), bucket: bucket,
             pendingChanges: scenario.liveChanges.sorted { $0.afterRequests < $1.afterRequests },
             paginatedChangelog: scenario.paginatedChangelog))

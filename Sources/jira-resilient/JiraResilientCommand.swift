@@ -11,7 +11,7 @@ struct JiraResilientCommand: AsyncParsableCommand {
         2 usage or validation, 3 authentication, 4 JQL rejected, 5 fetch failed, 6 not JIRA's answer, \
         130 interrupted (the same command resumes).
         """,
-        subcommands: [ScanCommand.self, FetchCommand.self, ProbeCommand.self, RefetchCommand.self, SimCommand.self]
+        subcommands: [ConsoleCommand.self, ScanCommand.self, FetchCommand.self, ProbeCommand.self, RefetchCommand.self, DemoCommand.self, SimCommand.self]
     )
 }
 

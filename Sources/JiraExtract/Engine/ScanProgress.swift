@@ -27,6 +27,10 @@ public struct ScanProgress: Sendable {
     public var waitUntil: Date?
     public var waitReason: String?
     public var startedAt: Date?
+    /// Each written key's latest tier and completeness: a re-fetch replaces, never adds.
+    private var latest: [String: (tier: Tier, complete: Bool)] = [:]
+    /// Records written, re-fetches included (the rate counts work done).
+    public private(set) var writes = 0
     /// (time, written) samples for the rate, one per second at most, last 10 minutes.
     public private(set) var samples: [(Date, Int)] = []
 
@@ -43,10 +47,17 @@ public struct ScanProgress: Sendable {
             self.enumerated = enumerated
             pages += 1
         case .written(let record):
-            written += 1
+            if let previous = latest[record.key] {
+                tiers[previous.tier, default: 0] -= 1
+                if previous.complete { complete -= 1 }
+            } else {
+                written += 1
+            }
+            latest[record.key] = (record.tier, record.complete)
             if record.complete { complete += 1 }
             tiers[record.tier, default: 0] += 1
             bytes += record.bytes
+            writes += 1
             sample(now)
         case .vanished(let keys): vanished += keys.count
         case .reindexDetected(let count, _): reindexed += count
@@ -70,9 +81,9 @@ public struct ScanProgress: Sendable {
 
     private mutating func sample(_ now: Date) {
         if let last = samples.last, now.timeIntervalSince(last.0) < 1 {
-            samples[samples.count - 1].1 = written
+            samples[samples.count - 1].1 = writes
         } else {
-            samples.append((now, written))
+            samples.append((now, writes))
         }
         if samples.count > 600 { samples.removeFirst(samples.count - 600) }
     }

@@ -37,12 +37,18 @@ public struct RequestMatcher: Sendable, Hashable {
     public var fieldsContains: String?
     /// The query's `fields` must be exactly this (e.g. `issuelinks` for a links-only GET).
     public var fieldsExactly: String?
+    /// The request must concern the n-th largest hub (0 = the largest): its id in a search's
+    /// JQL, or its key in the path. Resolved to `issueID`/`issueKey` when the simulator starts.
+    public var hubRank: Int?
+    public var issueID: Int?
+    public var issueKey: String?
 
-    public init(method: String? = nil, pathContains: String? = nil, fieldsContains: String? = nil, fieldsExactly: String? = nil) {
+    public init(method: String? = nil, pathContains: String? = nil, fieldsContains: String? = nil, fieldsExactly: String? = nil, hubRank: Int? = nil) {
         self.method = method
         self.pathContains = pathContains
         self.fieldsContains = fieldsContains
         self.fieldsExactly = fieldsExactly
+        self.hubRank = hubRank
     }
 
     public static let any = RequestMatcher()
@@ -52,7 +58,26 @@ public struct RequestMatcher: Sendable, Hashable {
         if let pathContains, !path.contains(pathContains) { return false }
         if let fieldsContains, !fields.contains(fieldsContains) { return false }
         if let fieldsExactly, fields != fieldsExactly { return false }
+        if hubRank != nil || issueID != nil {
+            let byPath = issueKey.map { path.hasSuffix("/issue/\($0)") || path.contains("/issue/\($0)/") } ?? false
+            let byJQL = issueID.map { Self.containsNumber(fields, $0) } ?? false
+            if !(byPath || byJQL) { return false }
+        }
         return true
+    }
+
+    /// Whether `text` holds `number` as a whole number (not part of a longer one).
+    static func containsNumber(_ text: String, _ number: Int) -> Bool {
+        let needle = Array(String(number).utf8), hay = Array(text.utf8)
+        guard needle.count <= hay.count else { return false }
+        func digit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        var i = 0
+        while i + needle.count <= hay.count {
+            if hay[i..<(i + needle.count)].elementsEqual(needle),
+               i == 0 || !digit(hay[i - 1]), i + needle.count == hay.count || !digit(hay[i + needle.count]) { return true }
+            i += 1
+        }
+        return false
     }
 }
 

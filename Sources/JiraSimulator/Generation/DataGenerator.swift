@@ -106,6 +106,9 @@ public enum DataGenerator {
         for (h, count) in p.hubLinks.enumerated() where h < ids.count {
             let hub = ids[(h * 7919) % ids.count]
             u.issues[hub]!.issueType = h % 2 == 0 ? 4 : 5
+            if p.hubsUpdatedRecently {
+                u.issues[hub]!.updated = JiraTime.dataEpochEnd - Int64(h + 1) * 3_600_000
+            }
             for i in 0..<count {
                 var other = ids[rng.int(0...(ids.count - 1))]
                 if other == hub { other = ids[(i + 1) % ids.count] }

@@ -1,7 +1,9 @@
+import Foundation
+
 extension Scenario {
     /// Every named scenario, for `--scenario NAME`.
     public static let catalog: [String: @Sendable () -> Scenario] = [
-        "small": { .small }, "demo": { .demo }, "bench": { .bench }, "bench100k": { .bench100k }, "chaos": { .chaos },
+        "small": { .small }, "demo": { .demo }, "bench": { .bench }, "bench-nohubs": { .benchNoHubs }, "bench100k": { .bench100k }, "chaos": { .chaos },
         "moved": { .moved }, "deleted-live": { .deletedLive }, "reindex-delta": { .reindexDelta },
         "timezone": { .timezone }, "storm429": { .storm429 }, "deep": { .deep },
     ]
@@ -27,24 +29,31 @@ extension Scenario {
         return s
     }
 
-    /// A backfill worth watching for a minute or two: hubs, a reindex, rate limiting, a 503 storm
-    /// and one issue that falls to the minimal tier.
+    /// A backfill worth watching for a minute or two (at the demo's time scale 0.25): a delta
+    /// over the last year, with four hubs (the largest falls to the hub tier, its links fetch
+    /// ticking), a reindex that lists old issues as recently updated, a 429 pause, a 503 storm,
+    /// and a page whose hub-base rung fails so its issues land in the minimal tier for `m`.
     public static var demo: Scenario {
         var p = Project(key: "DEMO", name: "Demo Platform", issueCount: 1500)
-        p.hubLinks = [820, 2100, 4800]
+        p.hubLinks = [900, 2600, 6200, 5600]
+        p.hubsUpdatedRecently = true
         p.movedIn = 25
         p.deleted = 8
         p.sameMinuteCluster = 120
         p.hostileEvery = 40
-        var s = Scenario(name: "demo", summary: "1,500 issues, 3 hubs up to 4,800 links, rate limit, 503 storm, reindex", projects: [p])
+        var s = Scenario(name: "demo", summary: "1,500 issues, 4 hubs up to 6,200 links, reindex, 429 pause, 503 storm", projects: [p])
         s.seed = 2026
-        s.rateLimit = RateLimit(capacity: 60, fillRate: 20, intervalSeconds: 1)
+        s.reindexShare = 0.25
+        s.demoSince = Date(timeIntervalSince1970: Double(JiraTime.dataEpochEnd - 365 * JiraTime.msPerDay) / 1000)
+        s.rateLimit = RateLimit(capacity: 400, fillRate: 30, intervalSeconds: 1)
         s.faults.rules = [
-            .init(.status(503, nil), matching: RequestMatcher(pathContains: "/search"), count: 5, skip: 25),
-            .init(.rateLimited(.seconds(0)), matching: RequestMatcher(pathContains: "/search"), count: 2, skip: 12),
+            .init(.rateLimited(.seconds(3)), matching: RequestMatcher(pathContains: "/search"), count: 1, skip: 14),
+            .init(.status(503, nil), matching: RequestMatcher(pathContains: "/search"), count: 3, skip: 30),
+            // The page of the second-largest hub fails its hub-base rung (3 attempts in the demo):
+            // its issues land in the minimal tier, for `m`; the largest hub's page goes through.
+            .init(.status(500, nil), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks", hubRank: 1), count: 3),
             .init(.closeBeforeResponse, matching: RequestMatcher(pathContains: "/comment"), count: 1, skip: 3),
         ]
-        s.liveChanges = [LiveChange(afterRequests: 60, .reindex(project: "DEMO", share: 0.05))]
         return s
     }
 
@@ -58,6 +67,15 @@ extension Scenario {
         p.hostileEvery = 100
         var s = Scenario(name: "bench", summary: "20,000 issues, 6 hubs of 2,000–9,000 links", projects: [p, Project(key: "NOISE", name: "Noise", issueCount: 2000)])
         s.seed = 7
+        return s
+    }
+
+    /// The benchmark without its hubs (the same issues otherwise), to measure what hubs add.
+    public static var benchNoHubs: Scenario {
+        var s = bench
+        s.name = "bench-nohubs"
+        s.summary = "the bench scenario without its hubs"
+        s.projects[0].hubLinks = []
         return s
     }
 

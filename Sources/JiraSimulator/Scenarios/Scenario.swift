@@ -1,3 +1,5 @@
+import Foundation
+
 /// A named, seeded description of a simulated JIRA: its data, its clock and time zones, and what
 /// goes wrong while a client talks to it.
 public struct Scenario: Sendable {
@@ -20,6 +22,8 @@ public struct Scenario: Sendable {
         public var maxComments = 8
         public var maxWorklogs = 6
         public var maxHistories = 12
+        /// Hubs were edited in the last days (so a recent delta window includes them).
+        public var hubsUpdatedRecently = false
         /// Share of issues with more comments/worklogs/histories than JIRA inlines.
         public var overflowShare = 0.05
 
@@ -52,6 +56,8 @@ public struct Scenario: Sendable {
     /// How many rows offset paging can reach before Data Center answers "Search limit exceeded".
     public var offsetWindow = 10_000
     public var cost = CostModel()
+    /// For `demo`: run a delta scan from this instant (so the reindex shows), nil for a full scan.
+    public var demoSince: Date?
     /// Leave `total` out of paged sub-resource envelopes (some JIRA variants do).
     public var omitPagingTotals = false
     /// Largest page `/comment` and `/changelog` return, whatever `maxResults` asks.

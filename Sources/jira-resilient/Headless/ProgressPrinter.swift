@@ -34,7 +34,7 @@ final class ProgressPrinter: Sendable {
             say(b.global
                 ? "rate limited on \(b.request.operation): every request waits \(Self.seconds(b.wait)) (\(b.source.rawValue)); attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next"
                 : "retry: \(status) on \(b.request.operation) \(Self.short(b.request.target)); waiting \(Self.seconds(b.wait)) (\(b.source.rawValue)), attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next")
-        case .client(.tierDecided(let d)) where d.tier != .full:
+        case .client(.tierDecided(let d)) where d.tier == .minimal || (d.tier == .hub && (d.links ?? 100) >= 100):
             say("\(d.key) → \(d.tier.rawValue): \(Self.rungs(d.rungs))\(d.links.map { " (\(Self.count($0)) links)" } ?? " (links unknown)")")
         case .client(.cursorRecovered(let from, let to, let reason)):
             say("cursor \(from) vanished (\(reason)); continuing after \(to ?? "the start")")

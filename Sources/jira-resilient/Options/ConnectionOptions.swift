@@ -23,6 +23,12 @@ struct ConnectionOptions: ParsableArguments {
     var maxAttempts: Int = 5
     @Option(name: .customLong("backoff-scale"), help: "Multiplies the client's own backoff sleeps (not a server's Retry-After).")
     var backoffScale: Double = 1
+    /// Set by `demo` for its own simulator; never from the command line.
+    var inMemoryToken: String?
+
+    enum CodingKeys: CodingKey {
+        case url, patFile, caBundle, insecure, timeout, fastFailTimeout, linksTimeout, maxAttempts, backoffScale
+    }
 
     /// The client configuration; every problem is an `.invalidInput` error before any request.
     func configuration(concurrency: Int = 4, events: EventSink) throws(JiraError) -> JiraClientConfiguration {
@@ -31,7 +37,9 @@ struct ConnectionOptions: ParsableArguments {
             throw JiraError(.invalidInput, "no JIRA URL: pass --url https://jira.example.com or set JIRA_URL")
         }
         let token: AccessToken
-        if let patFile {
+        if let inMemoryToken {
+            token = AccessToken(inMemoryToken)
+        } else if let patFile {
             guard let data = FileManager.default.contents(atPath: patFile), let text = String(data: data, encoding: .utf8) else {
                 throw JiraError(.invalidInput, "cannot read the token file '\(patFile)'")
             }
@@ -51,7 +59,7 @@ struct ConnectionOptions: ParsableArguments {
         c.maxAttempts = maxAttempts
         c.backoffScale = backoffScale
         c.concurrency = concurrency
-        c.rescueConcurrency = max(1, (concurrency + 1) / 2)
+        c.rescueConcurrency = concurrency
         c.events = events
         try c.validate()
         return c

@@ -37,6 +37,16 @@ struct ScanSession {
         return ScanSession(client: client, extractor: extractor, eventLog: eventLog, relay: relay)
     }
 
+    /// Runs the scan without signal handling or shutdown (the console does both).
+    func runScanOnly() async -> Result<ScanSummary, JiraError> {
+        do throws(JiraError) { return .success(try await extractor.run()) } catch { return .failure(error) }
+    }
+
+    func close() async {
+        await eventLog.close()
+        await client.shutdown()
+    }
+
     /// Runs the scan; SIGINT/SIGTERM cancel it (the checkpoint is saved). Always shuts down.
     func run() async -> Result<ScanSummary, JiraError> {
         let extractor = self.extractor

@@ -1,0 +1,277 @@
+import Foundation
+import JiraExtract
+import JiraResilient
+
+/// Renders the model into a grid: a pure function of the model, the size and the time.
+public enum ConsoleView {
+    public static let minimumWidth = 60
+    public static let minimumHeight = 16
+
+    public static func render(_ model: ConsoleModel, width: Int, height: Int, now: Date) -> Grid {
+        var g = Grid(width: width, height: height)
+        guard width >= minimumWidth, height >= minimumHeight else {
+            let lines = ["terminal too small", "need at least \(minimumWidth)×\(minimumHeight), have \(width)×\(height)", "enlarge it, or press q"]
+            for (i, line) in lines.enumerated() where i < height {
+                g.put(String(line.prefix(max(0, width))), x: max(0, (width - DisplayWidth.of(line)) / 2), y: max(0, height / 2 - 1) + i, role: i == 0 ? .warning : .muted)
+            }
+            return g
+        }
+        var y = 0
+        header(&g, model, now, y: &y)
+        progressRows(&g, model, now, y: &y)
+        let footerY = height - 1
+        // In flight: up to a sixth of the screen.
+        let requests = model.inFlight.values.sorted { $0.started < $1.started }
+        let maxRows = max(3, height / 6)
+        section(&g, "In flight (\(requests.count))", y: y, role: .title)
+        y += 1
+        for r in requests.prefix(maxRows) {
+            inFlightRow(&g, r, now, y: y)
+            y += 1
+        }
+        if requests.count > maxRows { g.put("  … \(requests.count - maxRows) more", x: 0, y: y, role: .muted); y += 1 }
+        if requests.isEmpty { g.put("  nothing in flight", x: 0, y: y, role: .muted); y += 1 }
+        let bodyHeight = footerY - y
+        if width >= 120 {
+            let leftWidth = width * 55 / 100
+            decisionsPane(&g, model, x: 0, y: y, width: leftWidth, height: bodyHeight, now: now)
+            for row in y..<footerY { g.put("│", x: leftWidth, y: row, role: .border) }
+            eventsPane(&g, model, x: leftWidth + 1, y: y, width: width - leftWidth - 1, height: bodyHeight, now: now)
+        } else {
+            let top = bodyHeight / 2
+            decisionsPane(&g, model, x: 0, y: y, width: width, height: top, now: now)
+            eventsPane(&g, model, x: 0, y: y + top, width: width, height: bodyHeight - top, now: now)
+        }
+        footer(&g, model, y: footerY)
+        if let modal = model.modal { ModalView.render(modal, model, into: &g, now: now) }
+        return g
+    }
+
+    // MARK: - Header and progress
+
+    static func stateText(_ model: ConsoleModel, _ now: Date) -> (String, Role) {
+        switch model.displayState(now: now) {
+        case .connecting: ("CONNECTING", .muted)
+        case .running: ("RUNNING", .ok)
+        case .paused: ("PAUSED", .warning)
+        case .rateLimited(let until): ("RATE-LIMITED \(Int(until.timeIntervalSince(now).rounded(.up)))s", .waiting)
+        case .retrying(let until): ("RETRYING \(Int(until.timeIntervalSince(now).rounded(.up)))s", .retry)
+        case .finished: ("FINISHED", .ok)
+        case .failed: ("FAILED", .error)
+        case .interrupted: ("INTERRUPTED", .warning)
+        }
+    }
+
+    static func header(_ g: inout Grid, _ model: ConsoleModel, _ now: Date, y: inout Int) {
+        g.fill(.header, x: 0, y: y, width: g.width)
+        let p = model.progress
+        let c = p.connection
+        let elapsed = model.startedAt.map { (model.finishedAt ?? now).timeIntervalSince($0) } ?? 0
+        let (state, stateRole) = stateText(model, now)
+        var parts: [(String, Role)] = [(" jira-resilient ", .header)]
+        if let c {
+            parts += [(c.url, .header), ("JIRA \(c.serverVersion)", .header), (c.user, .header), ("zone \(c.timeZone)", .header)]
+        }
+        parts.append(("\(p.project.isEmpty ? "…" : p.project) \(p.mode.rawValue)", .header))
+        parts.append((" \(state) ", stateRole))
+        parts.append((clock(elapsed), .header))
+        parts.append(("theme \(model.themeName)", .header))
+        var x = 0
+        for (i, (text, role)) in parts.enumerated() {
+            if i > 0 { x = g.put(" │ ", x: x, y: y, role: .header) }
+            x = g.put(UntrustedText.sanitized(text), x: x, y: y, role: role)
+        }
+        y += 1
+    }
+
+    static func progressRows(_ g: inout Grid, _ model: ConsoleModel, _ now: Date, y: inout Int) {
+        let p = model.progress
+        // Progress bar, counts, rate with sparkline, ETA, bytes.
+        var x = g.put("Progress ", x: 0, y: y, role: .title)
+        let barWidth = max(10, min(40, g.width / 4))
+        let fraction = p.fraction ?? 0
+        let filled = Int((Double(barWidth) * fraction).rounded(.down))
+        g.fill(.progress, x: x, y: y, width: filled, text: "█")
+        g.fill(.progressTrack, x: x + filled, y: y, width: barWidth - filled, text: "░")
+        x += barWidth + 1
+        let total = p.total.map(count) ?? "?"
+        x = g.put("\(count(p.written))/\(total)", x: x, y: y, role: .text)
+        if let f = p.fraction { x = g.put(String(format: " %.1f%%", f * 100), x: x, y: y, role: .muted) }
+        x = g.put(String(format: "  %.1f/s ", p.rate(now: now)), x: x, y: y, role: .text)
+        x = g.put(sparkline(p.history(now: now, buckets: 16, seconds: 10)), x: x, y: y, role: .progress)
+        if let eta = p.eta(now: now) { x = g.put("  ETA \(clock(eta))", x: x, y: y, role: .text) }
+        g.put("  \(bytes(p.bytes))", x: x, y: y, role: .muted)
+        y += 1
+        // Tiers with shares.
+        x = g.put("Tiers    ", x: 0, y: y, role: .title)
+        let written = max(1, p.written)
+        for (tier, role, glyph) in [(Tier.full, Role.tierFull, "●"), (.hub, .tierHub, "◆"), (.minimal, .tierMinimal, "▲")] {
+            let n = p.tiers[tier] ?? 0
+            x = g.put("\(glyph) \(tier.rawValue) \(count(n))", x: x, y: y, role: role)
+            x = g.put(String(format: " %.1f%%   ", Double(n) * 100 / Double(written)), x: x, y: y, role: .muted)
+        }
+        if p.incomplete > 0 { x = g.put("incomplete \(p.incomplete)  ", x: x, y: y, role: .warning) }
+        x = g.put("pages \(p.pages)  requests \(p.requests)  ", x: x, y: y, role: .muted)
+        g.put("retries \(p.retries)", x: x, y: y, role: p.retries > 0 ? .retry : .muted)
+        y += 1
+        // Cursor: workers, listing, window, reindex.
+        x = g.put("Cursor   ", x: 0, y: y, role: .title)
+        for worker in p.workers.keys.sorted() {
+            let w = p.workers[worker]!
+            x = g.put("w\(worker) ", x: x, y: y, role: .muted)
+            x = g.put("\(w.first)…\(w.last.split(separator: "-").last ?? "")  ", x: x, y: y, role: .cursor)
+        }
+        if let listed = p.enumerated { x = g.put("listed→\(listed)  ", x: x, y: y, role: .muted) }
+        if let window = p.window { x = g.put("window \(window)  ", x: x, y: y, role: .text) }
+        if p.reindexed > 0 { g.put("reindex: \(count(p.reindexed)) stale, fetched anyway", x: x, y: y, role: .warning) }
+        y += 1
+    }
+
+    static func section(_ g: inout Grid, _ title: String, y: Int, role: Role, x: Int = 0, width: Int? = nil) {
+        let w = width ?? g.width
+        g.fill(.border, x: x, y: y, width: w, text: "─")
+        g.put(" \(title) ", x: x + 1, y: y, role: role, limit: max(0, w - 2))
+    }
+
+    static func inFlightRow(_ g: inout Grid, _ r: ConsoleModel.InFlight, _ now: Date, y: Int) {
+        let elapsed = now.timeIntervalSince(r.started)
+        let info = r.info
+        var x = g.put("  " + info.operation.padding(toLength: 10, withPad: " ", startingAt: 0), x: 0, y: y, role: info.rung == .hubLinks ? .tierHub : .text)
+        let rung = info.rung.map { $0.rawValue } ?? "-"
+        x = g.put(rung.padding(toLength: 10, withPad: " ", startingAt: 0), x: x, y: y, role: .muted)
+        x = g.put(String(format: "%6.1fs / %.0fs ", elapsed, info.budget), x: x, y: y, role: elapsed > info.budget * 0.8 ? .warning : .text)
+        let barWidth = 12
+        let filled = min(barWidth, Int(Double(barWidth) * elapsed / max(info.budget, 0.001)))
+        g.fill(.progress, x: x, y: y, width: filled, text: "▮")
+        g.fill(.progressTrack, x: x + filled, y: y, width: barWidth - filled, text: "▯")
+        x += barWidth + 1
+        if info.attempt > 1 { x = g.put("try \(info.attempt)/\(info.maxAttempts) ", x: x, y: y, role: .retry) }
+        g.put(UntrustedText.sanitized(summarizeTarget(info.target)), x: x, y: y, role: .text)
+    }
+
+    /// A search's JQL shown as the keys it names.
+    public static func summarizeTarget(_ target: String) -> String {
+        if let range = target.range(of: "id in (") {
+            let ids = target[range.upperBound...].prefix { $0 != ")" }.split(separator: ",")
+            return "batch of \(ids.count) issues"
+        }
+        if let range = target.range(of: "key > \"") {
+            return "listing after " + target[range.upperBound...].prefix { $0 != "\"" }
+        }
+        if target.contains("ORDER BY key") { return "listing from the start" }
+        return target
+    }
+
+    // MARK: - Panes
+
+    static func decisionsPane(_ g: inout Grid, _ model: ConsoleModel, x: Int, y: Int, width: Int, height: Int, now: Date) {
+        guard height > 1 else { return }
+        let focused = model.focus == .decisions
+        section(&g, "Tier decisions (\(model.decisions.count))", y: y, role: focused ? .focus : .title, x: x, width: width)
+        let rows = height - 1
+        let count = model.decisions.count
+        let selected = min(model.decisionSelected, max(0, count - 1))
+        let first = max(0, min(selected - rows + 1 + max(0, rows / 3), count - rows))
+        let top = max(0, min(first, selected))
+        for row in 0..<rows {
+            let index = top + row
+            guard index < count else { break }
+            let d = model.decisions[index]
+            let ry = y + 1 + row
+            let isSelected = focused && index == selected
+            var cx = g.put(isSelected ? "▶" : " ", x: x, y: ry, role: .focus, limit: width)
+            cx = g.put(UntrustedText.sanitized(d.key).padding(toLength: 11, withPad: " ", startingAt: 0), x: cx, y: ry, role: isSelected ? .selection : .text, limit: width - (cx - x))
+            cx = g.put(tierGlyph(d.tier) + " " + d.tier.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), x: cx, y: ry, role: tierRole(d.tier), limit: width - (cx - x))
+            let links = d.links.map { "\(ConsoleView.count($0)) links" } ?? "links ?"
+            cx = g.put(links.padding(toLength: 12, withPad: " ", startingAt: 0), x: cx, y: ry, role: .muted, limit: width - (cx - x))
+            cx = g.put(String(format: "%6.1fs  ", d.seconds), x: cx, y: ry, role: .text, limit: width - (cx - x))
+            if d.tier != .full || width > 70 {
+                g.put(ConsoleModel.rungText(d.rungs), x: cx, y: ry, role: d.tier == .full ? .muted : tierRole(d.tier), limit: max(0, width - (cx - x)))
+            }
+        }
+        if count == 0 { g.put("  no issue written yet", x: x, y: y + 1, role: .muted, limit: width) }
+    }
+
+    static func eventsPane(_ g: inout Grid, _ model: ConsoleModel, x: Int, y: Int, width: Int, height: Int, now: Date) {
+        guard height > 1 else { return }
+        let focused = model.focus == .events
+        let lines = model.filteredLog
+        let title = model.searchQuery.isEmpty ? "Events (\(lines.count))" : "Events matching “\(UntrustedText.sanitized(model.searchQuery))” (\(lines.count))"
+        section(&g, title + (model.eventScroll > 0 ? " ↑\(model.eventScroll)" : ""), y: y, role: focused ? .focus : .title, x: x, width: width)
+        let rows = height - 1
+        let end = max(0, lines.count - model.eventScroll)
+        let start = max(0, end - rows)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        for (row, line) in lines[start..<end].enumerated() {
+            let ry = y + 1 + row
+            var cx = g.put(formatter.string(from: line.at) + " ", x: x, y: ry, role: .muted, limit: width)
+            let role: Role
+            switch line.kind {
+            case .retry: role = .retry
+            case .warning: role = .warning
+            case .error: role = .error
+            case .reindex: role = .warning
+            case .checkpoint: role = .muted
+            case .tier: role = .tierHub
+            case .info: role = .text
+            }
+            if let until = line.until, until > now {
+                cx = g.put("⏳\(Int(until.timeIntervalSince(now).rounded(.up)))s ", x: cx, y: ry, role: .waiting, limit: width - (cx - x))
+            }
+            let start = cx
+            g.put(line.text, x: cx, y: ry, role: role, limit: max(0, width - (cx - x)))
+            if !model.searchQuery.isEmpty, let r = line.text.range(of: model.searchQuery, options: .caseInsensitive) {
+                let offset = DisplayWidth.of(String(line.text[..<r.lowerBound]))
+                g.recolor(.highlight, x: start + offset, y: ry, width: min(DisplayWidth.of(String(line.text[r])), max(0, x + width - start - offset)))
+            }
+        }
+    }
+
+    static func footer(_ g: inout Grid, _ model: ConsoleModel, y: Int) {
+        if let notice = model.notice {
+            g.put(" " + UntrustedText.sanitized(notice), x: 0, y: y, role: .warning)
+            return
+        }
+        let keys: [(String, String)] = [("f", "fetch"), ("m", "incomplete \(model.incomplete.count)"), ("p", model.state == .paused ? "resume" : "pause"),
+                                        ("t", "theme"), ("Tab", "focus"), ("j/k", "scroll"), ("Enter", "details"), ("/", "search"), ("?", "help"), ("q", "quit")]
+        var x = 1
+        for (key, label) in keys {
+            x = g.put(key, x: x, y: y, role: .key)
+            x = g.put(" \(label)  ", x: x, y: y, role: .muted)
+        }
+    }
+
+    // MARK: - Formatting
+
+    public static func tierRole(_ tier: Tier) -> Role {
+        switch tier { case .full: .tierFull; case .hub: .tierHub; case .minimal: .tierMinimal }
+    }
+
+    public static func tierGlyph(_ tier: Tier) -> String {
+        switch tier { case .full: "●"; case .hub: "◆"; case .minimal: "▲" }
+    }
+
+    static func sparkline(_ values: [Double]) -> String {
+        let bars = Array("▁▂▃▄▅▆▇█")
+        let top = values.max() ?? 0
+        guard top > 0 else { return String(repeating: "▁", count: values.count) }
+        return String(values.map { bars[min(7, Int($0 / top * 7.99))] })
+    }
+
+    static func count(_ n: Int) -> String {
+        var s = String(n)
+        var i = s.count - 3
+        while i > 0 { s.insert(",", at: s.index(s.startIndex, offsetBy: i)); i -= 3 }
+        return s
+    }
+
+    static func bytes(_ n: Int) -> String {
+        n >= 1_000_000_000 ? String(format: "%.2f GB", Double(n) / 1e9) : n >= 1_000_000 ? String(format: "%.1f MB", Double(n) / 1e6) : String(format: "%.0f kB", Double(n) / 1e3)
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let t = max(0, Int(seconds.rounded()))
+        return String(format: "%02d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Console
+import Foundation
+import JiraExtract
+import JiraResilient
+
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "The operator console: start (or resume) a scan of PROJECT and show it live."
+    )
+
+    @OptionGroup var scan: ScanArguments
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Console theme (dark, light, high-contrast, colorblind, mono, or one of yours).")
+    var theme: String = "dark"
+
+    func run() async throws {
+        guard isatty(0) == 1 && isatty(1) == 1 else {
+            StandardStreams.err("console: not a terminal, so running as 'scan' (progress here on stderr, summary on stdout)")
+            var headless = try ScanCommand.parse([scan.project, "--out", scan.out])
+            headless.scan = scan
+            headless.connection = connection
+            try await headless.run()
+            return
+        }
+        try await ConsoleSession.run(scan: scan, connection: connection, theme: theme)
+    }
+}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Start the embedded JIRA Server simulator on loopback and open the console on it. No server, token or flags needed."
+    )
+
+    @Option(help: "Simulator scenario.")
+    var scenario: String = "demo"
+    @Option(help: "Seed of the generated data (default: the scenario's own).")
+    var seed: UInt64?
+    @Option(help: "Multiplies the simulator's delays and the client's budgets and backoffs alike.")
+    var timeScale: Double = 0.25
+    @Option(help: "Port on 127.0.0.1; 0 picks a free one.")
+    var port: Int = 0
+    @Option(help: "Console theme.")
+    var theme: String = "dark"
+    @Option(help: "Output directory (default: a new temporary one, printed at exit).")
+    var out: String?
+    @Option(help: "Requests in flight at once.")
+    var concurrency: Int = 4
+
+    func run() async throws {
+        var simulator = try SimulatorOptions.parse([])
+        simulator.scenario = scenario
+        simulator.seed = seed
+        simulator.timeScale = timeScale
+        simulator.port = port
+        try simulator.validate()
+        let sim = simulator.makeSimulator()
+        let url = try await sim.start()
+        let directory = out ?? FileManager.default.temporaryDirectory.appendingPathComponent("jira-resilient-demo-\(UUID().uuidString.prefix(8))").path
+        let scenarioValue = sim.configuration.scenario
+        let project = scenarioValue.projects[0].key
+        var scan = try ScanArguments.parse([project, "--out", directory, "--concurrency", String(concurrency)])
+        if let since = scenarioValue.demoSince { scan.since = ISO8601DateFormatter().string(from: since) }
+        var connection = try ConnectionOptions.parse([])
+        connection.url = url
+        connection.timeout = 120 * timeScale
+        connection.fastFailTimeout = 60 * timeScale
+        connection.linksTimeout = 600 * timeScale
+        connection.backoffScale = timeScale
+        connection.maxAttempts = 3
+        // The token reaches the client in memory only: never argv, never the environment.
+        connection.inMemoryToken = sim.configuration.token
+        defer { StandardStreams.err("demo: simulator scenario \(scenarioValue.name) at \(url) (time scale \(timeScale))") }
+        do {
+            if isatty(0) == 1 && isatty(1) == 1 {
+                try await ConsoleSession.run(scan: scan, connection: connection, theme: theme)
+            } else {
+                StandardStreams.err("demo: not a terminal, so running as 'scan'")
+                var headless = try ScanCommand.parse([scan.project, "--out", scan.out])
+                headless.scan = scan
+                headless.connection = connection
+                try await headless.run()
+            }
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Scan benchmark on the simulator (release build). Prints, in one run: wall time at
+# --concurrency 1 and 4, wall time with and without hubs, client CPU seconds and peak RSS
+# (/usr/bin/time -v), and completeness against the simulator's truth.
+#   bench/scan/run.sh [TIME_SCALE] [--big]     (default time scale 0.02; --big adds the 100,000-issue RSS check)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+scale="${1:-0.02}"
+big="${2:-}"
+command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
+swift build -c release --package-path "$root" --product jira-resilient >/dev/null
+bin="$root/.build/release/jira-resilient"
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_sim() {  # start_sim SCENARIO -> prints URL
+    local log="$work/sim-$1.log"
+    "$bin" sim --scenario "$1" --token bench-token --time-scale "$scale" >"$log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 600); do grep -q '^JIRA_URL=' "$log" && break; sleep 0.1; done
+    sed -n 's/^JIRA_URL=//p' "$log"
+}
+
+# Budgets scaled like the simulator's time (defaults: 120 s, 60 s, 600 s).
+budgets=(--timeout "$(python3 -c "print(120*$scale)")" --fast-fail-timeout "$(python3 -c "print(60*$scale)")"
+         --links-timeout "$(python3 -c "print(600*$scale)")" --backoff-scale "$scale")
+
+run_scan() {  # run_scan NAME URL CONCURRENCY PROJECT
+    local name=$1 url=$2 conc=$3 project=$4 out="$work/out-$1"
+    JIRA_URL="$url" JIRA_PAT=bench-token /usr/bin/time -v "$bin" scan "$project" --out "$out" --concurrency "$conc" \
+        "${budgets[@]}" --progress-interval 30 >"$work/$name.stdout" 2>"$work/$name.stderr"
+    local wall cpu rss
+    wall=$(python3 - "$out/events.jsonl" <<'PY'
+import json, sys
+from datetime import datetime
+ts = [json.loads(l)["ts"] for l in open(sys.argv[1])]
+f = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
+print(f"{(f(ts[-1]) - f(ts[0])).total_seconds():.1f}")
+PY
+)
+    cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.1f", u+s}' "$work/$name.stderr")
+    rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$work/$name.stderr")
+    local complete
+    complete=$(python3 - "$url" "$out" "$project" <<'PY'
+import json, sys, urllib.request
+url, out, project = sys.argv[1:]
+req = urllib.request.Request(f"{url}/_sim/truth?project={project}", headers={"Authorization": "Bearer bench-token"})
+truth = json.load(urllib.request.urlopen(req))
+latest = {}
+for line in open(f"{out}/manifest.jsonl"):
+    r = json.loads(line); latest[r["key"]] = r
+ok = 0
+for t in truth:
+    r = latest.get(t["key"])
+    if r and r["complete"] and r["links"] == t["links"] and r["changelog"] == t["histories"] and r["comments"] == t["comments"] and r["worklogs"] == t["worklogs"]:
+        ok += 1
+print(f"{ok}/{len(truth)}")
+PY
+)
+    local hub
+    hub=$(python3 - "$out/events.jsonl" <<'PY'
+import json, sys
+m = 0.0
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["type"] == "rung" and e["rung"] == "hub-links" and e["ok"]: m = max(m, e["seconds"])
+print(f"{m:.1f}")
+PY
+)
+    printf "%-22s %8s s %8s s %8s MB %12s %10s s\n" "$name" "$wall" "$cpu" "$rss" "$complete" "$hub"
+    echo "$wall" >"$work/$name.wall"; echo "$hub" >"$work/$name.hub"
+}
+
+echo "jira-resilient scan benchmark — $(date -u +%Y-%m-%d), time scale $scale, $(nproc) cores"
+with=$(start_sim bench); without=$(start_sim bench-nohubs)
+printf "%-22s %10s %10s %11s %12s %12s\n" run wall "client CPU" "peak RSS" complete "slowest hub"
+run_scan "bench c=1" "$with" 1 BENCH
+run_scan "bench c=4" "$with" 4 BENCH
+run_scan "bench-nohubs c=4" "$without" 4 BENCH
+python3 - "$work" <<'PY'
+import sys
+w = sys.argv[1]
+r = lambda n: float(open(f"{w}/{n}.wall").read())
+c1, c4, nh, hub = r("bench c=1"), r("bench c=4"), r("bench-nohubs c=4"), float(open(f"{w}/bench c=4.hub").read())
+print(f"concurrency 4 / concurrency 1 = {c4 / c1:.2f}   (target ≤ 0.35)")
+print(f"hubs added {c4 - nh:.1f} s = {(c4 - nh) / hub if hub else float('nan'):.2f} × the slowest hub's links time ({hub:.1f} s)   (target ≤ 1.2)")
+PY
+if [ "$big" = "--big" ]; then
+    huge=$(start_sim bench100k)
+    run_scan "bench100k c=4" "$huge" 4 BENCH
+fi
