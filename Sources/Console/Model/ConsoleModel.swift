@@ -72,6 +72,8 @@ public struct ConsoleModel: Sendable {
     public var fetchResults: [String: String] = [:]
     public var notice: String?
     public var scanDone = false
+    /// The zone event times are shown in (the operator's own by default).
+    public var displayZone: TimeZone = .current
 
     public init() {}
 

@@ -69,6 +69,13 @@ public struct Theme: Sendable, Equatable {
         public var attributes: Attributes = []
         /// Used instead when the terminal shows no colours.
         public var monochrome: Attributes = []
+
+        public init(foreground: Color = .terminalDefault, background: Color = .terminalDefault, attributes: Attributes = [], monochrome: Attributes = []) {
+            self.foreground = foreground
+            self.background = background
+            self.attributes = attributes
+            self.monochrome = monochrome
+        }
     }
 
     public var name: String

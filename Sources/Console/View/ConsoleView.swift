@@ -68,13 +68,14 @@ public enum ConsoleView {
         let c = p.connection
         let elapsed = model.startedAt.map { (model.finishedAt ?? now).timeIntervalSince($0) } ?? 0
         let (state, stateRole) = stateText(model, now)
+        // Most important first: a narrow terminal cuts the tail.
         var parts: [(String, Role)] = [(" jira-resilient ", .header)]
-        if let c {
-            parts += [(c.url, .header), ("JIRA \(c.serverVersion)", .header), (c.user, .header), ("zone \(c.timeZone)", .header)]
-        }
         parts.append(("\(p.project.isEmpty ? "…" : p.project) \(p.mode.rawValue)", .header))
         parts.append((" \(state) ", stateRole))
         parts.append((clock(elapsed), .header))
+        if let c {
+            parts += [(c.user, .header), ("zone \(c.timeZone)", .header), ("JIRA \(c.serverVersion)", .header), (c.url, .header)]
+        }
         parts.append(("theme \(model.themeName)", .header))
         var x = 0
         for (i, (text, role)) in parts.enumerated() {
@@ -201,11 +202,9 @@ public enum ConsoleView {
         let rows = height - 1
         let end = max(0, lines.count - model.eventScroll)
         let start = max(0, end - rows)
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm:ss"
         for (row, line) in lines[start..<end].enumerated() {
             let ry = y + 1 + row
-            var cx = g.put(formatter.string(from: line.at) + " ", x: x, y: ry, role: .muted, limit: width)
+            var cx = g.put(timeOfDay(line.at, model.displayZone) + " ", x: x, y: ry, role: .muted, limit: width)
             let role: Role
             switch line.kind {
             case .retry: role = .retry
@@ -268,6 +267,12 @@ public enum ConsoleView {
 
     static func bytes(_ n: Int) -> String {
         n >= 1_000_000_000 ? String(format: "%.2f GB", Double(n) / 1e9) : n >= 1_000_000 ? String(format: "%.1f MB", Double(n) / 1e6) : String(format: "%.0f kB", Double(n) / 1e3)
+    }
+
+    static func timeOfDay(_ date: Date, _ zone: TimeZone) -> String {
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
+        let t = ((local % 86_400) + 86_400) % 86_400
+        return String(format: "%02d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -33,6 +33,15 @@ public enum ScanEvent: Sendable {
         public var timeZone: String
         public var timeZoneSource: String
         public var project: String
+
+        public init(url: String, user: String, serverVersion: String, timeZone: String, timeZoneSource: String, project: String) {
+            self.url = url
+            self.user = user
+            self.serverVersion = serverVersion
+            self.timeZone = timeZone
+            self.timeZoneSource = timeZoneSource
+            self.project = project
+        }
     }
 }
 

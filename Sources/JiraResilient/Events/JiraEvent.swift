@@ -41,6 +41,16 @@ public enum JiraEvent: Sendable {
         public var budget: Double
         public var attempt: Int
         public var maxAttempts: Int
+
+        public init(id: Int, operation: String, target: String, rung: Rung?, budget: Double, attempt: Int, maxAttempts: Int) {
+            self.id = id
+            self.operation = operation
+            self.target = target
+            self.rung = rung
+            self.budget = budget
+            self.attempt = attempt
+            self.maxAttempts = maxAttempts
+        }
     }
 
     public struct Backoff: Sendable {
@@ -51,6 +61,15 @@ public enum JiraEvent: Sendable {
         public var source: WaitSource
         /// True when every request waits (a 429 holds the whole client).
         public var global: Bool
+
+        public init(request: RequestInfo, reason: String, status: Int?, wait: Double, source: WaitSource, global: Bool) {
+            self.request = request
+            self.reason = reason
+            self.status = status
+            self.wait = wait
+            self.source = source
+            self.global = global
+        }
     }
 }
 
@@ -61,6 +80,14 @@ public struct RungReport: Sendable, Codable, Equatable {
     /// Why it failed, when it did.
     public var error: String?
     public var bytes: Int
+
+    public init(rung: Rung, succeeded: Bool, seconds: Double, error: String?, bytes: Int) {
+        self.rung = rung
+        self.succeeded = succeeded
+        self.seconds = seconds
+        self.error = error
+        self.bytes = bytes
+    }
 }
 
 public struct TierDecision: Sendable, Codable, Equatable {
@@ -68,6 +95,13 @@ public struct TierDecision: Sendable, Codable, Equatable {
     public var tier: Tier
     public var rungs: [RungReport]
     public var links: Int?
+
+    public init(key: String, tier: Tier, rungs: [RungReport], links: Int?) {
+        self.key = key
+        self.tier = tier
+        self.rungs = rungs
+        self.links = links
+    }
 }
 
 /// Receives events; must return quickly and never block (buffer if it writes).

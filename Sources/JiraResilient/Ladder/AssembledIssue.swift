@@ -12,6 +12,14 @@ public struct AssembledIssue: Sendable {
     public var key: String { summary.key }
     public var id: String { summary.id }
     public var isComplete: Bool { missing.isEmpty }
+
+    public init(tier: Tier, bytes: [UInt8], summary: IssueSummary, missing: [String], rungs: [RungReport]) {
+        self.tier = tier
+        self.bytes = bytes
+        self.summary = summary
+        self.missing = missing
+        self.rungs = rungs
+    }
 }
 
 /// What a completion must do about `fields.issuelinks`.

@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+import JiraExtract
+import JiraResilient
+@testable import Console
+
+/// Rendered frames compared with stored snapshots (text and a style layer). Set
+/// RECORD_SNAPSHOTS=1 to rewrite them after an intended change, then review the diff.
+@Suite struct ConsoleViewTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+
+    func assertSnapshot(_ grid: Grid, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let text = grid.text + "\n----- styles -----\n" + grid.styleLayer + "\n"
+        let url = Self.directory.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil || !FileManager.default.fileExists(atPath: url.path) {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == nil {
+                Issue.record("snapshot \(name) was missing and has been recorded; review it", sourceLocation: sourceLocation)
+            }
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(text == expected, "frame \(name) differs from its snapshot", sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [(200, 60), (120, 40), (80, 24)])
+    func runningScanAtSeveralSizes(_ size: (Int, Int)) throws {
+        let grid = ConsoleView.render(Fixture.model(), width: size.0, height: size.1, now: Fixture.at(20))
+        try assertSnapshot(grid, "running-\(size.0)x\(size.1)")
+        #expect(grid.line(0).contains("RATE-LIMITED 11s"))
+        #expect(grid.text.contains("PRJ-42"))
+    }
+
+    @Test func tooSmallSaysSo() throws {
+        let grid = ConsoleView.render(Fixture.model(), width: 59, height: 15, now: Fixture.at(20))
+        try assertSnapshot(grid, "too-small")
+        #expect(grid.text.contains("need at least 60×16, have 59×15"))
+    }
+
+    @Test func hostileTextIsInertAndColumnsStayAligned() {
+        let grid = ConsoleView.render(Fixture.model(), width: 200, height: 60, now: Fixture.at(20))
+        let all = grid.cells.map(\.text).joined()
+        #expect(!all.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E })
+        #expect(all.contains("␛]0;PWNED␇"))
+        #expect(all.contains("⟨U+202E⟩"))
+        // Every row is exactly as wide as the screen, wide characters included.
+        for y in 0..<grid.height {
+            let width = (0..<grid.width).reduce(0) { $0 + (grid[$1, y].continuation ? 1 : max(1, DisplayWidth.of(grid[$1, y].text) == 2 ? 1 : 1)) }
+            #expect(width == 200)
+        }
+        let eventRow = (0..<grid.height).first { grid.line($0).contains("PWNED") }!
+        #expect(grid.line(eventRow).contains("漢字 🚀"))
+    }
+
+    @Test func modalsRender() throws {
+        var m = Fixture.model(hostile: false)
+        m.modal = .help
+        try assertSnapshot(ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20)), "modal-help")
+        m.modal = .incomplete(selected: 0, budgetFactor: 2)
+        let incomplete = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20))
+        try assertSnapshot(incomplete, "modal-incomplete")
+        #expect(incomplete.text.contains("PRJ-43") && incomplete.text.contains("missing issuelinks, description, customfields"))
+        m.modal = .detail(key: "PRJ-42")
+        let detail = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20))
+        try assertSnapshot(detail, "modal-detail")
+        #expect(detail.text.contains("hub-links") && detail.text.contains("181.4s") && detail.text.contains("/data/out/issues/PRJ-42.json"))
+        m.modal = .fetchReport(key: "PRJ-42")
+        m.fetchRungs["PRJ-42"] = [RungReport(rung: .full, succeeded: false, seconds: 60, error: "timed out", bytes: 0)]
+        let report = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20))
+        #expect(report.text.contains("full       ✗    60.0s  timed out"))
+        #expect(report.text.contains("hub-links  …"))  // the in-flight links request, ticking
+    }
+
+    @Test func finishedAndMonochromeDistinguishTiersByGlyph() {
+        var m = Fixture.model(hostile: false)
+        m.apply(.phase(.done), at: Fixture.at(30))
+        let grid = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(31))
+        #expect(grid.line(0).contains("FINISHED"))
+        #expect(grid.text.contains("◆ hub") && grid.text.contains("▲ minimal") && grid.text.contains("● full"))
+    }
+
+    @Test func theInFlightClockTicks() {
+        let m = Fixture.model()
+        let a = ConsoleView.render(m, width: 200, height: 60, now: Fixture.at(20)).text
+        let b = ConsoleView.render(m, width: 200, height: 60, now: Fixture.at(21.5)).text
+        #expect(a.contains("8.0s / 600s") && b.contains("9.5s / 600s"))
+    }
+}
+
+@Suite struct ConsoleInputTests {
+    @Test func quitAsksWhileWorkRunsAndNotAfter() {
+        var m = Fixture.model()
+        #expect(ConsoleInput.handle(.character("q"), model: &m).isEmpty)
+        #expect(m.modal == .quitConfirm)
+        #expect(ConsoleInput.handle(.character("n"), model: &m).isEmpty && m.modal == nil)
+        _ = ConsoleInput.handle(.character("q"), model: &m)
+        #expect(ConsoleInput.handle(.character("y"), model: &m) == [.quit])
+        var done = ConsoleModel()
+        done.apply(.phase(.done), at: Fixture.t0)
+        #expect(ConsoleInput.handle(.character("q"), model: &done) == [.quit])
+    }
+
+    @Test func fetchPromptTakesAKeyAndValidatesIt() {
+        var m = Fixture.model()
+        _ = ConsoleInput.handle(.character("f"), model: &m)
+        for c in "prj-42" { _ = ConsoleInput.handle(.character(c), model: &m) }
+        #expect(m.modal == .fetchPrompt(input: "PRJ-42"))
+        #expect(ConsoleInput.handle(.enter, model: &m) == [.fetch("PRJ-42")])
+        #expect(m.modal == .fetchReport(key: "PRJ-42"))
+        _ = ConsoleInput.handle(.escape, model: &m)
+        _ = ConsoleInput.handle(.character("f"), model: &m)
+        for c in "nonsense" { _ = ConsoleInput.handle(.character(c), model: &m) }
+        #expect(ConsoleInput.handle(.enter, model: &m).isEmpty)
+        #expect(m.notice?.contains("not an issue key") == true)
+        _ = ConsoleInput.handle(.backspace, model: &m)
+        #expect(m.modal == .fetchPrompt(input: "NONSENS"))
+    }
+
+    @Test func incompleteListRefetchesOneOrAllWithChosenBudgets() {
+        var m = Fixture.model()
+        _ = ConsoleInput.handle(.character("m"), model: &m)
+        _ = ConsoleInput.handle(.character("+"), model: &m)
+        #expect(m.modal == .incomplete(selected: 0, budgetFactor: 4))
+        #expect(ConsoleInput.handle(.enter, model: &m) == [.refetch(["PRJ-43"], budgetFactor: 4)])
+        _ = ConsoleInput.handle(.character("-"), model: &m)
+        #expect(ConsoleInput.handle(.character("a"), model: &m) == [.refetch(["PRJ-43"], budgetFactor: 2)])
+        // When the re-fetch completes the issue leaves the list.
+        m.apply(.written(Fixture.record("PRJ-43", .full, links: 3)), at: Fixture.at(40))
+        #expect(m.incompleteList.isEmpty)
+        #expect(m.progress.written == 32 && m.progress.tiers[.minimal] == 0 && m.progress.tiers[.full] == 31)
+    }
+
+    @Test func pauseFocusScrollSearchThemeHelp() {
+        var m = Fixture.model()
+        #expect(ConsoleInput.handle(.character("p"), model: &m) == [.setPaused(true)])
+        m.apply(.paused(true), at: Fixture.at(21))
+        #expect(ConsoleInput.handle(.character("p"), model: &m) == [.setPaused(false)])
+        #expect(ConsoleInput.handle(.character("t"), model: &m) == [.cycleTheme])
+        _ = ConsoleInput.handle(.home, model: &m)
+        #expect(m.decisionSelected == 0)
+        _ = ConsoleInput.handle(.character("j"), model: &m)
+        _ = ConsoleInput.handle(.wheelDown, model: &m)
+        #expect(m.decisionSelected == 2)
+        _ = ConsoleInput.handle(.enter, model: &m)
+        #expect(m.modal == .detail(key: m.decisions[2].key))
+        _ = ConsoleInput.handle(.escape, model: &m)
+        _ = ConsoleInput.handle(.tab, model: &m)
+        #expect(m.focus == .events)
+        _ = ConsoleInput.handle(.character("/"), model: &m)
+        for c in "rate" { _ = ConsoleInput.handle(.character(c), model: &m) }
+        _ = ConsoleInput.handle(.enter, model: &m)
+        #expect(m.searchQuery == "rate" && m.filteredLog.count == 1)
+        _ = ConsoleInput.handle(.character("?"), model: &m)
+        #expect(m.modal == .help)
+        _ = ConsoleInput.handle(.character("x"), model: &m)
+        #expect(m.modal == nil)
+    }
+
+    @Test func memoryStaysBoundedUnderABurst() {
+        var m = ConsoleModel()
+        for i in 0..<50_000 {
+            m.apply(.client(.tierDecided(TierDecision(key: "PRJ-\(i)", tier: .full, rungs: [], links: 1))), at: Fixture.at(Double(i) / 1000))
+            m.apply(.client(.warning("w \(i)")), at: Fixture.at(Double(i) / 1000))
+        }
+        #expect(m.decisions.count == 2000 && m.log.count == 5000)
+        #expect(m.decisions.last?.key == "PRJ-49999")
+    }
+}
+
+@Suite struct ThemeTests {
+    static let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Themes").path
+
+    @Test func fiveShippedThemesParseAndDarkMatchesTheBuiltIn() throws {
+        let library = ThemeLibrary(searchPaths: [Self.themes])
+        #expect(library.problems.isEmpty, "\(library.problems)")
+        for name in ["dark", "light", "high-contrast", "colorblind", "mono"] { #expect(library.theme(name) != nil, "\(name)") }
+        let file = try String(contentsOfFile: Self.themes + "/dark.theme", encoding: .utf8)
+        #expect(try ThemeParser.parse(file, name: "dark", file: "dark.theme") == ThemeLibrary.fallback)
+        // Every role is styled by every shipped theme, and the tiers differ in monochrome too.
+        for name in library.names {
+            let t = library.theme(name)!
+            for role in Role.allCases { #expect(t.styles[role] != nil, "\(name) lacks \(role)") }
+            let mono = [Role.tierFull, .tierHub, .tierMinimal].map { t.style($0).monochrome }
+            #expect(Set(mono.map(\.rawValue)).count == 3, "\(name): tiers look alike without colour")
+        }
+    }
+
+    @Test func aBrokenThemeNamesFileAndLineAndFallsBack() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("themes-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "text = default\n# fine\ntier.hub = chartreuse\n".write(toFile: dir + "/bad.theme", atomically: true, encoding: .utf8)
+        try "text = default\n@x = #102030\ntier.hub = @x on 17 bold mono: underline # note\n".write(toFile: dir + "/good.theme", atomically: true, encoding: .utf8)
+        let library = ThemeLibrary(searchPaths: [dir])
+        #expect(library.problems.count == 1)
+        #expect(library.problems.first?.description == "\(dir)/bad.theme:3: 'chartreuse' is not a colour (a name, 0–255, #rrggbb or @palette)")
+        #expect(library.theme("bad") == nil && library.theme("dark") != nil)
+        let good = try #require(library.theme("good"))
+        #expect(good.style(.tierHub) == Theme.Style(foreground: .rgb(16, 32, 48), background: .indexed(17), attributes: .bold, monochrome: .underline))
+        // A user theme of the same name overrides a shipped one (later search paths win).
+        try "text = red\n".write(toFile: dir + "/dark.theme", atomically: true, encoding: .utf8)
+        #expect(ThemeLibrary(searchPaths: [Self.themes, dir]).theme("dark")?.style(.text).foreground == .indexed(1))
+    }
+
+    @Test func coloursFallBackToWhatTheTerminalHas() {
+        #expect(Theme.Color.rgb(255, 0, 0).resolved(colors: 256) == 196)
+        #expect(Theme.Color.rgb(255, 0, 0).resolved(colors: 8) == 1)
+        #expect(Theme.Color.indexed(208).resolved(colors: 8) == 3 || Theme.Color.indexed(208).resolved(colors: 8) == 1)
+        #expect(Theme.Color.indexed(5).resolved(colors: 8) == 5)
+        #expect(Theme.Color.terminalDefault.resolved(colors: 256) == -1)
+    }
+
+    @Test func sanitiserAndWidths() {
+        let s = UntrustedText.sanitized("a\u{1B}[2Jb\u{07}\u{9B}c\u{202E}d\te\nf")
+        #expect(s == "a␛[2Jb␇⟨C1:9B⟩c⟨U+202E⟩d e␊f")
+        #expect(DisplayWidth.of("漢字") == 4 && DisplayWidth.of("🚀") == 2 && DisplayWidth.of("é") == 1 && DisplayWidth.of("e\u{301}") == 1)
+    }
+}
