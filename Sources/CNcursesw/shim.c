@@ -2,6 +2,7 @@
 #include <locale.h>
 #include <string.h>
 #include <langinfo.h>
+#include <stdio.h>
 
 int cn_setup_locale(void) {
     setlocale(LC_ALL, "");
@@ -54,3 +55,4 @@ int cn_key_mouse(void) { return KEY_MOUSE; }
 int cn_keypad(int on) { return keypad(stdscr, on ? TRUE : FALSE); }
 int cn_clearok(void) { return clearok(stdscr, TRUE); }
 int cn_colors(void) { return COLORS; }
+int cn_end(void) { int r = OK; if (stdscr != NULL && !isendwin()) r = endwin(); fflush(stdout); return r; }

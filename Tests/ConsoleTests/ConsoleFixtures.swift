@@ -35,7 +35,8 @@ enum Fixture {
             (3, .client(.tierDecided(TierDecision(key: "PRJ-42", tier: .hub, rungs: [
                 RungReport(rung: .full, succeeded: false, seconds: 60, error: "timed out", bytes: 0),
                 RungReport(rung: .hubBase, succeeded: true, seconds: 2.1, error: nil, bytes: 40_000),
-                RungReport(rung: .hubLinks, succeeded: true, seconds: 181.4, error: nil, bytes: 10_400_000)], links: 8249)))),
+                RungReport(rung: .hubLinks, succeeded: true, seconds: 181.4, error: nil, bytes: 10_400_000)], links: 8249,
+                title: "Parent requirement \u{1B}]0;PWNED-TITLE\u{07}\u{202E}txt.exe 漢字")))),
             (3, .written(record("PRJ-42", .hub, links: 8249))),
             (4, .client(.tierDecided(TierDecision(key: "PRJ-43", tier: .minimal, rungs: [
                 RungReport(rung: .full, succeeded: false, seconds: 60, error: "timed out", bytes: 0),

@@ -38,6 +38,8 @@ int cn_key_resize(void);
 int cn_keypad(int on);
 int cn_clearok(void);
 int cn_colors(void);
+/** endwin() and a flush of stdio's stdout, where ncurses buffers its output. */
+int cn_end(void);
 int cn_key_mouse(void);
 
 #endif

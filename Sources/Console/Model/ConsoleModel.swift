@@ -23,6 +23,8 @@ public struct ConsoleModel: Sendable {
         public var seconds: Double
         public var record: ManifestRecord?
         public var at: Date
+        /// The issue's summary, sanitised.
+        public var title: String?
     }
 
     public struct LogLine: Sendable {
@@ -141,7 +143,8 @@ public struct ConsoleModel: Sendable {
             if fetchRungs[key] != nil { fetchRungs[key]!.append(report) }
         case .tierDecided(let d):
             let seconds = d.rungs.reduce(0) { $0 + $1.seconds }
-            decisions.append(Decision(key: d.key, tier: d.tier, links: d.links, rungs: d.rungs, seconds: seconds, record: records[d.key], at: now))
+            decisions.append(Decision(key: d.key, tier: d.tier, links: d.links, rungs: d.rungs, seconds: seconds, record: records[d.key], at: now,
+                                      title: d.title.map { UntrustedText.sanitized($0) }))
             // A page that falls to the hub tier takes all its issues along; the events list
             // names the real hubs and every minimal issue (the decisions pane has them all).
             if d.tier == .minimal || (d.tier == .hub && (d.links ?? Self.hubLinks) >= Self.hubLinks) {

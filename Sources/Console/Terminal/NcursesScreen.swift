@@ -142,18 +142,18 @@ final class NcursesScreen {
 
     func close() {
         _ = curs_set(1)
-        _ = endwin()
+        _ = cn_end()
     }
 
     /// On a crash the terminal is restored before the default action runs.
     private static func installCrashHandlers() {
         for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] {
             signal(sig) { number in
-                _ = endwin()
+                _ = cn_end()
                 signal(number, SIG_DFL)
                 raise(number)
             }
         }
-        atexit { _ = endwin() }
+        atexit { _ = cn_end() }
     }
 }

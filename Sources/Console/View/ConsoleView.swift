@@ -186,6 +186,13 @@ public enum ConsoleView {
             let links = d.links.map { "\(ConsoleView.count($0)) links" } ?? "links ?"
             cx = g.put(links.padding(toLength: 12, withPad: " ", startingAt: 0), x: cx, y: ry, role: .muted, limit: width - (cx - x))
             cx = g.put(String(format: "%6.1fs  ", d.seconds), x: cx, y: ry, role: .text, limit: width - (cx - x))
+            if width >= 100, let title = d.title {
+                let column = min(32, width - (cx - x) - 40)
+                if column > 8 {
+                    g.put(title, x: cx, y: ry, role: .muted, limit: column)
+                    cx += column + 2
+                }
+            }
             if d.tier != .full || width > 70 {
                 g.put(ConsoleModel.rungText(d.rungs), x: cx, y: ry, role: d.tier == .full ? .muted : tierRole(d.tier), limit: max(0, width - (cx - x)))
             }

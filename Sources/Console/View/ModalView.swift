@@ -62,6 +62,7 @@ enum ModalView {
         case .detail(let key):
             title = "\(key)"
             if let d = model.decisions.elements.last(where: { $0.key == key }) {
+                if let title = d.title { lines.append((title, .title)) }
                 lines.append(("tier \(ConsoleView.tierGlyph(d.tier)) \(d.tier.rawValue), \(d.links.map { "\($0) links" } ?? "links unknown"), \(String(format: "%.1f", d.seconds)) s", ConsoleView.tierRole(d.tier)))
                 for r in d.rungs {
                     lines.append(("  \(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.succeeded ? "✓" : "✗") \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))", r.succeeded ? .ok : .error))

@@ -95,12 +95,15 @@ public struct TierDecision: Sendable, Codable, Equatable {
     public var tier: Tier
     public var rungs: [RungReport]
     public var links: Int?
+    /// The summary (untrusted text).
+    public var title: String?
 
-    public init(key: String, tier: Tier, rungs: [RungReport], links: Int?) {
+    public init(key: String, tier: Tier, rungs: [RungReport], links: Int?, title: String? = nil) {
         self.key = key
         self.tier = tier
         self.rungs = rungs
         self.links = links
+        self.title = title
     }
 }
 

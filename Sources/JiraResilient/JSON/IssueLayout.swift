@@ -54,6 +54,7 @@ extension IssueJSON {
                     } else {
                         fieldSpan = try s.value(at: fieldStart, depth: depth + 2)
                         if s.keyEquals(fieldName, "updated") { summary.updated = s.string(fieldSpan) }
+                        else if s.keyEquals(fieldName, "summary") { summary.title = s.string(fieldSpan).map { String($0.prefix(200)) } }
                         else if s.keyEquals(fieldName, "comment") { summary.comments = count(s, fieldSpan, array: "comments") }
                         else if s.keyEquals(fieldName, "worklog") { summary.worklogs = count(s, fieldSpan, array: "worklogs") }
                     }

@@ -4,6 +4,8 @@ public struct IssueSummary: Sendable, Equatable {
     public var key: String
     /// `fields.updated` as JIRA wrote it, if the response had it.
     public var updated: String?
+    /// `fields.summary` (untrusted text: sanitise before display).
+    public var title: String?
     /// Entries of `fields.issuelinks`; nil when the field is absent (unknown, not "none").
     public var links: Int?
     /// Inline entries and the true totals JIRA reports; nil when absent from the response.

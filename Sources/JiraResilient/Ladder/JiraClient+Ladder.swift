@@ -104,7 +104,7 @@ extension JiraClient {
             throw JiraError(.notJira, "\(key): the issue JSON could not be assembled: \(error.reason)")
         }
         let result = AssembledIssue(tier: tier, bytes: bytes, summary: summary, missing: missing, rungs: rungs)
-        events.send(.tierDecided(TierDecision(key: key, tier: tier, rungs: rungs, links: summary.links)))
+        events.send(.tierDecided(TierDecision(key: key, tier: tier, rungs: rungs, links: summary.links, title: summary.title)))
         return result
     }
 }

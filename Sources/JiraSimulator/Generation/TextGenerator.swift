@@ -25,7 +25,7 @@ public enum TextGenerator {
     public static func summary(for issue: SimIssue) -> String {
         var rng = SplitMix64(seed: issue.contentSeed, 1, issue.revision)
         var text = sentence(&rng, words: rng.int(3...9))
-        if issue.hostile { text += " " + hostile[Int(issue.contentSeed % UInt64(hostile.count))] }
+        if issue.hostile { text = hostile[Int(issue.contentSeed % UInt64(hostile.count))] + " " + text }
         if issue.revision > 0 { text += " (rev \(issue.revision))" }
         return text
     }
