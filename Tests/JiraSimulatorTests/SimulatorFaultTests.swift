@@ -39,25 +39,32 @@ import Testing
         }
     }
 
-    @Test func tokenBucketSendsRateLimitHeadersAndRefills() async throws {
+    @Test func tokenBucketSendsRateLimitHeaders() async throws {
         var scenario = Scenario.small
         scenario.rateLimit = RateLimit(capacity: 3, fillRate: 1, intervalSeconds: 1, sendZeroRetryAfter: false)
-        try await SimulatorHarness.with(scenario, timeScale: 0.5) { (h: SimulatorHarness) async throws in
-            var statuses: [Int] = []
-            for _ in 0..<4 { statuses.append(try await h.get(path).status) }
-            #expect(statuses == [200, 200, 200, 429])
-            let limited = h.sim.requests.last
-            #expect(limited?.status == 429)
-            let ok = try await h.get("/rest/api/2/myself")
-            if ok.status == 200 {
-                #expect(ok.headers.first(name: "X-RateLimit-Limit") == "3")
-                #expect(ok.headers.first(name: "X-RateLimit-FillRate") == "1")
-            }
-            try await Task.sleep(for: .milliseconds(700))  // 1.4 simulated seconds at 0.5
-            let refilled = try await h.get(path)
-            #expect(refilled.status == 200)
-            #expect(refilled.headers.first(name: "X-RateLimit-Remaining") != nil)
+        scenario.cost.baseSeconds = 0
+        // At time scale 100 a token takes 100 real seconds: nothing refills during the test.
+        try await SimulatorHarness.with(scenario, timeScale: 100) { (h: SimulatorHarness) async throws in
+            var replies: [SimulatorHarness.Reply] = []
+            for _ in 0..<4 { replies.append(try await h.get(path)) }
+            #expect(replies.map(\.status) == [200, 200, 200, 429])
+            #expect(replies[0].headers.first(name: "X-RateLimit-Limit") == "3")
+            #expect(replies[0].headers.first(name: "X-RateLimit-FillRate") == "1")
+            #expect(replies[0].headers.first(name: "X-RateLimit-Remaining") == "2")
+            #expect(replies[3].headers.first(name: "Retry-After") == "1")
+            #expect(replies[3].text.contains("HTTP Status 429"))
         }
+    }
+
+    @Test func tokenBucketRefillsWithTheScaledInterval() {
+        let limit = RateLimit(capacity: 2, fillRate: 1, intervalSeconds: 1, sendZeroRetryAfter: true)
+        var bucket = TokenBucket(limit: limit, timeScale: 0.5, now: 0)
+        #expect(bucket.take(now: 0).allowed && bucket.take(now: 0).allowed)
+        let empty = bucket.take(now: 0.1)
+        #expect(!empty.allowed && empty.retryAfter == 0)  // due within the second: Retry-After: 0
+        #expect(!bucket.take(now: 0.3).allowed)
+        #expect(bucket.take(now: 0.55).allowed)  // one token per 0.5 real seconds at time scale 0.5
+        #expect(!bucket.take(now: 0.6).allowed)
     }
 
     @Test func connectionClosedBeforeResponseAndTruncatedBody() async throws {
