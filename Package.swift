@@ -73,6 +73,12 @@ let package = Package(
             path: "Benchmarks/json-bench",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "console-bench",
+            dependencies: ["Console", "JiraExtract", "JiraResilient"],
+            path: "Benchmarks/console-bench",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "JiraSimulatorTests",
             dependencies: [
@@ -84,6 +90,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleTests",
             dependencies: ["Console", "JiraExtract", "JiraResilient"],
+            exclude: ["Snapshots"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import JiraExtract
+@testable import JiraExtract
 import JiraResilient
 @testable import JiraSimulator
 
@@ -260,5 +260,16 @@ import JiraResilient
             try await h.scan(ScanOptions(project: "PRJ"))
             #expect(h.writtenKeys() == h.projectKeys("PRJ"))
         }
+    }
+}
+
+@Suite struct ManifestFormatTests {
+    @Test func fetchedAtIsISO8601UTCWithMilliseconds() {
+        let date = Date(timeIntervalSince1970: 1_779_195_600.123)
+        #expect(ManifestRecord.iso8601(date) == "2026-05-19T13:00:00.123Z")
+        #expect(ManifestRecord.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        let check = ISO8601DateFormatter()
+        check.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        #expect(check.date(from: ManifestRecord.iso8601(date))!.timeIntervalSince1970 == 1_779_195_600.123)
     }
 }

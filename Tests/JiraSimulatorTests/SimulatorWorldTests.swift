@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 @testable import JiraSimulator
@@ -89,6 +90,36 @@ import Testing
             let sample = try await h.get("/rest/api/2/issue/\(recent[0])?fields=updated").object["fields"] as? [String: Any]
             let updated = try #require(sample?["updated"] as? String)
             #expect(updated < "2026-05-20")  // the document still says its old date
+        }
+    }
+}
+
+@Suite struct SimulatorConnectionTests {
+    /// Python's urllib sends `Connection: close`; a 10 MB answer must still arrive whole.
+    @Test func aLargeAnswerArrivesWholeWhenTheClientAsksToClose() async throws {
+        var scenario = Scenario.small
+        scenario.projects[0].hubLinks = [7000]
+        try await SimulatorHarness.with(scenario, timeScale: 0.0001) { (h: SimulatorHarness) async throws in
+            let hub = h.sim.universe.issues.values.max { $0.linkIDs.count < $1.linkIDs.count }!
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", """
+            import json, sys, urllib.request
+            r = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]})
+            body = urllib.request.urlopen(r).read()
+            print(len(json.loads(body)["fields"]["issuelinks"]), len(body))
+            """, "\(h.url)/rest/api/2/issue/\(hub.key)?fields=issuelinks", h.token]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = await withCheckedContinuation { c in
+                DispatchQueue.global().async { c.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
+            }
+            process.waitUntilExit()
+            let parts = String(decoding: output, as: UTF8.self).split(separator: " ")
+            #expect(process.terminationStatus == 0)
+            #expect(parts.first.flatMap { Int($0) } == hub.linkIDs.count)
+            #expect((parts.last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0) > 5_000_000)
         }
     }
 }

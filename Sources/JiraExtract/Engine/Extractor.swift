@@ -180,7 +180,7 @@ public final class Extractor: Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(250))
                     if (try? await store.saveCheckpoint()) == true {
-                        events.send(.checkpoint(written: await store.current.written, pending: await store.pendingCount))
+                        events.send(.checkpoint(written: await store.writtenCount, pending: await store.pendingCount))
                     }
                 }
                 return nil
@@ -215,7 +215,7 @@ public final class Extractor: Sendable {
                 let next = await withTaskCancellationHandler { await queue.next(size: options.pageSize) } onCancel: { Task { await queue.close() } }
                 guard let batch = next else { break }
                 if Task.isCancelled { throw JiraError(.cancelled, "the scan was interrupted") }
-                events.send(.cursor(worker: worker, first: batch.first!.key, last: batch.last!.key, enumerated: await store.current.enumerationCursor))
+                events.send(.cursor(worker: worker, first: batch.first!.key, last: batch.last!.key, enumerated: await store.enumerationCursor))
                 let rows = try await fetch(batch, clause: clause, queue: queue)
                 for (ladder, row) in rows {
                     while inFlight >= options.completionsPerWorker {

@@ -21,6 +21,24 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     /// Each rung's outcome and time.
     public var rungs: [RungReport]
 
+    /// `2026-05-19T13:00:00.123Z` without a formatter object (this runs once per issue).
+    static func iso8601(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+        let rem = ms - days * 86_400_000
+        // Civil date from days since 1970 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", y, m, d, rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000)
+    }
+
     public init(_ issue: AssembledIssue, fetchedAt: Date = Date()) {
         key = issue.key
         id = issue.id
@@ -33,7 +51,7 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
         worklogs = issue.summary.worklogs?.inline ?? 0
         updated = issue.summary.updated
         bytes = issue.bytes.count
-        self.fetchedAt = ISO8601DateFormatter().string(from: fetchedAt)
+        self.fetchedAt = Self.iso8601(fetchedAt)
         rungs = issue.rungs
     }
 }

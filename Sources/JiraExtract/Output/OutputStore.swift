@@ -112,6 +112,9 @@ public actor OutputStore {
     }
 
     public var pendingIssues: [Checkpoint.PendingIssue] { order.compactMap { pending[$0] } }
+    /// The last key listed (cheap: no copy of the pending list).
+    public var enumerationCursor: String? { checkpoint.enumerationCursor }
+    public var writtenCount: Int { checkpoint.written }
     public var pendingCount: Int { pending.count }
 
     /// Adds listed issues to the pending set (already pending or known ones are kept once).

@@ -90,8 +90,9 @@ final class SimulatorServer: Sendable {
                         if response.delay > 0 {
                             try await Task.sleep(nanoseconds: UInt64(response.delay * 1e9))
                         }
+                        // After a complete response the client closes (it asked to, or it reuses
+                        // the connection): closing here would drop bytes NIO has not sent yet.
                         guard try await write(response, to: outbound, keepAlive: h.isKeepAlive) else { return }
-                        if !h.isKeepAlive { return }
                     }
                 }
             }
