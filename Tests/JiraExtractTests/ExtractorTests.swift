@@ -273,3 +273,23 @@ import JiraResilient
         #expect(check.date(from: ManifestRecord.iso8601(date))!.timeIntervalSince1970 == 1_779_195_600.123)
     }
 }
+
+@Suite struct CheckpointFormatTests {
+    @Test func theCheckpointDecodesWithItsPendingList() async throws {
+        try await ScanHarness.with(timeScale: 0.05) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 5
+            options.concurrency = 1
+            let task = Task { try await h.scan(options) }
+            while h.events.written.count < 10 { try await Task.sleep(for: .milliseconds(10)) }
+            task.cancel()
+            _ = await task.result
+            let data = try Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))
+            let checkpoint = try JSONDecoder().decode(Checkpoint.self, from: data)
+            #expect(checkpoint.project == "PRJ" && checkpoint.phase == .interrupted)
+            #expect(!checkpoint.pending.isEmpty)
+            #expect(checkpoint.pending.allSatisfy { $0.key.hasPrefix("PRJ-") && Int($0.id) != nil })
+            #expect(Set(checkpoint.pending.map(\.key)).isDisjoint(with: Set(h.events.written.map(\.key))))
+        }
+    }
+}

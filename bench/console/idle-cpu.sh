@@ -14,7 +14,7 @@ for _ in $(seq 100); do grep -q '^JIRA_URL=' "$work/sim.log" && break; sleep 0.1
 url=$(sed -n 's/^JIRA_URL=//p' "$work/sim.log")
 tmux new-session -d -s jr-idle -x 200 -y 60 "JIRA_URL=$url JIRA_PAT=idle-token $bin console PRJ --out $work/out --concurrency 1; sleep 5"
 sleep 8
-pid=$(pgrep -f "$bin console PRJ" | head -1)
+pid=$(pgrep -f "^$bin console PRJ" | head -1)
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 a=$(ticks); sleep 20; b=$(ticks)

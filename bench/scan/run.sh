@@ -2,7 +2,7 @@
 # Scan benchmark on the simulator (release build). Prints, in one run: wall time at
 # --concurrency 1 and 4, wall time with and without hubs, client CPU seconds and peak RSS
 # (/usr/bin/time -v), and completeness against the simulator's truth.
-#   bench/scan/run.sh [TIME_SCALE] [--big]     (default time scale 0.02; --big adds the 100,000-issue RSS check)
+#   bench/scan/run.sh [TIME_SCALE] [--big|--big-only]   (default time scale 0.02; --big adds the 100,000-issue RSS check)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -71,10 +71,17 @@ print(f"{m:.1f}")
 PY
 )
     printf "%-22s %8s s %8s s %8s MB %12s %10s s\n" "$name" "$wall" "$cpu" "$rss" "$complete" "$hub"
+    if [ -n "${KEEP_EVENTS:-}" ]; then cp "$out/events.jsonl" "$KEEP_EVENTS/${name// /_}.events.jsonl"; fi
     echo "$wall" >"$work/$name.wall"; echo "$hub" >"$work/$name.hub"
 }
 
 echo "jira-resilient scan benchmark — $(date -u +%Y-%m-%d), time scale $scale, $(nproc) cores"
+if [ "$big" = "--big-only" ]; then
+    printf "%-22s %10s %10s %11s %12s %12s\n" run wall "client CPU" "peak RSS" complete "slowest hub"
+    huge=$(start_sim bench100k)
+    run_scan "bench100k c=4" "$huge" 4 BENCH
+    exit 0
+fi
 with=$(start_sim bench); without=$(start_sim bench-nohubs)
 printf "%-22s %10s %10s %11s %12s %12s\n" run wall "client CPU" "peak RSS" complete "slowest hub"
 run_scan "bench c=1" "$with" 1 BENCH

@@ -147,8 +147,11 @@ public final class Extractor: Sendable {
                 if checkpoint.enumerationDone { return nil }
                 events.send(.phase(.enumerating))
                 do throws(JiraError) {
-                    _ = try await client.listKeys(project: options.project, filter: options.filter, since: sinceLiteral,
-                                                  after: checkpoint.enumerationCursor) { (rows, total) throws(JiraError) in
+                    // Streamed page by page: nothing of the listing is kept here but the queue.
+                    try await client.seek(project: options.project, filter: options.filter, since: sinceLiteral,
+                                          after: checkpoint.enumerationCursor, pageSize: 1000, fields: ["updated"]) { (page, _) throws(JiraError) in
+                        let rows = page.page.issues.map { KeyRow(key: $0.summary.key, id: $0.summary.id, updated: $0.summary.updated) }
+                        let total = page.page.total
                         let issues = rows.map { Checkpoint.PendingIssue(key: $0.key, id: $0.id) }
                         await store.addPending(issues, cursor: rows.last?.key, done: false, total: total.map { $0 + checkpoint.written })
                         if planned.claim(), let total {

@@ -27,14 +27,17 @@ public struct ScanProgress: Sendable {
     public var waitUntil: Date?
     public var waitReason: String?
     public var startedAt: Date?
-    /// Each written key's latest tier and completeness: a re-fetch replaces, never adds.
-    private var latest: [String: (tier: Tier, complete: Bool)] = [:]
+    /// Each written key's latest tier and completeness, by key number (compact for 100,000s of
+    /// issues): a re-fetch replaces, never adds.
+    private var latest: [Int: UInt8] = [:]
     /// Records written, re-fetches included (the rate counts work done).
     public private(set) var writes = 0
     /// (time, written) samples for the rate, one per second at most, last 10 minutes.
     public private(set) var samples: [(Date, Int)] = []
 
     public init() {}
+
+    private static let tiers: [Tier] = [.full, .hub, .minimal]
 
     public mutating func apply(_ event: ScanEvent, at now: Date = Date()) {
         if startedAt == nil { startedAt = now }
@@ -47,13 +50,14 @@ public struct ScanProgress: Sendable {
             self.enumerated = enumerated
             pages += 1
         case .written(let record):
-            if let previous = latest[record.key] {
-                tiers[previous.tier, default: 0] -= 1
-                if previous.complete { complete -= 1 }
+            let number = record.key.lastIndex(of: "-").flatMap { Int(record.key[record.key.index(after: $0)...]) } ?? record.key.hashValue
+            if let previous = latest[number] {
+                tiers[Self.tiers[Int(previous >> 1)], default: 0] -= 1
+                if previous & 1 == 1 { complete -= 1 }
             } else {
                 written += 1
             }
-            latest[record.key] = (record.tier, record.complete)
+            latest[number] = UInt8(Self.tiers.firstIndex(of: record.tier)! << 1) | (record.complete ? 1 : 0)
             if record.complete { complete += 1 }
             tiers[record.tier, default: 0] += 1
             bytes += record.bytes

@@ -136,18 +136,54 @@ public actor OutputStore {
         // Until something is listed or written there is nothing to resume.
         guard force || checkpoint.enumerationCursor != nil || checkpoint.written > 0 || !pending.isEmpty else { return false }
         if order.count > pending.count * 2 + 64 { order = order.filter { pending[$0] != nil } }
-        let snapshot = current
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
             manifest.sync()
-            try AtomicFile.write(Array(try encoder.encode(snapshot)), to: directory + "/state.json", sync: true)
+            try AtomicFile.write(try encodeCheckpoint(), to: directory + "/state.json", sync: true)
         } catch {
             throw JiraError(.localIO, "cannot write \(directory)/state.json: \(error)")
         }
         lastSave = .now
         dirty = false
         return true
+    }
+
+    /// The checkpoint as JSON. The pending list (100,000s of entries on a large project) is
+    /// written directly, not through an encoder's object graph, to keep memory flat.
+    private func encodeCheckpoint() throws -> [UInt8] {
+        var head = checkpoint
+        head.pending = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var bytes = Array(try encoder.encode(head))
+        guard let marker = bytes.firstRange(of: Array("\"pending\":[]".utf8)) else { return bytes }
+        var list: [UInt8] = Array("\"pending\":[".utf8)
+        list.reserveCapacity(pending.count * 36 + 16)
+        var first = true
+        for key in order {
+            guard let issue = pending[key] else { continue }
+            if !first { list.append(UInt8(ascii: ",")) }
+            first = false
+            list.append(contentsOf: "{\"id\":".utf8)
+            Self.appendJSONString(issue.id, to: &list)
+            list.append(contentsOf: ",\"key\":".utf8)
+            Self.appendJSONString(issue.key, to: &list)
+            list.append(UInt8(ascii: "}"))
+        }
+        list.append(UInt8(ascii: "]"))
+        bytes.replaceSubrange(marker, with: list)
+        return bytes
+    }
+
+    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+            case 0..<0x20: out.append(contentsOf: String(format: "\\u%04x", b).utf8)
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     // MARK: - Writing

@@ -3,6 +3,12 @@ public struct KeyRow: Sendable, Equatable {
     public var key: String
     public var id: String
     public var updated: String?
+
+    public init(key: String, id: String, updated: String?) {
+        self.key = key
+        self.id = id
+        self.updated = updated
+    }
 }
 
 extension JiraClient {

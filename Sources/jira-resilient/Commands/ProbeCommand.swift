@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JiraExtract
 import JiraResilient
 import Synchronization
 
@@ -14,7 +15,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        _ = try JiraExtractBridge.project(of: key)
+        _ = try IssueFetcher.project(of: [key])
         let tty = isatty(2) == 1
         let live = Mutex<(rung: Rung?, started: Date?)>((nil, nil))
         let events = EventSink { event in
@@ -80,17 +81,6 @@ struct ProbeCommand: AsyncParsableCommand {
 
     static func bytes(_ n: Int) -> String {
         n >= 1_000_000 ? String(format: "%.1f MB", Double(n) / 1e6) : (n >= 1000 ? String(format: "%.1f kB", Double(n) / 1e3) : "\(n) B")
-    }
-}
-
-enum JiraExtractBridge {
-    static func project(of key: String) throws(JiraError) -> String {
-        guard let dash = key.lastIndex(of: "-"), Int(key[key.index(after: dash)...]).map({ $0 > 0 }) == true else {
-            throw JiraError(.invalidInput, "'\(key.prefix(40))' is not an issue key like PROJ-123")
-        }
-        let project = String(key[..<dash])
-        try JQL.validateProjectKey(project)
-        return project
     }
 }
 
