@@ -60,6 +60,7 @@ import Testing
     @Test func equalityFindsAMovedIssueByItsOldKey() throws {
         #expect(try run("key = \"B-2\"") == ["A-4"])
         #expect(try run("issue in (B-2, A-1) ORDER BY key") == ["A-1", "A-4"])
+        #expect(try run("key in (B-2, A-4, 10003) ORDER BY key") == ["A-4"])  // three names of one issue
         #expect(try run("id = 10003") == ["A-4"])
         #expect(try run("project = A AND key != A-1 ORDER BY key") == ["A-3", "A-4", "A-5"])
         #expect(try run("project = A AND key not in (A-1, A-5) ORDER BY key") == ["A-3", "A-4"])

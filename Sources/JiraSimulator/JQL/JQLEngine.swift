@@ -54,6 +54,13 @@ public struct JQLEngine: Sendable {
         guard let node else { return nil }
         let terms: [JQLNode]
         if case .and(let list) = node { terms = list } else { terms = [node] }
+        // An issue list pins the fewest candidates: use it first (as an index would).
+        for term in terms {
+            guard case .clause(let c) = term, ["id", "key", "issuekey", "issue"].contains(c.field), c.op == .equals || c.op == .in else { continue }
+            let literals: [String]
+            switch c.operand { case .value(let v): literals = [v]; case .list(let l): literals = l; case .empty: continue }
+            return Array(Set(literals.compactMap { universe.resolve($0)?.id }))
+        }
         for term in terms {
             guard case .clause(let c) = term else { continue }
             if c.field == "project", c.op == .equals || c.op == .in {
