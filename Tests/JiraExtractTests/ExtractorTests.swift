@@ -293,3 +293,39 @@ import JiraResilient
         }
     }
 }
+
+@Suite struct LiveChangeTests {
+    /// Issues created, updated, deleted or moved while a scan runs end up correct after the scan
+    /// plus one delta from the time the scan started (recorded in state.json, server time).
+    @Test func aScanPlusOneDeltaEndsCorrect() async throws {
+        try await ScanHarness.with(timeScale: 0.05) { (h: ScanHarness) async throws in
+            let keys = h.projectKeys("PRJ").sorted { Int($0.dropFirst(4))! < Int($1.dropFirst(4))! }
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 10
+            options.concurrency = 1
+            // Change issues the scan has already passed, mid-scan.
+            let task = Task { try await h.scan(options) }
+            while h.events.written.count < 60 { try await Task.sleep(for: .milliseconds(5)) }
+            let written = Set(h.events.written.map(\.key))
+            let early = keys.filter { written.contains($0) }
+            h.sim.apply(.update(key: early[0]))
+            h.sim.apply(.move(key: early[1], toProject: "OTHER"))
+            h.sim.apply(.create(project: "PRJ"))
+            _ = try await task.value
+            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
+            let startedAt = try #require(state["startedAt"] as? String)
+            var delta = ScanOptions(project: "PRJ")
+            delta.since = ISO8601DateFormatter().date(from: startedAt)
+            try await h.scan(delta)
+            // The updated issue's file is the new revision; the created one exists.
+            let updated = try h.file(early[0])
+            let summary = (updated["fields"] as! [String: Any])["summary"] as! String
+            #expect(summary.hasSuffix("(rev 1)"))
+            let created = "PRJ-\(h.sim.universe.projects["PRJ"]!.nextNumber - 1)"
+            #expect(h.writtenKeys().contains(created))
+            // Every issue now in the project has a file that matches the server.
+            #expect(h.projectKeys("PRJ").isSubset(of: h.writtenKeys()))
+            #expect(try h.mismatches().filter { !$0.contains("not in the universe") }.isEmpty)
+        }
+    }
+}
