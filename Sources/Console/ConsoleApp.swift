@@ -69,9 +69,23 @@ public final class ConsoleApp: Sendable {
         var lastFrame = Date.distantPast
         var dirty = true
         var quitting = false
+        var instantReturns = 0
         while !stopRequested.withLock({ $0 }) {
             let ticking = !model.inFlight.isEmpty || model.log.last?.until.map { $0 > Date() } == true
+            let waitStarted = Date()
             let key = screen.readKey(milliseconds: ticking ? 100 : 250)
+            // A read that returns nothing at once, again and again, means the terminal is gone:
+            // stop as after a hangup (the controller saves the checkpoint) instead of spinning.
+            if key == nil && Date().timeIntervalSince(waitStarted) < 0.01 {
+                instantReturns += 1
+                if instantReturns >= 20 && !screen.terminalAlive {
+                    if !quitting { quitting = true; actions.yield(.quit) }
+                    usleep(50_000)
+                    continue
+                }
+            } else {
+                instantReturns = 0
+            }
             let items = inbox.withLock { items -> [Inbox] in defer { items.removeAll(keepingCapacity: true) }; return items }
             for item in items {
                 switch item {

@@ -109,4 +109,35 @@ import Testing
         _ = try await tmux.wait(for: "EXITED-0", seconds: 30)
         #expect(tmux.display("#{alternate_on}") == "0")
     }
+
+    @Test(.enabled(if: tmuxAvailable)) func aHungUpTerminalStopsTheConsoleWithTheCheckpointSaved() async throws {
+        let sim = JiraSimulator(.init(scenario: .small, token: "hangup-token", timeScale: 0.3))
+        let url = try await sim.start()
+        let tmux = Tmux()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("jr-hup-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let command = "JIRA_URL=\(url) JIRA_PAT=hangup-token \(BinaryRunner.binary) console PRJ --out \(out) --page-size 5 --concurrency 1; sleep 30"
+        tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40", command])
+        _ = try await tmux.wait(for: "RUNNING", seconds: 60)
+        while (FileManager.default.contents(atPath: out + "/manifest.jsonl") ?? Data()).count < 100 { try await Task.sleep(for: .milliseconds(50)) }
+        tmux.run(["kill-session", "-t", tmux.session])
+        // The console notices the hangup, saves the checkpoint and exits (no spinning orphan).
+        let deadline = Date().addingTimeInterval(20)
+        var state = ""
+        while Date() < deadline {
+            state = String(decoding: FileManager.default.contents(atPath: out + "/state.json") ?? Data(), as: UTF8.self)
+            if state.contains("\"phase\":\"interrupted\"") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(state.contains("\"phase\":\"interrupted\""))
+        try await Task.sleep(for: .milliseconds(500))
+        let alive = Process()
+        alive.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        alive.arguments = ["-f", "console PRJ --out \(out)"]
+        alive.standardOutput = FileHandle.nullDevice
+        try alive.run()
+        alive.waitUntilExit()
+        #expect(alive.terminationStatus == 1, "the console is still running after its terminal went away")
+        await sim.stop()
+    }
 }

@@ -102,10 +102,7 @@ import JiraResilient
     @Test func theDeltaLiteralIsReadInTheUsersZone() async throws {
         // The user is behind the server: a literal rendered in the server's offset names a later
         // instant to JIRA, and the issues in between are lost.
-        var scenario = Scenario.timezone
-        scenario.userTimeZone = "America/Los_Angeles"
-        scenario.serverOffsetMinutes = 9 * 60
-        try await ClientHarness.with(scenario) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(.timezone) { (h: ClientHarness) async throws in
             let zone = await h.client.jqlTimeZone()
             #expect(zone.zone.identifier == "America/Los_Angeles" && zone.source == .user)
             let sorted = h.universe.issues.values.sorted { $0.updated < $1.updated }

@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # scenario -> (project, delta since or None)
 PLAN = {
     "bench": ("BENCH", None), "moved": ("MOVE", None), "deleted-live": ("DEL", None),
-    "reindex-delta": ("RIDX", "2026-04-29T12:00:00Z"), "timezone": ("TZ", "2026-05-09T12:00:00Z"),
+    "reindex-delta": ("RIDX", "2026-04-29T12:00:00Z"), "timezone": ("TZ", "2026-05-16T04:00:00Z"),
     "storm429": ("RATE", None), "deep": ("DEEP", None),
 }
 CLIENTS = ["jira-resilient (Swift)", "jira-resilient 0.8.0", "jira 3.10.5", "atlassian-python-api 4.0.7"]

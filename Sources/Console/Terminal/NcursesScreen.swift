@@ -103,6 +103,9 @@ final class NcursesScreen {
         _ = cn_clearok()
     }
 
+    /// Whether the terminal is still there (a hangup leaves reads failing at once, forever).
+    var terminalAlive: Bool { isatty(0) == 1 && tcgetpgrp(0) != -1 }
+
     /// Waits up to `milliseconds` for a key.
     func readKey(milliseconds: Int32) -> Key? {
         timeout(milliseconds)

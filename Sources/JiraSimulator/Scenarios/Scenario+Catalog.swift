@@ -130,14 +130,16 @@ extension Scenario {
         return s
     }
 
-    /// The token user's zone differs from the server's offset.
+    /// The token user's zone differs from the server's offset (and is behind it).
     public static var timezone: Scenario {
         var p = Project(key: "TZ", name: "Time Zones", issueCount: 500)
         p.sameMinuteCluster = 60
-        var s = Scenario(name: "timezone", summary: "500 issues; user in Asia/Tokyo, server at -0600", projects: [p])
+        // The user is behind the server: a literal rendered in the server's offset names a later
+        // instant to JIRA, so a client that does so skips the issues in between.
+        var s = Scenario(name: "timezone", summary: "500 issues; user in America/Los_Angeles, server at +0900", projects: [p])
         s.seed = 14
-        s.userTimeZone = "Asia/Tokyo"
-        s.serverOffsetMinutes = -360
+        s.userTimeZone = "America/Los_Angeles"
+        s.serverOffsetMinutes = 540
         return s
     }
 

@@ -24,14 +24,14 @@ struct ProbeCommand: AsyncParsableCommand {
                 live.withLock { $0 = (info.rung, Date()) }
             case .rung(_, let report):
                 live.withLock { $0 = (nil, nil) }
-                if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if tty { StandardStreams.write(2, "\r\u{1B}[K") }
                 let name = report.rung.rawValue
                 let line = report.succeeded
                     ? "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) ✓ \(String(format: "%7.1f s", report.seconds))  \(ProbeCommand.bytes(report.bytes))"
                     : "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) ✗ \(String(format: "%7.1f s", report.seconds))  \(report.error ?? "failed")"
                 StandardStreams.out(line)
             case .backoff(let b):
-                if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if tty { StandardStreams.write(2, "\r\u{1B}[K") }
                 StandardStreams.err("    retry: \(b.status.map { "HTTP \($0)" } ?? b.reason), waiting \(String(format: "%.1f", b.wait)) s (\(b.source.rawValue))")
             default: break
             }
@@ -44,7 +44,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 let (rung, started) = live.withLock { $0 }
                 if let rung, let started {
                     let text = "\r\u{1B}[K  \(rung.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) … \(String(format: "%7.1f s", Date().timeIntervalSince(started)))"
-                    FileHandle.standardError.write(Data(text.utf8))
+                    StandardStreams.write(2, text)
                 }
             }
         }
@@ -53,7 +53,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let result: Result<AssembledIssue, JiraError>
         do { result = .success(try await client.fetchResilient(key)) } catch { result = .failure(error) }
         ticker.cancel()
-        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if tty { StandardStreams.write(2, "\r\u{1B}[K") }
         await client.shutdown()
         let wall = Date().timeIntervalSince(start)
         switch result {

@@ -1,17 +1,18 @@
 import Dispatch
 import Foundation
 
-/// Waits for SIGINT or SIGTERM without killing the process, so commands can clean up.
+/// Waits for SIGINT, SIGTERM or SIGHUP (the terminal went away) without killing the process, so
+/// commands can save their checkpoint and clean up.
 enum SignalWaiter {
     static func waitForTermination() async {
         let stream = terminationSignals()
         for await _ in stream { return }
     }
 
-    /// Delivers each SIGINT/SIGTERM as a value; the default action is disabled while it lives.
+    /// Delivers each SIGINT/SIGTERM/SIGHUP as a value; the default action is disabled while it lives.
     static func terminationSignals() -> AsyncStream<Int32> {
         AsyncStream { continuation in
-            let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+            let sources = [SIGINT, SIGTERM, SIGHUP].map { sig -> any DispatchSourceSignal in
                 signal(sig, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
                 source.setEventHandler { continuation.yield(sig) }
