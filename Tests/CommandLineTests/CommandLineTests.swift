@@ -186,4 +186,15 @@ import Testing
         #expect(r.stdout.contains("JIRA_PAT=abc123"))
         #expect(r.status == 0)
     }
+
+    @Test func demoOffATerminalRunsAsScanOverTLS() async throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try await BinaryRunner.run(["demo", "--scenario", "small", "--time-scale", "0.01", "--tls", "--token", "demo-tls-token", "--out", dir], environment: [:])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("not a terminal, so running as 'scan'"))
+        #expect(r.stderr.contains("https://127.0.0.1:"))
+        #expect(r.stdout.contains("PRJ full scan finished: 123 issues written"))
+        #expect(!r.all.contains("demo-tls-token"))
+    }
 }

@@ -3,6 +3,7 @@ import Console
 import Foundation
 import JiraExtract
 import JiraResilient
+import JiraSimulator
 
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,14 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Start the embedded JIRA Server simulator on loopback and open the console on it. No server, token or flags needed."
     )
 
-    @Option(help: "Simulator scenario.")
-    var scenario: String = "demo"
-    @Option(help: "Seed of the generated data (default: the scenario's own).")
-    var seed: UInt64?
-    @Option(help: "Multiplies the simulator's delays and the client's budgets and backoffs alike.")
-    var timeScale: Double = 0.25
-    @Option(help: "Port on 127.0.0.1; 0 picks a free one.")
-    var port: Int = 0
+    @OptionGroup var simulator: SimulatorOptions
     @Option(help: "Console theme.")
     var theme: String = "dark"
     @Option(help: "Output directory (default: a new temporary one, printed at exit).")
@@ -50,13 +44,8 @@ struct DemoCommand: AsyncParsableCommand {
     var concurrency: Int = 4
 
     func run() async throws {
-        var simulator = try SimulatorOptions.parse([])
-        simulator.scenario = scenario
-        simulator.seed = seed
-        simulator.timeScale = timeScale
-        simulator.port = port
-        try simulator.validate()
-        let sim = simulator.makeSimulator()
+        let sim = simulator.makeSimulator(defaultTimeScale: 0.25)
+        let timeScale = sim.configuration.timeScale
         let url = try await sim.start()
         let directory = out ?? FileManager.default.temporaryDirectory.appendingPathComponent("jira-resilient-demo-\(UUID().uuidString.prefix(8))").path
         let scenarioValue = sim.configuration.scenario
@@ -72,6 +61,11 @@ struct DemoCommand: AsyncParsableCommand {
         connection.maxAttempts = 3
         // The token reaches the client in memory only: never argv, never the environment.
         connection.inMemoryToken = sim.configuration.token
+        if sim.configuration.tls {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("jira-resilient-demo-ca-\(getpid()).pem").path
+            try SimulatorCertificate.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
+            connection.caBundle = path
+        }
         defer { StandardStreams.err("demo: simulator scenario \(scenarioValue.name) at \(url) (time scale \(timeScale))") }
         do {
             if isatty(0) == 1 && isatty(1) == 1 {

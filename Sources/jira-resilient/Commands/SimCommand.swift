@@ -22,7 +22,7 @@ struct SimCommand: AsyncParsableCommand {
             try SimulatorCertificate.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
             StandardStreams.out("CA bundle: \(path)  (pass --ca-bundle \(path))")
         }
-        StandardStreams.out("time scale \(simulator.timeScale); Ctrl-C stops it.")
+        StandardStreams.out("time scale \(sim.configuration.timeScale); Ctrl-C stops it.")
         await SignalWaiter.waitForTermination()
         await sim.stop()
     }

@@ -7,8 +7,8 @@ struct SimulatorOptions: ParsableArguments {
     var scenario: String = "demo"
     @Option(help: "Seed of the generated data (default: the scenario's own).")
     var seed: UInt64?
-    @Option(help: "Multiplies every simulated delay; 0.01 makes a 206 s hub take 2 s.")
-    var timeScale: Double = 1
+    @Option(help: "Multiplies every simulated delay; 0.01 makes a 206 s hub take 2 s (default: 1 for sim, 0.25 for demo).")
+    var timeScale: Double?
     @Option(help: "Port on 127.0.0.1; 0 picks a free one.")
     var port: Int = 0
     @Option(help: "Token the simulator accepts (default: a random one, printed).")
@@ -22,19 +22,19 @@ struct SimulatorOptions: ParsableArguments {
         guard Scenario.named(scenario) != nil else {
             throw ValidationError("unknown scenario '\(scenario)'; choose one of \(Scenario.catalog.keys.sorted().joined(separator: ", "))")
         }
-        guard timeScale >= 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a number ≥ 0") }
+        if let timeScale { guard timeScale >= 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a number ≥ 0") } }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         if let changelogEndpoint, !["paginated", "absent"].contains(changelogEndpoint) {
             throw ValidationError("--changelog-endpoint must be 'paginated' or 'absent'")
         }
     }
 
-    func makeSimulator(defaultTimeScale: Double? = nil) -> JiraSimulator {
+    func makeSimulator(defaultTimeScale: Double = 1) -> JiraSimulator {
         var s = Scenario.named(scenario)!
         if let seed { s.seed = seed }
         if let changelogEndpoint { s.paginatedChangelog = changelogEndpoint == "paginated" }
         var configuration = JiraSimulator.Configuration(scenario: s, token: token ?? Self.randomToken())
-        configuration.timeScale = timeScale
+        configuration.timeScale = timeScale ?? defaultTimeScale
         configuration.port = port
         configuration.tls = tls
         return JiraSimulator(configuration)
