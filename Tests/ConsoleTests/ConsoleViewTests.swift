@@ -156,6 +156,12 @@ import JiraResilient
         #expect(m.modal == nil)
     }
 
+    @Test func checkpointLinesAreThinnedOnScreen() {
+        var m = ConsoleModel()
+        for i in 0..<30 { m.apply(.checkpoint(written: i * 10, pending: 300 - i * 10), at: Fixture.at(Double(i))) }
+        #expect(m.log.elements.filter { $0.kind == .checkpoint }.count == 3)
+    }
+
     @Test func memoryStaysBoundedUnderABurst() {
         var m = ConsoleModel()
         for i in 0..<50_000 {

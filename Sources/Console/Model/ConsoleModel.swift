@@ -74,6 +74,7 @@ public struct ConsoleModel: Sendable {
     public var fetchResults: [String: String] = [:]
     public var notice: String?
     public var scanDone = false
+    var lastCheckpointLine: Date?
     /// The zone event times are shown in (the operator's own by default).
     public var displayZone: TimeZone = .current
 
@@ -107,7 +108,12 @@ public struct ConsoleModel: Sendable {
             reindexNote = "reindex: \(progress.reindexed) listed with an older fields.updated (e.g. \(example)); fetched anyway"
             append(.reindex, "reindex detected: \(count) issues (e.g. \(example)) listed as updated in the window while fields.updated is older; fetched anyway, the key-ordered cursor cannot loop", now)
         case .checkpoint(let written, let pending):
-            append(.checkpoint, "checkpoint: \(written) written, \(pending) pending", now)
+            // Checkpoints come every second; one line per ten seconds says enough here
+            // (events.jsonl has them all).
+            if lastCheckpointLine.map({ now.timeIntervalSince($0) >= 10 }) ?? true {
+                lastCheckpointLine = now
+                append(.checkpoint, "checkpoint: \(written) written, \(pending) pending", now)
+            }
         case .batchFailed(let keys, let error):
             append(.error, "\(keys.count) issues failed every tier (\(keys.first ?? "")…): \(error)", now)
         case .paused(let p): if p { state = .paused } else if case .paused = state { state = .running }
