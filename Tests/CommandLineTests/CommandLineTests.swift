@@ -73,7 +73,14 @@ import Testing
             let whole = try await BinaryRunner.run(["scan", "PRJ", "--out", reference] + args, environment: env)
             #expect(whole.status == 0)
             let a = issueFiles(dir), b = issueFiles(reference)
-            #expect(a.count == 123 && a == b)
+            #expect(a.count == 123 && Set(a.keys) == Set(b.keys))
+            // Equal as JSON: a page near the hedge threshold may land in either lossless tier,
+            // which places issuelinks differently among the fields.
+            for (name, data) in a {
+                let x = try JSONSerialization.jsonObject(with: data) as! NSDictionary
+                let y = try JSONSerialization.jsonObject(with: b[name]!) as! NSDictionary
+                #expect(x.isEqual(y), "\(name) differs")
+            }
             // Temporary files never survive as issues.
             #expect(a.keys.allSatisfy { !$0.contains(".tmp") })
         }

@@ -150,9 +150,9 @@ import JiraResilient
             defer { try? FileManager.default.removeItem(atPath: reference) }
             try await h.scan(options, directory: reference)
             for key in h.projectKeys("PRJ") {
-                let a = try Data(contentsOf: URL(fileURLWithPath: "\(h.directory)/issues/\(key).json"))
-                let b = try Data(contentsOf: URL(fileURLWithPath: "\(reference)/issues/\(key).json"))
-                #expect(a == b, "\(key) differs")
+                let a = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(h.directory)/issues/\(key).json"))) as! NSDictionary
+                let b = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(reference)/issues/\(key).json"))) as! NSDictionary
+                #expect(a.isEqual(b), "\(key) differs")
             }
             #expect(!writtenBefore.isEmpty)
             let latest = try h.manifest()

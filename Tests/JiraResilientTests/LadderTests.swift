@@ -137,6 +137,28 @@ import JiraResilient
         }
     }
 
+    @Test func aSlowFullRungIsHedgedByHubBase() async throws {
+        // The hub's page takes ~2 s at the full rung; its budget is 8 s, the hedge starts at 2 s × 0.25.
+        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 8 }) { (h: ClientHarness) async throws in
+            let hub = h.hub
+            let ladder = try await h.client.searchPageResilient("key = \(hub.key)", maxResults: 1, label: "hub page")
+            #expect(ladder.tier == .hub)
+            #expect(ladder.rungs.map(\.rung) == [.full, .hubBase])
+            #expect(ladder.rungs[0].error == "slow: hub-base answered first")
+            // The full request was cancelled, not waited out.
+            let finished = h.events.all.compactMap { e -> String? in
+                if case .requestFinished(let r, _, _, _, let error) = e, r.rung == .full { return error ?? "ok" }
+                return nil
+            }
+            #expect(finished == ["cancelled"])
+        }
+        // With the hedge off, the same page waits for its full rung and is taken whole.
+        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 8; $0.hedgeFraction = 1 }) { (h: ClientHarness) async throws in
+            let ladder = try await h.client.searchPageResilient("key = \(h.hub.key)", maxResults: 1, label: "hub page")
+            #expect(ladder.tier == .full && ladder.rungs.map(\.rung) == [.full])
+        }
+    }
+
     @Test func changelogFallsBackOnlyWhenTheEndpointIsAbsent() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
             let busy = try #require(h.universe.issues.values.first { $0.totalHistories > 100 })

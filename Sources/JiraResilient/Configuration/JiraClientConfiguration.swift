@@ -26,6 +26,9 @@ public struct JiraClientConfiguration: Sendable {
     public var maxAttempts = 5
     /// Attempts of the full rung before the ladder steps down (a timeout steps down at once).
     public var fullRungAttempts = 2
+    /// A search page's hub-base rung starts alongside its full rung once the full rung has taken
+    /// this share of the fast-fail budget (1 = never: strictly one rung after the other).
+    public var hedgeFraction = 0.25
     /// Multiplies the client's own backoff sleeps; a server's `Retry-After` is honoured as sent.
     public var backoffScale = 1.0
     /// Longest single wait, whatever `Retry-After` says.
