@@ -43,6 +43,10 @@ public final class JiraSimulator: Sendable {
     public let configuration: Configuration
     let state: Mutex<State>
     let server = Mutex<SimulatorServer?>(nil)
+    private let abandoned = Mutex(0)
+
+    /// Answers never rendered because the client had gone when the delay ended.
+    public var abandonedResponses: Int { abandoned.withLock { $0 } }
     static let logLimit = 500_000
 
     public init(_ configuration: Configuration) {
@@ -68,7 +72,8 @@ public final class JiraSimulator: Sendable {
     /// Binds the port and starts serving; returns the base URL (`http://127.0.0.1:PORT`).
     @discardableResult
     public func start() async throws -> String {
-        let server = try await SimulatorServer.start(host: configuration.host, port: configuration.port, tls: configuration.tls) { [self] request in
+        let server = try await SimulatorServer.start(host: configuration.host, port: configuration.port, tls: configuration.tls,
+                                                     onAbandoned: { [self] in abandoned.withLock { $0 += 1 } }) { [self] request in
             await self.handle(request)
         }
         let scheme = configuration.tls ? "https" : "http"
@@ -250,7 +255,7 @@ public final class JiraSimulator: Sendable {
         case .closeBeforeResponse:
             response.delivery = .closeBeforeResponse
         case .truncatedBody(let fraction):
-            response.delivery = .truncated(bytes: max(1, Int(Double(response.body.count) * fraction)))
+            response.delivery = .truncated(fraction: fraction)
         case .htmlLogin:
             response = .html(200, "<!DOCTYPE html><html><head><title>Log in - Company SSO</title></head><body><form action=\"/login\" method=\"post\"><input name=\"os_username\"/><input type=\"password\" name=\"os_password\"/></form></body></html>")
         case .redirect(let location):
@@ -263,7 +268,12 @@ public final class JiraSimulator: Sendable {
         case .delay(let seconds):
             response.delay += seconds * configuration.timeScale
         case .malformedRow:
-            if let range = Self.firstIDMember(in: response.body) { response.body.removeSubrange(range) }
+            let body = response.body, inner = response.deferred
+            response.deferred = {
+                var bytes = inner?() ?? body
+                if let range = Self.firstIDMember(in: bytes) { bytes.removeSubrange(range) }
+                return bytes
+            }
         }
     }
 

@@ -159,6 +159,15 @@ import JiraResilient
         }
     }
 
+    @Test func theSimulatorSerializesOnlyForClientsStillWaiting() async throws {
+        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 0.3; $0.fullRungAttempts = 1 }) { (h: ClientHarness) async throws in
+            // The client gives up on the hub's full payload after 0.3 s; JIRA's serializer takes ~2 s.
+            _ = try await h.client.fetchResilient(h.hub.key)
+            try await Task.sleep(for: .milliseconds(2500))
+            #expect(h.sim.abandonedResponses == 1)
+        }
+    }
+
     @Test func changelogFallsBackOnlyWhenTheEndpointIsAbsent() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
             let busy = try #require(h.universe.issues.values.first { $0.totalHistories > 100 })

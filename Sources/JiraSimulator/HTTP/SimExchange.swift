@@ -51,8 +51,8 @@ public struct SimResponse: Sendable {
         case complete
         /// Close the connection without a response.
         case closeBeforeResponse
-        /// Send the head (with the full Content-Length) and this many body bytes, then close.
-        case truncated(bytes: Int)
+        /// Send the head (with the full Content-Length) and this share of the body, then close.
+        case truncated(fraction: Double)
     }
 
     public var status: Int
@@ -61,6 +61,12 @@ public struct SimResponse: Sendable {
     /// Real seconds to wait before the head (already multiplied by the time scale).
     public var delay: Double = 0
     public var delivery: Delivery = .complete
+    /// Produces the body after the delay, as JIRA serializes while the client waits; a client
+    /// that has gone by then costs nothing. Nil when `body` is already final.
+    public var deferred: (@Sendable () -> [UInt8])?
+
+    /// The body, rendering it now if it was deferred.
+    public func materialized() -> [UInt8] { deferred?() ?? body }
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8]) {
         self.status = status

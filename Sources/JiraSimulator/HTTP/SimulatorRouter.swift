@@ -177,29 +177,33 @@ struct SimulatorRouter {
         let page = startAt < end ? result.issues[startAt..<end] : []
         let keysOnly = selection.isKeysOnly && !p.expand.contains("changelog")
 
-        var json = JSONBuilder(capacity: 64 * 1024)
-        json.beginObject()
-        json.member("expand", "schema,names")
-        json.member("startAt", startAt)
-        json.member("maxResults", maxResults)
-        json.member("total", result.issues.count)
-        json.array("issues")
         var seconds = 0.0
-        for issue in page {
-            renderer.writeIssue(issue, into: &json, selection: selection, expand: p.expand, caps: .search, withNamesAndSchema: false)
-            seconds += issueCost(issue, selection: selection, expand: p.expand, keysOnly: keysOnly, caps: .search)
-        }
-        json.endArray()
-        if !result.warnings.isEmpty {
-            json.array("warningMessages")
-            for w in result.warnings { json.string(w) }
-            json.endArray()
-        }
-        if p.expand.contains("names") { renderer.writeNames(selection: selection, into: &json) }
-        if p.expand.contains("schema") { renderer.writeSchema(selection: selection, into: &json) }
-        json.endObject()
-        var response = SimResponse.json(200, json.bytes)
+        for issue in page { seconds += issueCost(issue, selection: selection, expand: p.expand, keysOnly: keysOnly, caps: .search) }
+        var response = SimResponse.json(200, [])
         response.delay = scaled(seconds)
+        let renderer = self.renderer, issues = Array(page), expand = p.expand, warnings = result.warnings, total = result.issues.count
+        response.deferred = {
+            var json = JSONBuilder(capacity: 64 * 1024)
+            json.beginObject()
+            json.member("expand", "schema,names")
+            json.member("startAt", startAt)
+            json.member("maxResults", maxResults)
+            json.member("total", total)
+            json.array("issues")
+            for issue in issues {
+                renderer.writeIssue(issue, into: &json, selection: selection, expand: expand, caps: .search, withNamesAndSchema: false)
+            }
+            json.endArray()
+            if !warnings.isEmpty {
+                json.array("warningMessages")
+                for w in warnings { json.string(w) }
+                json.endArray()
+            }
+            if expand.contains("names") { renderer.writeNames(selection: selection, into: &json) }
+            if expand.contains("schema") { renderer.writeSchema(selection: selection, into: &json) }
+            json.endObject()
+            return json.bytes
+        }
         return response
     }
 
@@ -228,11 +232,15 @@ struct SimulatorRouter {
         case ("", 2):
             let selection = FieldCatalog.Selection(request.query["fields"] ?? [], defaultAll: true)
             let expand = Set((request.query["expand"] ?? []).flatMap { $0.split(separator: ",").map(String.init) })
-            var json = JSONBuilder(capacity: 64 * 1024)
-            renderer.writeIssue(issue, into: &json, selection: selection, expand: expand, caps: .issue, withNamesAndSchema: true)
-            var response = SimResponse.json(200, json.bytes)
+            var response = SimResponse.json(200, [])
             let keysOnly = selection.isKeysOnly && !expand.contains("changelog")
             response.delay = scaled(issueCost(issue, selection: selection, expand: expand, keysOnly: keysOnly, caps: .issue))
+            let renderer = self.renderer
+            response.deferred = {
+                var json = JSONBuilder(capacity: 64 * 1024)
+                renderer.writeIssue(issue, into: &json, selection: selection, expand: expand, caps: .issue, withNamesAndSchema: true)
+                return json.bytes
+            }
             return response
         case ("changelog", 3):
             return paged(total: issue.totalHistories, startAt: startAt, requested: requested, cap: scenario.subResourcePageCap, arrayName: "values", isLastStyle: true, selfPath: "issue/\(issue.key)/changelog") { json, i in

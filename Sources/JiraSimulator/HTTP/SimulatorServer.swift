@@ -22,7 +22,8 @@ final class SimulatorServer: Sendable {
 
     static let maxRequestBody = 8 << 20
 
-    static func start(host: String, port: Int, tls: Bool, handler: @escaping Handler) async throws -> SimulatorServer {
+    static func start(host: String, port: Int, tls: Bool, onAbandoned: @escaping @Sendable () -> Void = {},
+                      handler: @escaping Handler) async throws -> SimulatorServer {
         let sslContext: NIOSSLContext? = tls ? try makeTLSContext() : nil
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -44,7 +45,7 @@ final class SimulatorServer: Sendable {
                 do {
                     try await server.executeThenClose { inbound in
                         for try await connection in inbound {
-                            group.addTask { await serve(connection, handler: handler) }
+                            group.addTask { await serve(connection, onAbandoned: onAbandoned, handler: handler) }
                         }
                     }
                 } catch {
@@ -69,7 +70,7 @@ final class SimulatorServer: Sendable {
         return try NIOSSLContext(configuration: configuration)
     }
 
-    private static func serve(_ connection: Connection, handler: Handler) async {
+    private static func serve(_ connection: Connection, onAbandoned: @Sendable () -> Void, handler: Handler) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
@@ -86,9 +87,19 @@ final class SimulatorServer: Sendable {
                         guard let h = head else { return }
                         let request = SimRequest(method: h.method.rawValue, uri: h.uri,
                                                  authorization: h.headers.first(name: "Authorization"), body: body)
-                        let response = await handler(request)
+                        var response = await handler(request)
                         if response.delay > 0 {
                             try await Task.sleep(nanoseconds: UInt64(response.delay * 1e9))
+                        }
+                        if response.deferred != nil {
+                            // Serialize only for a client still waiting (a real JIRA's work is
+                            // done during the delay; ours is done after it, for nobody who left).
+                            guard connection.channel.isActive else {
+                                onAbandoned()
+                                return
+                            }
+                            response.body = response.materialized()
+                            response.deferred = nil
                         }
                         // After a complete response the client closes (it asked to, or it reuses
                         // the connection): closing here would drop bytes NIO has not sent yet.
@@ -110,8 +121,8 @@ final class SimulatorServer: Sendable {
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         try await outbound.write(.head(head))
-        if case .truncated(let count) = response.delivery {
-            let buffer = ByteBuffer(bytes: response.body.prefix(count))
+        if case .truncated(let fraction) = response.delivery {
+            let buffer = ByteBuffer(bytes: response.body.prefix(max(1, Int(Double(response.body.count) * fraction))))
             try await outbound.write(.body(.byteBuffer(buffer)))
             return false
         }
