@@ -33,6 +33,22 @@ import JiraResilient
         }
     }
 
+    @Test func offsetPagingAdvancesByTheRealPageLength() async throws {
+        var scenario = Scenario.moved
+        scenario.maxResults = 7  // the server returns fewer rows than asked
+        try await ClientHarness.with(scenario) { (h: ClientHarness) async throws in
+            var keys: [String] = []
+            var pages = 0
+            try await h.client.forEachOffsetPage("project = MOVE ORDER BY key", fields: ["key"], pageSize: 20) { (page) throws(JiraError) in
+                keys += page.issues.map(\.summary.key)
+                pages += 1
+            }
+            #expect(keys.count == keysOf(h, "MOVE").count && Set(keys) == keysOf(h, "MOVE"))
+            #expect(pages == (keys.count + 6) / 7)
+            #expect(h.sim.requests.compactMap { $0.jql }.count == pages)
+        }
+    }
+
     @Test func listKeysReachesPastTheOffsetWindow() async throws {
         var scenario = Scenario.moved
         scenario.offsetWindow = 100

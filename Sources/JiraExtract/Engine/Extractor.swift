@@ -34,14 +34,6 @@ public final class Extractor: Sendable {
         (store, previous) = try OutputStore.open(directory: directory, project: options.project)
     }
 
-    /// Counts requests and retries for the summary; forwards every client event.
-    public static func countingSink(_ counters: @escaping @Sendable (JiraEvent) -> Void, _ sink: ScanEventSink) -> EventSink {
-        EventSink { event in
-            counters(event)
-            sink.send(.client(event))
-        }
-    }
-
     /// Feed this every client event (the CLI wires the client's sink through it).
     public func observe(_ event: JiraEvent) {
         counters.withLock { c in
@@ -219,7 +211,7 @@ public final class Extractor: Sendable {
                 guard let batch = next else { break }
                 if Task.isCancelled { throw JiraError(.cancelled, "the scan was interrupted") }
                 events.send(.cursor(worker: worker, first: batch.first!.key, last: batch.last!.key, enumerated: await store.enumerationCursor))
-                let rows = try await fetch(batch, clause: clause, queue: queue)
+                let rows = try await fetch(batch, clause: clause)
                 for (ladder, row) in rows {
                     while inFlight >= options.completionsPerWorker {
                         do { try await group.next() } catch { throw Self.jiraError(error) }
@@ -246,7 +238,7 @@ public final class Extractor: Sendable {
     /// Fetches one batch through the page ladder. Issues the batch named but the answer lacks have
     /// left the project. A batch whose every tier timed out is split to isolate the slow issue; a
     /// batch that failed otherwise stays pending (and is reported).
-    private func fetch(_ batch: [Checkpoint.PendingIssue], clause: String, queue: WorkQueue) async throws(JiraError) -> [(LadderPage, SearchPageBytes.Issue)] {
+    private func fetch(_ batch: [Checkpoint.PendingIssue], clause: String) async throws(JiraError) -> [(LadderPage, SearchPageBytes.Issue)] {
         let ids = batch.map(\.id).joined(separator: ", ")
         let jql = "\(clause) AND id in (\(ids)) ORDER BY key ASC"
         do {
@@ -269,7 +261,7 @@ public final class Extractor: Sendable {
             return rows
         } catch where error.code == .timeout && batch.count > 1 {
             let half = batch.count / 2
-            return try await fetch(Array(batch[..<half]), clause: clause, queue: queue) + fetch(Array(batch[half...]), clause: clause, queue: queue)
+            return try await fetch(Array(batch[..<half]), clause: clause) + fetch(Array(batch[half...]), clause: clause)
         } catch where error.allowsLowerRung {
             events.send(.batchFailed(keys: batch.map(\.key), error: error.description))
             await store.update { $0.failed += 1 }

@@ -111,7 +111,6 @@ public actor OutputStore {
         return c
     }
 
-    public var pendingIssues: [Checkpoint.PendingIssue] { order.compactMap { pending[$0] } }
     /// The last key listed (cheap: no copy of the pending list).
     public var enumerationCursor: String? { checkpoint.enumerationCursor }
     public var writtenCount: Int { checkpoint.written }

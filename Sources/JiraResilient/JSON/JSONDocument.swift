@@ -14,5 +14,4 @@ public struct JSONDocument: Sendable {
         JSONScanner.withScanner(bytes, body)
     }
 
-    public func slice(_ span: JSONSpan) -> ArraySlice<UInt8> { bytes[span.range] }
 }

@@ -21,8 +21,6 @@ public struct JSONScanner {
         }
     }
 
-    @inline(__always) func byte(_ i: Int) -> UInt8 { base[i] }
-
     @inline(__always) public func skipWhitespace(_ i: Int) -> Int {
         var i = i
         while i < count {

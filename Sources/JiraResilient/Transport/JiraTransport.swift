@@ -207,7 +207,7 @@ final class JiraTransport: Sendable {
     }
 
     func describe(_ request: Request) -> String {
-        "\(request.method.rawValue) \(request.path)" + (request.operation == "search" ? "" : "")
+        "\(request.method.rawValue) \(request.path)"
     }
 
     private func format(_ seconds: Double) -> String { String(format: "%.1f s", seconds) }

@@ -58,10 +58,6 @@ public enum FieldCatalog {
     ]
 
     public static let ids: Set<String> = Set(fields.map(\.id))
-    /// JQL clause names that exist as fields but that this simulator does not evaluate.
-    public static let jqlFieldNames: Set<String> = [
-        "project", "key", "issuekey", "id", "issue", "updated", "created", "status", "labels", "issuetype", "type",
-    ]
 
     /// Which fields a `fields` parameter selects: `*all`, `*navigable`, `-name` exclusions and names.
     public struct Selection: Sendable {
