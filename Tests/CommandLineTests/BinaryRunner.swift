@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Testing
 
 /// Runs the built `jira-resilient` binary and captures what it prints.
 struct BinaryRunner {
@@ -46,7 +47,16 @@ struct BinaryRunner {
         }
     }
 
-    static func finish(_ process: Process, _ out: Pipe, _ err: Pipe) async -> Result {
+    /// Waits for the binary to exit and collects its output. A binary still running after
+    /// `deadline` is killed and the test records it: a hung binary fails its test, never the run.
+    static func finish(_ process: Process, _ out: Pipe, _ err: Pipe, deadline: Duration = .seconds(180)) async -> Result {
+        let pid = process.processIdentifier
+        let watchdog = Task {
+            try await Task.sleep(for: deadline)
+            Issue.record("jira-resilient (pid \(pid)) was still running after \(deadline); killed")
+            kill(pid, SIGKILL)
+        }
+        defer { watchdog.cancel() }
         async let stdout = readAll(out)
         async let stderr = readAll(err)
         let o = await stdout, e = await stderr

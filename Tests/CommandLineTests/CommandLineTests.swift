@@ -3,7 +3,7 @@ import Testing
 @testable import JiraSimulator
 
 /// The executable end to end: exit codes and messages, kill -9 and resume, SIGINT, secrecy.
-@Suite(.serialized) struct CommandLineTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct CommandLineTests {
     static let token = "cli-secret-token-z9x8c7"
 
     func withSim<T>(_ scenario: Scenario = .small, timeScale: Double = 0.01, _ body: (JiraSimulator, [String: String]) async throws -> T) async throws -> T {

@@ -138,9 +138,13 @@ import JiraResilient
     }
 
     @Test func aSlowFullRungIsHedgedByHubBase() async throws {
-        // The hub's page takes ~2 s at the full rung; its budget is 8 s, the hedge starts at 2 s × 0.25.
+        // The full rung's budget is 8 s and the hedge starts at 8 s × 0.25 = 2 s. The full page is
+        // held 5 s more than its own cost (the newest matching rule applies, so hub-base is not), so
+        // it still fits its budget but hub-base wins by seconds, even on a loaded machine.
         try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 8 }) { (h: ClientHarness) async throws in
             let hub = h.hub
+            h.sim.inject(.init(.delay(10), matching: RequestMatcher(pathContains: "/search"), count: nil))
+            h.sim.inject(.init(.delay(0), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks"), count: nil))
             let ladder = try await h.client.searchPageResilient("key = \(hub.key)", maxResults: 1, label: "hub page")
             #expect(ladder.tier == .hub)
             #expect(ladder.rungs.map(\.rung) == [.full, .hubBase])

@@ -103,7 +103,7 @@ import Testing
             let hub = h.sim.universe.issues.values.max { $0.linkIDs.count < $1.linkIDs.count }!
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", """
+            process.arguments = ["timeout", "120", "python3", "-c", """
             import json, sys, urllib.request
             r = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]})
             body = urllib.request.urlopen(r).read()
