@@ -28,6 +28,27 @@ import Testing
         #expect(policy.decide(.status(500, retryAfter: nil), attempt: 5 - 2) == .retry(wait: 240, source: .backoff))
     }
 
+    @Test func aZeroRetryAfterWithARefillRateWaitsOneTokenThenTheDefault() throws {
+        let headers = ["x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-fillrate": " 5", "x-ratelimit-interval-seconds": "2"]
+        let bucket = try #require(RateLimitHeaders { headers[$0.lowercased()] })
+        #expect(bucket == RateLimitHeaders(limit: 10, remaining: 0, fillRate: 5, intervalSeconds: 2))
+        #expect(bucket.secondsPerToken == 0.4)
+        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: bucket) == .retry(wait: 0.4, source: .rateLimit))
+        #expect(policy.decide(.status(429, retryAfter: nil), attempt: 0, rateLimit: bucket) == .retry(wait: 0.4, source: .rateLimit))
+        // One token's wait was not enough: something else drains the bucket.
+        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 1, rateLimit: bucket) == .retry(wait: 120, source: .backoff))
+        // A positive Retry-After still rules; the scale applies to the computed wait only.
+        #expect(policy.decide(.status(429, retryAfter: "3"), attempt: 0, rateLimit: bucket) == .retry(wait: 3, source: .retryAfter))
+        #expect(RetryPolicy(maxAttempts: 5, backoffScale: 0.5).decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: bucket) == .retry(wait: 0.2, source: .rateLimit))
+        // A 5xx never reads a bucket; nor does a bucket without a usable rate.
+        #expect(policy.decide(.status(503, retryAfter: nil), attempt: 0, rateLimit: bucket) == .retry(wait: 30, source: .backoff))
+        let noRate = RateLimitHeaders(limit: 10, remaining: 0, fillRate: 0, intervalSeconds: 1)
+        #expect(noRate.secondsPerToken == nil)
+        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: noRate) == .retry(wait: 60, source: .backoff))
+        #expect(RateLimitHeaders { $0 == "Content-Type" ? "application/json" : nil } == nil)
+        #expect(RateLimitHeaders { $0 == "X-RateLimit-FillRate" ? "lots" : nil }?.secondsPerToken == nil)
+    }
+
     @Test func connectionFailuresAndCutBodiesBackOffLinearly() {
         #expect(policy.decide(.connection, attempt: 0) == .retry(wait: 10, source: .backoff))
         #expect(policy.decide(.truncated, attempt: 2) == .retry(wait: 30, source: .backoff))
@@ -91,5 +112,27 @@ import Testing
         configuration.timeout = 3
         #expect(!String(reflecting: configuration).contains("secret-value"))
         #expect(token.occurs(in: "x secret-value-123 y"))
+    }
+
+    @Test func theGatePacesAndOnlyAFreshAnswerEndsThePacing() async throws {
+        let gate = BackoffGate()
+        let before = try await gate.pass()
+        #expect(await gate.pace(every: 0.05))
+        #expect(await !gate.pace(every: 0.05))  // already pacing
+        // Four requests take four distinct slots, 50 ms apart (sleeps never end early).
+        let times = try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
+            for _ in 0..<4 { group.addTask { try await gate.pass() } }
+            var out: [ContinuousClock.Instant] = []
+            for try await t in group { out.append(t) }
+            return out.sorted()
+        }
+        #expect(times.last! - times.first! >= .milliseconds(150))
+        // An answer to a request sent before pacing began says nothing of the bucket now.
+        #expect(await !gate.observe(remaining: 100, burst: 2, sentAt: before))
+        #expect(await !gate.observe(remaining: 1, burst: 2, sentAt: times.last!))
+        #expect(await gate.isPacing)
+        #expect(await gate.observe(remaining: 2, burst: 2, sentAt: times.last!))
+        #expect(await !gate.isPacing)
+        #expect(await !gate.pace(every: 0))
     }
 }

@@ -145,6 +145,39 @@ import JiraResilient
         }
     }
 
+    @Test func aRateLimitThatNamesItsRefillRateIsPacedNotHammered() async throws {
+        // Data Center 9.12's storm: Retry-After: 0 with the bucket in X-RateLimit-*. Three tokens,
+        // one more every simulated second (0.2 s here; the client's scale matches). Four
+        // requests leave at once, so one meets a 429 however slow the machine is; the rest
+        // follow at the refill rate, which a loaded machine can only undercut.
+        var scenario = Scenario.small
+        scenario.rateLimit = RateLimit(capacity: 3, fillRate: 1, intervalSeconds: 1, sendZeroRetryAfter: true)
+        try await ClientHarness.with(scenario, timeScale: 0.2, client: { $0.backoffScale = 0.2; $0.concurrency = 4; $0.maxAttempts = 5 }) { (h: ClientHarness) async throws in
+            let client = h.client
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<12 { group.addTask { _ = try await client.serverInfo() } }
+                try await group.waitForAll()
+            }
+            let statuses = h.sim.requests.filter { $0.path.hasSuffix("/serverInfo") }.map(\.status)
+            #expect(statuses.filter { $0 == 200 }.count == 12)
+            // Only requests already in flight when the bucket ran dry meet a 429; unpaced, every
+            // refill would let four requests go for one token, and three of them fail.
+            let limited = statuses.filter { $0 == 429 }.count
+            #expect(limited >= 1 && limited <= 4, "\(limited) answers were 429")
+            for backoff in h.events.backoffs {
+                #expect(backoff.source == .rateLimit && abs(backoff.wait - 0.2) < 1e-9 && backoff.global)
+            }
+            let warnings = h.events.all.compactMap { if case .warning(let w) = $0 { w } else { nil } }
+            #expect(warnings.first?.contains("refills 1 request every 1 s: requests are paced") == true)
+
+            // Once half the bucket has refilled, pacing ends.
+            try await Task.sleep(for: .milliseconds(800))
+            _ = try await client.serverInfo()
+            let after = h.events.all.compactMap { if case .warning(let w) = $0 { w } else { nil } }
+            #expect(after.last?.contains("pacing ended") == true)
+        }
+    }
+
     @Test func cancellationStopsAnInFlightRequest() async throws {
         try await ClientHarness.with(timeScale: 1) { (h: ClientHarness) async throws in
             h.sim.inject(.init(.delay(30), count: 1))

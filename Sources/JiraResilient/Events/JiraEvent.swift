@@ -12,7 +12,12 @@ public enum Tier: String, Sendable, Codable {
 
 /// Where a wait's length came from.
 public enum WaitSource: String, Sendable, Codable {
-    case retryAfter = "retry-after", backoff
+    /// The server's `Retry-After`.
+    case retryAfter = "retry-after"
+    /// The client's own exponential or linear backoff.
+    case backoff
+    /// One token's refill time, from the server's `X-RateLimit-*` headers.
+    case rateLimit = "rate-limit"
 }
 
 /// Something the client did or is about to do. Waits are announced before they start.

@@ -1,13 +1,31 @@
 /// One back-off for the whole client: after a 429 every request waits until the server's
 /// window has passed, so workers do not keep hammering a rate-limited server.
+///
+/// When the server names its refill rate (`X-RateLimit-*`), the gate also paces: requests then
+/// leave at most one per token's refill time, the rate the server can sustain, instead of in
+/// bursts that mostly meet 429s. Pacing ends once an answer shows tokens piling up again.
 actor BackoffGate {
     private var until: ContinuousClock.Instant?
+    /// The interval between two requests while pacing; nil when not pacing.
+    private var spacing: Duration?
+    /// The earliest instant the next paced request may leave.
+    private var nextSlot = ContinuousClock.now
+    /// When pacing began: only answers to requests sent since then speak for the bucket now.
+    private var pacingSince = ContinuousClock.now
 
-    /// Waits until the gate is open; throws `CancellationError` if the task is cancelled.
-    func pass() async throws {
+    /// Waits until the gate is open and, when pacing, for this request's slot; returns the
+    /// instant the request was let go. Throws `CancellationError` if the task is cancelled.
+    func pass() async throws -> ContinuousClock.Instant {
         while let until, until > .now {
             try await Task.sleep(until: until, clock: .continuous)
         }
+        guard let spacing else { return .now }
+        // The slot is taken before suspending, so concurrent callers get distinct slots.
+        let now = ContinuousClock.now
+        let slot = max(nextSlot, now)
+        nextSlot = slot + spacing
+        if slot > now { try await Task.sleep(until: slot, clock: .continuous) }
+        return .now
     }
 
     /// Closes the gate for `seconds` (extends, never shortens, a closed gate).
@@ -15,5 +33,33 @@ actor BackoffGate {
         let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         if let until, until > end { return }
         until = end
+    }
+
+    /// Whether requests are being paced.
+    var isPacing: Bool { spacing != nil }
+
+    /// Starts pacing (or changes its rate): one request per `seconds`. Returns true if pacing
+    /// was off before.
+    @discardableResult
+    func pace(every seconds: Double) -> Bool {
+        guard seconds > 0, seconds.isFinite else { return false }
+        let started = spacing == nil
+        spacing = .microseconds(Int64(seconds * 1_000_000))
+        if started {
+            nextSlot = until ?? .now
+            pacingSince = .now
+        }
+        return started
+    }
+
+    /// Ends pacing when the server reports at least `burst` tokens left in the answer to a
+    /// request let go at `sentAt`, after pacing began (an older answer describes the bucket
+    /// before it ran dry): the client is slower than the refill on its own. Returns true if
+    /// pacing ended.
+    @discardableResult
+    func observe(remaining: Int, burst: Int, sentAt: ContinuousClock.Instant) -> Bool {
+        guard spacing != nil, sentAt >= pacingSince, remaining >= burst else { return false }
+        spacing = nil
+        return true
     }
 }

@@ -91,32 +91,45 @@ final class JiraTransport: Sendable {
         let policy = RetryPolicy(maxAttempts: max(1, request.maxAttempts), backoffScale: configuration.backoffScale, maxWait: configuration.maxWait)
         var attempt = 0
         while true {
-            do { try await gate.pass() } catch { throw JiraError(.cancelled, "cancelled while waiting out a rate limit") }
+            // The slot first, then the gate: a request that waited for a slot through a 429 must
+            // still wait out the hold (and its pacing slot) before it is sent.
             let lane = request.rung == .hubLinks ? rescueSlots : slots
             do { try await lane.acquire() } catch { throw JiraError(.cancelled, "cancelled while waiting for a request slot") }
+            let sentAt: ContinuousClock.Instant
+            do { sentAt = try await gate.pass() } catch {
+                lane.release()
+                throw JiraError(.cancelled, "cancelled while waiting out a rate limit")
+            }
             let info = JiraEvent.RequestInfo(id: nextID.add(1, ordering: .relaxed).newValue, operation: request.operation,
                                              target: request.target, rung: request.rung, budget: request.budget,
                                              attempt: attempt + 1, maxAttempts: policy.maxAttempts)
             // The slot is released after the outcome is announced, and before any backoff.
-            let step = await attemptOnce(request, info: info, attempt: attempt, decode: decode)
+            let step = await attemptOnce(request, info: info, attempt: attempt, sentAt: sentAt, decode: decode)
             lane.release()
             let failure: RetryPolicy.Failure
             let lastError: JiraError
+            let rateLimit: RateLimitHeaders?
             switch step {
             case .done(let value): return value
             case .fail(let error): throw error
-            case .retry(let f, let e):
+            case .retry(let f, let e, let r):
                 failure = f
                 lastError = e
+                rateLimit = r
             }
-            switch policy.decide(failure, attempt: attempt) {
+            switch policy.decide(failure, attempt: attempt, rateLimit: rateLimit) {
             case .giveUp:
                 throw lastError
             case .retry(let wait, let source):
                 let global: Bool
                 if case .status(429, _) = failure { global = true } else { global = false }
                 send(.backoff(.init(request: info, reason: reason(failure), status: lastError.status, wait: wait, source: source, global: global)))
-                if global { await gate.hold(for: wait) }
+                if global {
+                    await gate.hold(for: wait)
+                    if let perToken = rateLimit?.secondsPerToken, await gate.pace(every: min(perToken * configuration.backoffScale, configuration.maxWait)) {
+                        send(.warning("JIRA's rate limit refills \(rateLimit?.fillRate ?? 0) request\(rateLimit?.fillRate == 1 ? "" : "s") every \(Self.trim(rateLimit?.intervalSeconds ?? 0)) s: requests are paced to that rate until tokens build up again"))
+                    }
+                }
                 do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch {
                     throw JiraError(.cancelled, "cancelled during a backoff")
                 }
@@ -128,11 +141,16 @@ final class JiraTransport: Sendable {
     private enum Step<T: Sendable>: Sendable {
         case done(T)
         case fail(JiraError)
-        case retry(RetryPolicy.Failure, JiraError)
+        /// A retryable failure, with what a 429 said of the rate limit's bucket.
+        case retry(RetryPolicy.Failure, JiraError, RateLimitHeaders?)
+    }
+
+    private static func trim(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 
     /// One attempt: the exchange and its classification, announced as it happens.
-    private func attemptOnce<T: Sendable>(_ request: Request, info: JiraEvent.RequestInfo, attempt: Int,
+    private func attemptOnce<T: Sendable>(_ request: Request, info: JiraEvent.RequestInfo, attempt: Int, sentAt: ContinuousClock.Instant,
                                           decode: (Response) throws(JiraShapeError) -> T) async -> Step<T> {
         send(.requestStarted(info))
         let clock = ContinuousClock()
@@ -145,15 +163,22 @@ final class JiraTransport: Sendable {
             return .fail(JiraError(.cancelled, "\(describe(request)) was cancelled"))
         case .timeout:
             send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "timed out"))
-            return .retry(.timeout, JiraError(.timeout, "\(describe(request)) took longer than its \(format(request.budget)) budget"))
+            return .retry(.timeout, JiraError(.timeout, "\(describe(request)) took longer than its \(format(request.budget)) budget"), nil)
         case .tlsFailure(let detail):
             send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "TLS failed"))
             return .fail(JiraError(.connection, "TLS with \(baseURL) failed (\(detail)); pass --ca-bundle PATH with the CA that signed the server's certificate"))
         case .connection(let detail):
             send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: detail))
-            return .retry(.connection, JiraError(.connection, "\(describe(request)) failed: \(detail)"))
+            return .retry(.connection, JiraError(.connection, "\(describe(request)) failed: \(detail)"), nil)
         case .response(let response):
             let status = response.status
+            let rateLimit = RateLimitHeaders(response.headers)
+            // Pacing ends once half the bucket (or a burst of every slot, if its size is unknown)
+            // has built up again.
+            if status != 429, let remaining = rateLimit?.remaining,
+               await gate.observe(remaining: remaining, burst: max(2, rateLimit?.limit.map { $0 / 2 } ?? configuration.concurrency), sentAt: sentAt) {
+                send(.warning("JIRA's rate limit has \(remaining) requests left: pacing ended"))
+            }
             if (200..<300).contains(status) {
                 do throws(JiraShapeError) {
                     let value = try decode(response)
@@ -164,7 +189,7 @@ final class JiraTransport: Sendable {
                     guard error.truncated else {
                         return .fail(JiraError(.notJira, "\(describe(request)) answered \(status) but not as JIRA does: \(error.reason)\(contentTypeNote(response)); is --url the JIRA base URL, and is no proxy or SSO page in the way?", status: status))
                     }
-                    return .retry(.truncated, JiraError(.connection, "\(describe(request)) returned a body cut short (\(response.body.count) bytes)"))
+                    return .retry(.truncated, JiraError(.connection, "\(describe(request)) returned a body cut short (\(response.body.count) bytes)"), nil)
                 }
             } else {
                 let messages = Self.errorMessages(response.body)
@@ -183,7 +208,7 @@ final class JiraTransport: Sendable {
                 case 429, 500, 502, 503, 504:
                     return .retry(.status(status, retryAfter: response.headers.first(name: "Retry-After")), JiraError(status == 429 ? .rateLimited : .serverError,
                                           "\(describe(request)) failed with HTTP \(status) after \(attempt + 1) attempt\(attempt == 0 ? "" : "s")",
-                                          status: status, messages: status == 429 ? [] : messages))
+                                          status: status, messages: status == 429 ? [] : messages), status == 429 ? rateLimit : nil)
                 default:
                     return .fail(JiraError(.clientError, "\(describe(request)) was rejected with HTTP \(status)", status: status, messages: messages))
                 }

@@ -2,14 +2,17 @@ import Foundation
 
 /// Decides, without I/O, whether a failed attempt is retried and after how long.
 ///
-/// - 429: `Retry-After` (seconds or HTTP-date) capped at `maxWait`; a `Retry-After` of 0 or none
-///   waits the default 60·2ⁿ s. The HTML body of a 429 is never parsed.
+/// - 429: `Retry-After` (seconds or HTTP-date) capped at `maxWait`. With a `Retry-After` of 0 or
+///   none, a first retry waits the time the server's `X-RateLimit-*` headers give for one token
+///   (interval ÷ fill rate); without those headers, or when one token's wait was not enough
+///   (something else drains the bucket), the default 60·2ⁿ s. The HTML body is never parsed.
 /// - 500/502/503/504: `Retry-After` if positive, else 30·2ⁿ s.
 /// - Connection failures and bodies cut short: 10·(n+1) s.
 /// - Timeouts: not retried (the same request would time out again; the ladder asks for less).
 /// - Other statuses: not retried.
-/// n is the 0-based index of the failed attempt; the client's own backoffs are multiplied by
-/// `backoffScale`, a server's `Retry-After` is not.
+/// n is the 0-based index of the failed attempt. The client's own waits (backoffs, and waits
+/// computed from a rate limit's refill rate) are multiplied by `backoffScale`; a server's
+/// `Retry-After` is not.
 public struct RetryPolicy: Sendable {
     public var maxAttempts: Int
     public var backoffScale: Double
@@ -35,8 +38,9 @@ public struct RetryPolicy: Sendable {
 
     public static let retryableStatuses: Set<Int> = [429, 500, 502, 503, 504]
 
-    /// `attempt` is the 0-based index of the attempt that just failed.
-    public func decide(_ failure: Failure, attempt: Int, now: Date = Date()) -> Decision {
+    /// `attempt` is the 0-based index of the attempt that just failed; `rateLimit` is what a 429
+    /// said of the bucket, if anything.
+    public func decide(_ failure: Failure, attempt: Int, rateLimit: RateLimitHeaders? = nil, now: Date = Date()) -> Decision {
         guard attempt + 1 < maxAttempts else { return .giveUp }
         let n = Double(attempt)
         switch failure {
@@ -48,6 +52,9 @@ public struct RetryPolicy: Sendable {
             guard Self.retryableStatuses.contains(code) else { return .giveUp }
             if let seconds = header.flatMap({ Self.retryAfterSeconds($0, now: now) }), seconds > 0 {
                 return .retry(wait: min(seconds, maxWait), source: .retryAfter)
+            }
+            if code == 429, attempt == 0, let perToken = rateLimit?.secondsPerToken {
+                return .retry(wait: min(perToken * backoffScale, maxWait), source: .rateLimit)
             }
             let base = code == 429 ? 60.0 : 30.0
             return .retry(wait: min(base * pow(2, n) * backoffScale, maxWait), source: .backoff)
