@@ -54,6 +54,13 @@ import Testing
             #expect(r.stderr.contains("123 issues in scope"))
             #expect(issueFiles(dir).count == 123)
             #expect(tokenIsAbsent(dir, [r.stdout, r.stderr]))
+            // The next full scan, after an issue was deleted, names its file as out of scope.
+            let gone = sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.map(\.key).min()!
+            sim.apply(.delete(key: gone))
+            let again = try await BinaryRunner.run(["scan", "PRJ", "--out", dir, "--progress-interval", "0.2"], environment: env)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("122 issues written") && again.stdout.contains("1 earlier file is of issues no longer in scope (state.json outOfScope)"))
+            #expect(again.stderr.contains("no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: \(gone)"))
         }
     }
 
@@ -70,6 +77,7 @@ import Testing
             #expect(issueFiles(dir).count < 123)
             let resumed = try await BinaryRunner.run(["scan", "PRJ", "--out", dir] + args, environment: env)
             #expect(resumed.status == 0, "\(resumed.stderr)")
+            #expect(!resumed.stdout.contains("no longer in scope"), "\(resumed.stdout)")
             let whole = try await BinaryRunner.run(["scan", "PRJ", "--out", reference] + args, environment: env)
             #expect(whole.status == 0)
             let a = issueFiles(dir), b = issueFiles(reference)

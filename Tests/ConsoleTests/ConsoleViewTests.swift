@@ -162,6 +162,14 @@ import JiraResilient
         #expect(m.log.elements.filter { $0.kind == .checkpoint }.count == 3)
     }
 
+    @Test func filesOfIssuesNoLongerInScopeAreAWarning() {
+        var m = ConsoleModel()
+        m.apply(.outOfScope(keys: ["PRJ-4", "PRJ-8", "PRJ-15", "PRJ-16", "PRJ-23"]), at: Fixture.at(1))
+        let line = m.log.elements.last
+        #expect(line?.kind == .warning)
+        #expect(line?.text == "5 earlier files are of issues no longer in scope (deleted, moved or filtered out), kept and listed in state.json: PRJ-4, PRJ-8, PRJ-15, PRJ-16…")
+    }
+
     @Test func memoryStaysBoundedUnderABurst() {
         var m = ConsoleModel()
         for i in 0..<50_000 {

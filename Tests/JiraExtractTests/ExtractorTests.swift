@@ -126,6 +126,36 @@ import JiraResilient
         }
     }
 
+    @Test func aFullScanReportsFilesOfIssuesNoLongerInScope() async throws {
+        try await ScanHarness.with { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 20
+            #expect(try await h.scan(options).outOfScope == 0)
+            let keys = h.projectKeys("PRJ").sorted { Int($0.dropFirst(4))! < Int($1.dropFirst(4))! }
+            h.sim.apply(.move(key: keys[7], toProject: "OTHER"))
+            h.sim.apply(.delete(key: keys[3]))
+            func state() throws -> [String: Any] {
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
+            }
+            let second = try await h.scan(options)
+            #expect(second.outOfScope == 2)
+            #expect(try state()["outOfScope"] as? [String] == [keys[3], keys[7]])
+            #expect(h.events.all.contains { if case .outOfScope(let k) = $0 { k == [keys[3], keys[7]] } else { false } })
+            // Kept, not deleted: the warehouse decides.
+            #expect(h.writtenKeys().isSuperset(of: [keys[3], keys[7]]))
+            // A filter narrows the scope, so the files outside it are reported too.
+            var narrowed = options
+            narrowed.filter = "key != \(keys[0])"
+            #expect(try await h.scan(narrowed).outOfScope == 3)
+            #expect(try state()["outOfScope"] as? [String] == [keys[0], keys[3], keys[7]])
+            // A delta cannot know what left the project, and says nothing.
+            var delta = options
+            delta.since = Date().addingTimeInterval(-60)
+            #expect(try await h.scan(delta).outOfScope == 0)
+            #expect(try state()["outOfScope"] == nil)
+        }
+    }
+
     @Test func anInterruptedScanResumesToTheSameResult() async throws {
         try await ScanHarness.with(timeScale: 0.05) { (h: ScanHarness) async throws in
             var options = ScanOptions(project: "PRJ")
@@ -143,8 +173,10 @@ import JiraResilient
             #expect(state["phase"] as? String == "interrupted")
             #expect(((state["pending"] as? [Any])?.count ?? 0) > 0 || state["enumerationDone"] as? Bool == false)
             let writtenBefore = h.writtenKeys()
-            try await h.scan(options)
+            let resumed = try await h.scan(options)
             #expect(h.writtenKeys() == h.projectKeys("PRJ"))
+            // The records written before the interruption count as this scan's.
+            #expect(resumed.outOfScope == 0)
             // An uninterrupted run into another directory writes the same bytes.
             let reference = h.directory + "-reference"
             defer { try? FileManager.default.removeItem(atPath: reference) }

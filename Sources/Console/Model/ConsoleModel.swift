@@ -104,6 +104,8 @@ public struct ConsoleModel: Sendable {
             if let index = decisions.lastIndex(where: { $0.key == record.key }) { decisions[index].record = record }
         case .vanished(let keys):
             append(.warning, "\(keys.count) issue\(keys.count == 1 ? "" : "s") left the project before being fetched: \(keys.prefix(4).joined(separator: ", "))", now)
+        case .outOfScope(let keys):
+            append(.warning, "\(keys.count) earlier file\(keys.count == 1 ? " is" : "s are") of issues no longer in scope (deleted, moved or filtered out), kept and listed in state.json: \(keys.prefix(4).joined(separator: ", "))\(keys.count > 4 ? "…" : "")", now)
         case .reindexDetected(let count, let example):
             reindexNote = "reindex: \(progress.reindexed) listed with an older fields.updated (e.g. \(example)); fetched anyway"
             append(.reindex, "reindex detected: \(count) issues (e.g. \(example)) listed as updated in the window while fields.updated is older; fetched anyway, the key-ordered cursor cannot loop", now)

@@ -75,6 +75,11 @@ public final class Extractor: Sendable {
             events.send(.finished(summary))
             throw JiraError(.serverError, "\(checkpoint.pending.count) issue\(checkpoint.pending.count == 1 ? "" : "s") could not be fetched after every retry and tier; they stay pending in \(store.directory)/state.json and the same command retries them")
         }
+        if options.mode == .full, let gone = try await store.filesNotWrittenByThisScan() {
+            await store.update { $0.outOfScope = gone }
+            summary.outOfScope = gone.count
+            if !gone.isEmpty { events.send(.outOfScope(keys: gone)) }
+        }
         await store.update { $0.phase = .done }
         try await store.saveCheckpoint(force: true)
         events.send(.phase(.done))

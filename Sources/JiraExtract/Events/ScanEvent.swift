@@ -16,6 +16,9 @@ public enum ScanEvent: Sendable {
     case written(ManifestRecord)
     /// Issues that were listed but are gone from the project now (deleted or moved away).
     case vanished(keys: [String])
+    /// A finished full scan found files in `issues/` of issues no longer in scope (deleted,
+    /// moved away, or outside the filter) from earlier scans; kept, and listed in `state.json`.
+    case outOfScope(keys: [String])
     /// Issues listed by the index as updated since the window although their `fields.updated`
     /// is older: a Lucene reindex; they are fetched anyway (harmless over-fetch).
     case reindexDetected(count: Int, example: String)
@@ -72,6 +75,8 @@ public struct ScanSummary: Sendable, Codable, Equatable {
     public var complete: Int
     public var tiers: [String: Int]
     public var vanished: Int
+    /// Files of earlier scans whose issues a finished full scan no longer found in scope.
+    public var outOfScope: Int
     public var failed: Int
     public var requests: Int
     public var retries: Int
@@ -81,6 +86,6 @@ public struct ScanSummary: Sendable, Codable, Equatable {
     public init(project: String, mode: ScanMode) {
         self.project = project
         self.mode = mode
-        total = 0; written = 0; complete = 0; tiers = [:]; vanished = 0; failed = 0; requests = 0; retries = 0; bytes = 0; seconds = 0
+        total = 0; written = 0; complete = 0; tiers = [:]; vanished = 0; outOfScope = 0; failed = 0; requests = 0; retries = 0; bytes = 0; seconds = 0
     }
 }

@@ -27,4 +27,11 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     public var tiers: [String: Int]
     public var incomplete: Int
     public var failed: Int
+    /// Length in bytes of `manifest.jsonl` when this scan began: the records after it are this
+    /// scan's (kept across resumes). Nil in checkpoints written before it existed.
+    public var manifestStart: Int?
+    /// Set when a full scan finishes: keys whose files in `issues/` this scan did not write,
+    /// because the issues are no longer in scope (deleted, moved to another project, or outside
+    /// the filter). Their files are kept; a warehouse can retire them.
+    public var outOfScope: [String]?
 }

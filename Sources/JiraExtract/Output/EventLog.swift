@@ -57,6 +57,7 @@ public enum EventJSON {
             if !r.missing.isEmpty { o["missing"] = r.missing }
             return o
         case .vanished(let keys): return ["type": "vanished", "keys": keys]
+        case .outOfScope(let keys): return ["type": "outOfScope", "keys": keys]
         case .reindexDetected(let count, let example):
             return ["type": "reindex", "count": count, "example": example,
                     "action": "listed by the index as updated in the window although fields.updated is older; fetched anyway (key-ordered cursor, no loop)"]
@@ -66,7 +67,7 @@ public enum EventJSON {
         case .error(let message): return ["type": "error", "message": message]
         case .finished(let s):
             return ["type": "finished", "total": s.total, "written": s.written, "complete": s.complete, "tiers": s.tiers,
-                    "vanished": s.vanished, "failed": s.failed, "requests": s.requests, "retries": s.retries, "seconds": s.seconds]
+                    "vanished": s.vanished, "outOfScope": s.outOfScope, "failed": s.failed, "requests": s.requests, "retries": s.retries, "seconds": s.seconds]
         }
     }
 

@@ -95,6 +95,8 @@ public actor OutputStore {
     /// Starts a fresh checkpoint (a new scan), keeping nothing pending.
     public func begin(_ fresh: Checkpoint) {
         checkpoint = fresh
+        var info = stat()
+        checkpoint.manifestStart = stat(manifest.path, &info) == 0 ? Int(info.st_size) : 0
         pending = [:]
         order = []
         dirty = true
@@ -208,6 +210,50 @@ public actor OutputStore {
         if !issue.isComplete { checkpoint.incomplete += 1 }
         dirty = true
         return record
+    }
+
+    /// Keys that have a file in `issues/` but no manifest record from this scan, in key-number
+    /// order; nil when the checkpoint does not say where this scan's records begin. Meant for
+    /// the end of a finished full scan, when every issue in scope has been written. Streams
+    /// this scan's part of the manifest in 1 MiB chunks and keeps only each line's key.
+    public func filesNotWrittenByThisScan() throws(JiraError) -> [String]? {
+        guard let start = checkpoint.manifestStart else { return nil }
+        var written = Set<String>()
+        let names: [String]
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: manifest.path))
+            defer { try? handle.close() }
+            try handle.seek(toOffset: UInt64(start))
+            var carry: [UInt8] = []
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                carry.append(contentsOf: chunk)
+                guard let lastNewline = carry.lastIndex(of: 0x0A) else { continue }
+                Self.collectKeys(carry[...lastNewline], into: &written)
+                carry.removeSubrange(...lastNewline)
+            }
+            Self.collectKeys(carry[...], into: &written)
+            names = try FileManager.default.contentsOfDirectory(atPath: directory + "/issues")
+        } catch {
+            throw JiraError(.localIO, "cannot read \(directory) to find files of issues no longer in scope: \(error.localizedDescription)")
+        }
+        let number = { (key: String) in Int(key.dropFirst(self.project.count + 1)) ?? 0 }
+        return names.compactMap { name -> String? in
+            guard name.hasSuffix(".json") else { return nil }
+            let key = String(name.dropLast(5))
+            return isSafeKey(key) && !written.contains(key) ? key : nil
+        }.sorted { number($0) < number($1) }
+    }
+
+    /// Adds the `key` of every manifest line in `lines` (records are written with sorted keys
+    /// and hold no nested `key`).
+    static func collectKeys(_ lines: ArraySlice<UInt8>, into keys: inout Set<String>) {
+        let marker = Array("\"key\":\"".utf8)
+        for line in lines.split(separator: 0x0A) {
+            guard let r = line.firstRange(of: marker) else { continue }
+            let rest = line[r.upperBound...]
+            guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { continue }
+            keys.insert(String(decoding: rest[..<end], as: UTF8.self))
+        }
     }
 
     /// Issues that left the project (deleted, moved) before they could be fetched.

@@ -35,6 +35,7 @@ struct ScanCommand: AsyncParsableCommand {
         return "\(s.project) \(s.mode.rawValue) scan finished: \(s.written) issues written (\(tiers))"
             + (incomplete > 0 ? "; \(incomplete) incomplete, see manifest.jsonl and run refetch" : "; all complete")
             + (s.vanished > 0 ? "; \(s.vanished) left the project during the scan" : "")
+            + (s.outOfScope > 0 ? "; \(s.outOfScope) earlier file\(s.outOfScope == 1 ? " is" : "s are") of issues no longer in scope (state.json outOfScope)" : "")
             + String(format: "; %d requests, %d retries, %.1fs → %@", s.requests, s.retries, s.seconds, directory)
     }
 }

@@ -44,6 +44,8 @@ final class ProgressPrinter: Sendable {
             say("reindex detected: \(count) issues (e.g. \(example)) listed as updated in the window while fields.updated is older; fetched anyway, the key-ordered cursor cannot loop")
         case .vanished(let keys):
             say("\(keys.count) issue\(keys.count == 1 ? "" : "s") left the project before being fetched (deleted or moved): \(keys.prefix(5).joined(separator: ", "))\(keys.count > 5 ? "…" : "")")
+        case .outOfScope(let keys):
+            say("\(keys.count) earlier file\(keys.count == 1 ? " is" : "s are") of issues no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: \(keys.prefix(5).joined(separator: ", "))\(keys.count > 5 ? "…" : "")")
         case .batchFailed(let keys, let error):
             say("failed: \(keys.count) issues (\(keys.first ?? "")…\(keys.last ?? "")) after every retry and tier: \(error); they stay pending")
         case .error(let message): say("error: \(message)")
