@@ -20,6 +20,7 @@ struct JiraResilientCommand: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
+        MemoryTuning.apply()
         do {
             var command = try JiraResilientCommand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

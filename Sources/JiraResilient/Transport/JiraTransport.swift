@@ -297,8 +297,7 @@ final class JiraTransport: Sendable {
             return try await withThrowingTaskGroup(of: Response?.self) { group in
                 group.addTask {
                     let response = try await http.execute(prepared, deadline: .now() + .milliseconds(Int64(budget * 1000)))
-                    let body = try await response.body.collect(upTo: Self.maxBody)
-                    return Response(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
+                    return Response(status: Int(response.status.code), headers: response.headers, body: try await Self.collect(response))
                 }
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(Int64(budget * 1000)))
@@ -318,6 +317,25 @@ final class JiraTransport: Sendable {
             }
             return .connection(Self.shortDescription(error))
         }
+    }
+
+    struct BodyTooLarge: Error, CustomStringConvertible {
+        var description: String { "the response body exceeds \(JiraTransport.maxBody >> 20) MiB" }
+    }
+
+    /// The whole body, appended chunk by chunk into one array sized from `Content-Length` when
+    /// the server sends it: a 10 MB hub payload is held once, not as a buffer plus its copy.
+    static func collect(_ response: HTTPClientResponse) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        if let length = response.headers.first(name: "Content-Length").flatMap({ Int($0) }), length > 0 {
+            guard length <= maxBody else { throw BodyTooLarge() }
+            bytes.reserveCapacity(length)
+        }
+        for try await chunk in response.body {
+            guard bytes.count + chunk.readableBytes <= maxBody else { throw BodyTooLarge() }
+            bytes.append(contentsOf: chunk.readableBytesView)
+        }
+        return bytes
     }
 
     static func shortDescription(_ error: any Error) -> String {
