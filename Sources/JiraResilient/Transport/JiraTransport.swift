@@ -333,7 +333,7 @@ final class JiraTransport: Sendable {
         }
         for try await chunk in response.body {
             guard bytes.count + chunk.readableBytes <= maxBody else { throw BodyTooLarge() }
-            bytes.append(contentsOf: chunk.readableBytesView)
+            chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }  // one memcpy per chunk
         }
         return bytes
     }
