@@ -12,14 +12,14 @@ command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null;
 swift build -c release --package-path "$root" --product jira-resilient >/dev/null
 bin="$root/.build/release/jira-resilient"
 work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+# start_sim runs in a command substitution (a subshell), so simulator pids go to a file.
+cleanup() { [ -f "$work/pids" ] && while read -r p; do kill "$p" 2>/dev/null || true; done <"$work/pids"; rm -rf "$work"; }
 trap cleanup EXIT
 
 start_sim() {  # start_sim SCENARIO -> prints URL
     local log="$work/sim-$1.log"
     "$bin" sim --scenario "$1" --token bench-token --time-scale "$scale" >"$log" 2>&1 &
-    pids+=($!)
+    echo $! >>"$work/pids"
     for _ in $(seq 600); do grep -q '^JIRA_URL=' "$log" && break; sleep 0.1; done
     sed -n 's/^JIRA_URL=//p' "$log"
 }
