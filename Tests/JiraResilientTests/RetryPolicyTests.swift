@@ -28,15 +28,17 @@ import Testing
         #expect(policy.decide(.status(500, retryAfter: nil), attempt: 5 - 2) == .retry(wait: 240, source: .backoff))
     }
 
-    @Test func aZeroRetryAfterWithARefillRateWaitsOneTokenThenTheDefault() throws {
+    @Test func aZeroRetryAfterWithARefillRateWaitsATokenOrTwoThenTheDefault() throws {
         let headers = ["x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-fillrate": " 5", "x-ratelimit-interval-seconds": "2"]
         let bucket = try #require(RateLimitHeaders { headers[$0.lowercased()] })
         #expect(bucket == RateLimitHeaders(limit: 10, remaining: 0, fillRate: 5, intervalSeconds: 2))
         #expect(bucket.secondsPerToken == 0.4)
         #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: bucket) == .retry(wait: 0.4, source: .rateLimit))
         #expect(policy.decide(.status(429, retryAfter: nil), attempt: 0, rateLimit: bucket) == .retry(wait: 0.4, source: .rateLimit))
-        // One token's wait was not enough: something else drains the bucket.
-        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 1, rateLimit: bucket) == .retry(wait: 120, source: .backoff))
+        // A request that met a 429 again (a request in flight took the token) waits two tokens;
+        // a third 429 means something else drains the bucket: the default.
+        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 1, rateLimit: bucket) == .retry(wait: 0.8, source: .rateLimit))
+        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 2, rateLimit: bucket) == .retry(wait: 240, source: .backoff))
         // A positive Retry-After still rules; the scale applies to the computed wait only.
         #expect(policy.decide(.status(429, retryAfter: "3"), attempt: 0, rateLimit: bucket) == .retry(wait: 3, source: .retryAfter))
         #expect(RetryPolicy(maxAttempts: 5, backoffScale: 0.5).decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: bucket) == .retry(wait: 0.2, source: .rateLimit))

@@ -3,9 +3,10 @@ import Foundation
 /// Decides, without I/O, whether a failed attempt is retried and after how long.
 ///
 /// - 429: `Retry-After` (seconds or HTTP-date) capped at `maxWait`. With a `Retry-After` of 0 or
-///   none, a first retry waits the time the server's `X-RateLimit-*` headers give for one token
-///   (interval ÷ fill rate); without those headers, or when one token's wait was not enough
-///   (something else drains the bucket), the default 60·2ⁿ s. The HTML body is never parsed.
+///   none, the first two retries wait the time the server's `X-RateLimit-*` headers give for
+///   one and then two tokens (interval ÷ fill rate); without those headers, or when that was
+///   not enough (something else drains the bucket), the default 60·2ⁿ s. The HTML body is
+///   never parsed.
 /// - 500/502/503/504: `Retry-After` if positive, else 30·2ⁿ s.
 /// - Connection failures and bodies cut short: 10·(n+1) s.
 /// - Timeouts: not retried (the same request would time out again; the ladder asks for less).
@@ -53,8 +54,8 @@ public struct RetryPolicy: Sendable {
             if let seconds = header.flatMap({ Self.retryAfterSeconds($0, now: now) }), seconds > 0 {
                 return .retry(wait: min(seconds, maxWait), source: .retryAfter)
             }
-            if code == 429, attempt == 0, let perToken = rateLimit?.secondsPerToken {
-                return .retry(wait: min(perToken * backoffScale, maxWait), source: .rateLimit)
+            if code == 429, attempt < 2, let perToken = rateLimit?.secondsPerToken {
+                return .retry(wait: min(perToken * Double(attempt + 1) * backoffScale, maxWait), source: .rateLimit)
             }
             let base = code == 429 ? 60.0 : 30.0
             return .retry(wait: min(base * pow(2, n) * backoffScale, maxWait), source: .backoff)
