@@ -236,12 +236,11 @@ public actor OutputStore {
         } catch {
             throw JiraError(.localIO, "cannot read \(directory) to find files of issues no longer in scope: \(error.localizedDescription)")
         }
-        let number = { (key: String) in Int(key.dropFirst(self.project.count + 1)) ?? 0 }
         return names.compactMap { name -> String? in
             guard name.hasSuffix(".json") else { return nil }
             let key = String(name.dropLast(5))
             return isSafeKey(key) && !written.contains(key) ? key : nil
-        }.sorted { number($0) < number($1) }
+        }.sorted { JiraClient.keyNumber($0) < JiraClient.keyNumber($1) }
     }
 
     /// Adds the `key` of every manifest line in `lines` (records are written with sorted keys

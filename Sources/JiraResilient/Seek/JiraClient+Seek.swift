@@ -84,7 +84,8 @@ extension JiraClient {
         return all
     }
 
-    static func keyNumber(_ key: String) -> Int {
+    /// The number after a key's last dash (`PROJ-123` → 123); 0 when there is none.
+    public static func keyNumber(_ key: String) -> Int {
         guard let dash = key.lastIndex(of: "-") else { return 0 }
         return Int(key[key.index(after: dash)...]) ?? 0
     }

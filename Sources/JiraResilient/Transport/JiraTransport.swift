@@ -126,8 +126,9 @@ final class JiraTransport: Sendable {
                 send(.backoff(.init(request: info, reason: reason(failure), status: lastError.status, wait: wait, source: source, global: global)))
                 if global {
                     await gate.hold(for: wait)
-                    if let perToken = rateLimit?.secondsPerToken, await gate.pace(every: min(perToken * configuration.backoffScale, configuration.maxWait)) {
-                        send(.warning("JIRA's rate limit refills \(rateLimit?.fillRate ?? 0) request\(rateLimit?.fillRate == 1 ? "" : "s") every \(Self.trim(rateLimit?.intervalSeconds ?? 0)) s: requests are paced to that rate until tokens build up again"))
+                    if let bucket = rateLimit, let perToken = bucket.secondsPerToken, let fill = bucket.fillRate, let interval = bucket.intervalSeconds,
+                       await gate.pace(every: min(perToken * configuration.backoffScale, configuration.maxWait)) {
+                        send(.warning("JIRA's rate limit refills \(fill) request\(fill == 1 ? "" : "s") every \(Self.trim(interval)) s: requests are paced to that rate until tokens build up again"))
                     }
                 }
                 do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch {
