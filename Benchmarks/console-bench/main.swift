@@ -20,8 +20,8 @@ func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(
 let t0 = Date()
 func event(_ i: Int) -> ScanEvent {
     switch i % 5 {
-    case 0: return .client(.requestStarted(.init(id: i, operation: "search", target: "project = \"PRJ\" AND id in (1, 2) ORDER BY key ASC", rung: .full, budget: 60, attempt: 1, maxAttempts: 5)))
-    case 1: return .client(.requestFinished(.init(id: i - 1, operation: "search", target: "", rung: .full, budget: 60, attempt: 1, maxAttempts: 5), status: 200, bytes: 40_000, seconds: 0.2, error: nil))
+    case 0: return .client(.requestStarted(.init(id: i, operation: "search", subject: .batch(count: 2, first: "PRJ-1", last: "PRJ-2"), rung: .full, budget: 60, attempt: 1, maxAttempts: 5)))
+    case 1: return .client(.requestFinished(.init(id: i - 1, operation: "search", subject: .batch(count: 2, first: "PRJ-1", last: "PRJ-2"), rung: .full, budget: 60, attempt: 1, maxAttempts: 5), status: 200, bytes: 40_000, seconds: 0.2, error: nil))
     case 2: return .client(.tierDecided(TierDecision(key: "PRJ-\(i)", tier: i % 50 == 2 ? .hub : .full, rungs: [RungReport(rung: .full, succeeded: true, seconds: 0.4, error: nil, bytes: 30_000)], links: i % 9, title: "Summary of issue \(i) 漢字 \u{1B}]0;x\u{07}")))
     case 3:
         var summary = IssueSummary(id: "\(i)", key: "PRJ-\(i - 1)", updated: nil, links: 3)
@@ -36,7 +36,7 @@ var model = ConsoleModel()
 model.apply(.connected(.init(url: "https://jira.example.com", user: "Operator", serverVersion: "9.12.4", timeZone: "UTC", timeZoneSource: "user", project: "PRJ")), at: t0)
 model.apply(.planned(total: 200_000, mode: .full, window: nil), at: t0)
 for i in 0..<20_000 { model.apply(event(i), at: t0.addingTimeInterval(Double(i) / 1000)) }
-for i in 0..<6 { model.apply(.client(.requestStarted(.init(id: 900_000 + i, operation: i == 0 ? "links" : "search", target: "PRJ-\(i)", rung: i == 0 ? .hubLinks : .full, budget: 600, attempt: 1, maxAttempts: 5))), at: t0) }
+for i in 0..<6 { model.apply(.client(.requestStarted(.init(id: 900_000 + i, operation: i == 0 ? "links" : "search", subject: .issue("PRJ-\(i)"), rung: i == 0 ? .hubLinks : .full, budget: 600, attempt: 1, maxAttempts: 5))), at: t0) }
 let clock = ContinuousClock()
 var renders: [Double] = []
 let now = t0.addingTimeInterval(25)

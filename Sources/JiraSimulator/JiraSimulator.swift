@@ -20,6 +20,13 @@ public final class JiraSimulator: Sendable {
         /// A second token that authenticates but may not browse (answers 403).
         public var forbiddenToken: String?
         public var tls = false
+        /// JIRA under a path (`/jira`): every REST path and `self` link starts with it, and
+        /// requests outside it get Tomcat's 404 page. Empty = at the root of the host.
+        public var contextPath = ""
+        /// The token user's language: every message the server sends is translated into it.
+        public var locale: SimLocale = .en
+        /// JIRA unreachable for a while (a restart), once.
+        public var outage: OutageSchedule?
 
         public init(scenario: Scenario, token: String, timeScale: Double = 1) {
             self.scenario = scenario
@@ -38,12 +45,16 @@ public final class JiraSimulator: Sendable {
         var log: [SimRequestRecord] = []
         var paginatedChangelog: Bool
         var baseURL = ""
+        /// Monotonic seconds until which the scheduled outage lasts, once it has begun.
+        var outageUntil: Double?
+        var stopped = false
     }
 
     public let configuration: Configuration
     let state: Mutex<State>
     let server = Mutex<SimulatorServer?>(nil)
     private let abandoned = Mutex(0)
+    private let outageTask = Mutex<Task<Void, Never>?>(nil)
 
     /// Answers never rendered because the client had gone when the delay ended.
     public var abandonedResponses: Int { abandoned.withLock { $0 } }
@@ -55,13 +66,7 @@ public final class JiraSimulator: Sendable {
         let bucket = scenario.rateLimit.map { TokenBucket(limit: $0, timeScale: configuration.timeScale, now: Self.monotonic()) }
         let universe = DataGenerator.universe(for: scenario)
         var faults = scenario.faults
-        let hubs = universe.issues.values.sorted { ($0.linkIDs.count, $1.id) > ($1.linkIDs.count, $0.id) }
-        for i in faults.rules.indices {
-            if let rank = faults.rules[i].matcher.hubRank, rank < hubs.count {
-                faults.rules[i].matcher.issueID = hubs[rank].id
-                faults.rules[i].matcher.issueKey = hubs[rank].key
-            }
-        }
+        for i in faults.rules.indices { Self.resolveHub(&faults.rules[i].matcher, in: universe) }
         state = Mutex(State(
             universe: universe, faults: faults,
             faultRNG: SplitMix64(seed: scenario.faults.seed), bucket: bucket,
@@ -69,24 +74,59 @@ public final class JiraSimulator: Sendable {
             paginatedChangelog: scenario.paginatedChangelog))
     }
 
-    /// Binds the port and starts serving; returns the base URL (`http://127.0.0.1:PORT`).
+    /// Binds the port and starts serving; returns the base URL (`http://127.0.0.1:PORT`, with
+    /// the context path if there is one).
     @discardableResult
     public func start() async throws -> String {
-        let server = try await SimulatorServer.start(host: configuration.host, port: configuration.port, tls: configuration.tls,
-                                                     onAbandoned: { [self] in abandoned.withLock { $0 += 1 } }) { [self] request in
-            await self.handle(request)
-        }
+        let server = try await bind(port: configuration.port)
         let scheme = configuration.tls ? "https" : "http"
-        let url = "\(scheme)://\(configuration.host):\(server.port)"
+        let url = "\(scheme)://\(configuration.host):\(server.port)\(configuration.contextPath)"
         state.withLock { $0.baseURL = url }
         self.server.withLock { $0 = server }
         return url
     }
 
-    /// Stops accepting, closes open connections and cancels delayed responses.
+    private func bind(port: Int) async throws -> SimulatorServer {
+        try await SimulatorServer.start(host: configuration.host, port: port, tls: configuration.tls,
+                                        onAbandoned: { [self] in abandoned.withLock { $0 += 1 } }) { [self] request in
+            await self.handle(request)
+        }
+    }
+
+    /// Stops accepting, closes open connections and cancels delayed responses (and a restart
+    /// still to come after an outage).
     public func stop() async {
+        state.withLock { $0.stopped = true }
+        outageTask.withLock { $0 }?.cancel()
+        await outageTask.withLock { $0 }?.value
         let server = self.server.withLock { s in defer { s = nil }; return s }
         await server?.stop()
+    }
+
+    /// Whether the scheduled outage is under way now.
+    public var isInOutage: Bool {
+        state.withLock { $0.outageUntil.map { Self.monotonic() < $0 } ?? false }
+    }
+
+    /// Closes the port for `seconds` (real), dropping open connections, then serves again on
+    /// the same port. Runs outside the request that triggered it.
+    private func refuseConnections(for seconds: Double) {
+        let task = Task { [self] in
+            let old = server.withLock { s in defer { s = nil }; return s }
+            let port = old?.port ?? configuration.port
+            await old?.stop()
+            try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
+            guard !state.withLock({ $0.stopped }) else { return }
+            // The port may linger for a moment after close; try again briefly.
+            for _ in 0..<50 {
+                if let restarted = try? await bind(port: port) {
+                    server.withLock { $0 = restarted }
+                    return
+                }
+                try? await Task.sleep(nanoseconds: 100_000_000)
+            }
+        }
+        outageTask.withLock { $0 = task }
     }
 
     public var baseURL: String { state.withLock { $0.baseURL } }
@@ -109,7 +149,22 @@ public final class JiraSimulator: Sendable {
     }
 
     /// Adds a scripted fault rule ahead of the scenario's.
-    public func inject(_ rule: FaultPlan.Rule) { state.withLock { $0.faults.rules.insert(rule, at: 0) } }
+    public func inject(_ rule: FaultPlan.Rule) {
+        state.withLock { s in
+            var rule = rule
+            Self.resolveHub(&rule.matcher, in: s.universe)
+            s.faults.rules.insert(rule, at: 0)
+        }
+    }
+
+    /// Pins a matcher's `hubRank` to that hub's id and key (the n-th largest by links).
+    static func resolveHub(_ matcher: inout RequestMatcher, in universe: SimUniverse) {
+        guard let rank = matcher.hubRank else { return }
+        let hubs = universe.issues.values.sorted { ($0.linkIDs.count, $1.id) > ($1.linkIDs.count, $0.id) }
+        guard rank < hubs.count else { return }
+        matcher.issueID = hubs[rank].id
+        matcher.issueKey = hubs[rank].key
+    }
     public func clearFaults() { state.withLock { $0.faults = FaultPlan() } }
 
     /// Schedules a change to happen once `afterRequests` more requests have been answered.
@@ -153,7 +208,18 @@ public final class JiraSimulator: Sendable {
 
     // MARK: - Answering
 
-    func handle(_ request: SimRequest) async -> SimResponse {
+    func handle(_ incoming: SimRequest) async -> SimResponse {
+        var request = incoming
+        let contextPath = configuration.contextPath
+        if !contextPath.isEmpty {
+            if request.path.hasPrefix(contextPath + "/") {
+                request.path.removeFirst(contextPath.count)
+            } else if !request.path.hasPrefix("/_sim/") {
+                // Tomcat's answer outside the web application's path.
+                return .html(404, "<!doctype html><html lang=\"en\"><head><title>HTTP Status 404 – Not Found</title></head><body><h1>HTTP Status 404 – Not Found</h1></body></html>")
+            }
+        }
+        if let outage = configuration.outage, let response = outageResponse(outage) { return response }
         let fieldsText = (request.query["fields"] ?? []).joined(separator: ",")
             + (request.method == "POST" ? String(decoding: request.body.prefix(4096), as: UTF8.self) : "")
         let authorization = request.authorization ?? ""
@@ -196,6 +262,7 @@ public final class JiraSimulator: Sendable {
             var router = SimulatorRouter(universe: universe, scenario: configuration.scenario, baseURL: baseURL,
                                          timeScale: configuration.timeScale, paginatedChangelog: paginated)
             router.nowMs = JiraTime.nowMs()
+            router.locale = configuration.locale
             response = router.route(request)
             if let limit { appendRateHeaders(&response, remaining: limit.remaining) }
             if let fault { applyFault(fault, to: &response, baseURL: baseURL) }
@@ -211,7 +278,32 @@ public final class JiraSimulator: Sendable {
             status: response.status, bytes: response.body.count, delay: response.delay,
             authenticated: authenticated, fault: appliedFault, receivedAt: now)
         state.withLock { s in if s.log.count < Self.logLimit { s.log.append(record) } }
+        if configuration.locale != .en, response.status >= 400, response.deferred == nil,
+           response.headers.contains(where: { $0.0 == "Content-Type" && $0.1.hasPrefix("application/json") }) {
+            response.body = configuration.locale.translateEnvelope(response.body)
+        }
         return response
+    }
+
+    /// What the outage makes of this request, or nil outside it. Starts it on the scheduled request.
+    private func outageResponse(_ outage: OutageSchedule) -> SimResponse? {
+        let now = Self.monotonic()
+        let (begins, inside) = state.withLock { s -> (Bool, Bool) in
+            if let until = s.outageUntil { return (false, now < until) }
+            guard s.requestCount + 1 >= outage.afterRequests else { return (false, false) }
+            s.outageUntil = now + outage.seconds * configuration.timeScale
+            return (true, true)
+        }
+        guard inside else { return nil }
+        switch outage.mode {
+        case .refuse:
+            if begins { refuseConnections(for: outage.seconds * configuration.timeScale) }
+            var response = SimResponse(status: 503, body: [])
+            response.delivery = .closeBeforeResponse
+            return response
+        case .loadBalancer503:
+            return .html(503, "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>")
+        }
     }
 
     private func appendRateHeaders(_ response: inout SimResponse, remaining: Int) {

@@ -29,8 +29,7 @@ enum Main {
                 try command.run()
             }
         } catch let error as JiraError {
-            let hint = error.code == .cancelled ? "; the checkpoint is saved and the same command resumes" : ""
-            StandardStreams.err("jira-resilient: \(UntrustedText.sanitized(error.description))\(hint)")
+            StandardStreams.err(error.line)
             exit(error.exitCode)
         } catch let code as ExitCode {
             exit(code.rawValue)
@@ -41,7 +40,7 @@ enum Main {
                 StandardStreams.out(message)
                 exit(0)
             }
-            StandardStreams.err(message.isEmpty ? "jira-resilient: \(error)" : message)
+            StandardStreams.err(UntrustedText.sanitized(message.isEmpty ? "jira-resilient: \(error)" : message, keepNewlines: true))
             exit(2)
         }
     }

@@ -165,8 +165,9 @@ import Testing
             #expect(probe.stdout.contains("tier hub — \(hub.linkIDs.count) links"))
             #expect(!FileManager.default.fileExists(atPath: dir))
 
-            sim.inject(.init(.status(500, nil), matching: RequestMatcher(fieldsContains: "-issuelinks"), count: nil))
-            let fetch = try await BinaryRunner.run(["fetch", hub.key, "PRJ-1", "--out", dir, "--fast-fail-timeout", "1", "--max-attempts", "1"], environment: env)
+            // Hub-base slower than its budget (10 simulated s = 5 s > 3 s): the hub falls to minimal.
+            sim.inject(.init(.delay(10), matching: RequestMatcher(pathContains: "/issue/\(hub.key)", fieldsContains: "-issuelinks"), count: nil))
+            let fetch = try await BinaryRunner.run(["fetch", hub.key, "PRJ-1", "--out", dir, "--fast-fail-timeout", "1", "--timeout", "3"], environment: env)
             #expect(fetch.status == 0, "\(fetch.stderr)")
             let lines = fetch.stdout.split(separator: "\n")
             #expect(lines.count == 2)

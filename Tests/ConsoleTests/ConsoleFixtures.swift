@@ -10,8 +10,8 @@ enum Fixture {
 
     static func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
 
-    static func info(_ id: Int, _ op: String, _ target: String, _ rung: Rung?, budget: Double, attempt: Int = 1) -> JiraEvent.RequestInfo {
-        JiraEvent.RequestInfo(id: id, operation: op, target: target, rung: rung, budget: budget, attempt: attempt, maxAttempts: 5)
+    static func info(_ id: Int, _ op: String, _ subject: RequestSubject, _ rung: Rung?, budget: Double, attempt: Int = 1) -> JiraEvent.RequestInfo {
+        JiraEvent.RequestInfo(id: id, operation: op, subject: subject, rung: rung, budget: budget, attempt: attempt, maxAttempts: 5)
     }
 
     static func record(_ key: String, _ tier: Tier, links: Int?, missing: [String] = []) -> ManifestRecord {
@@ -50,10 +50,10 @@ enum Fixture {
             m.apply(.client(.tierDecided(TierDecision(key: key, tier: .full, rungs: [RungReport(rung: .full, succeeded: true, seconds: 0.8, error: nil, bytes: 20_000)], links: i % 7))), at: at(5 + Double(i) * 0.2))
             m.apply(.written(record(key, .full, links: i % 7)), at: at(5 + Double(i) * 0.2))
         }
-        m.apply(.client(.backoff(.init(request: info(90, "search", "project = \"PRJ\" AND id in (1, 2, 3) ORDER BY key ASC", .full, budget: 60), reason: "HTTP 503", status: 503, wait: 30, source: .backoff, global: false))), at: at(10))
-        m.apply(.client(.backoff(.init(request: info(91, "issue", "PRJ-77", .full, budget: 60), reason: "rate limited", status: 429, wait: 20, source: .retryAfter, global: true))), at: at(11))
-        m.apply(.client(.requestStarted(info(100, "links", "PRJ-42", .hubLinks, budget: 600))), at: at(12))
-        m.apply(.client(.requestStarted(info(101, "search", "project = \"PRJ\" AND id in (1, 2, 3, 4) ORDER BY key ASC", .full, budget: 60, attempt: 2))), at: at(13))
+        m.apply(.client(.backoff(.init(request: info(90, "search", .batch(count: 3, first: "PRJ-1", last: "PRJ-3"), .full, budget: 60), reason: "HTTP 503", status: 503, wait: 30, source: .backoff, global: false))), at: at(10))
+        m.apply(.client(.backoff(.init(request: info(91, "issue", .issue("PRJ-77"), .full, budget: 60), reason: "rate limited", status: 429, wait: 20, source: .retryAfter, global: true))), at: at(11))
+        m.apply(.client(.requestStarted(info(100, "links", .issue("PRJ-42"), .hubLinks, budget: 600))), at: at(12))
+        m.apply(.client(.requestStarted(info(101, "search", .batch(count: 4, first: "PRJ-1", last: "PRJ-4"), .full, budget: 60, attempt: 2))), at: at(13))
         if hostile {
             m.apply(.error("summary was \u{1B}]0;PWNED\u{07} \u{1B}[31mred\u{1B}[0m \u{202E}gnp.exe\u{202C} 漢字 🚀 \u{9B}31m"), at: at(14))
         }

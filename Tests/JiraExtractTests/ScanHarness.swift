@@ -49,31 +49,20 @@ struct ScanHarness {
         return c
     }
 
-    /// Runs one scan to its end (or error) with a fresh client.
+    /// Runs one scan to its end (or error) with a fresh extractor and client.
     @discardableResult
     func scan(_ options: ScanOptions, directory: String? = nil, control: ScanControl = ScanControl(),
               client tune: (inout JiraClientConfiguration) -> Void = { _ in }) async throws -> ScanSummary {
-        var c = configuration(tune)
-        c.concurrency = options.concurrency
-        let sink = events.sink
-        let relay = Relay()
-        c.events = EventSink { relay.forward($0); sink.send(.client($0)) }
-        let client = try JiraClient(c)
+        let extractor = try Extractor(configuration: configuration(tune), options: options, directory: directory ?? self.directory,
+                                      events: events.sink, control: control)
         do {
-            let extractor = try Extractor(client: client, options: options, directory: directory ?? self.directory, events: sink, control: control)
-            relay.extractor.withLock { $0 = extractor }
             let summary = try await extractor.run()
-            await client.shutdown()
+            await extractor.shutdown()
             return summary
         } catch {
-            await client.shutdown()
+            await extractor.shutdown()
             throw error
         }
-    }
-
-    final class Relay: Sendable {
-        let extractor = Mutex<Extractor?>(nil)
-        func forward(_ e: JiraEvent) { extractor.withLock { $0 }?.observe(e) }
     }
 
     func projectKeys(_ project: String) -> Set<String> {

@@ -55,9 +55,10 @@ import JiraResilient
         }
     }
 
-    @Test func hubBaseFailureFallsToMinimal() async throws {
-        try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
-            h.sim.inject(.init(.status(500, nil), matching: RequestMatcher(fieldsContains: "-issuelinks"), count: nil))
+    @Test func aHubSlowerThanHubBaseFallsToMinimal() async throws {
+        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 1; $0.timeout = 2 }) { (h: ClientHarness) async throws in
+            // 10 simulated seconds at time scale 0.5: 5 s, past the 2 s budget of hub-base.
+            h.sim.inject(.init(.delay(10), matching: RequestMatcher(fieldsContains: "-issuelinks"), count: nil))
             let issue = try await h.client.fetchResilient(h.hub.key)
             #expect(issue.tier == .minimal && !issue.isComplete)
             #expect(issue.missing.contains("issuelinks") && issue.missing.contains("description"))
@@ -75,13 +76,29 @@ import JiraResilient
         }
     }
 
-    @Test func everyRungFailingIsAnError() async throws {
-        try await ClientHarness.with(client: { $0.maxAttempts = 1; $0.fullRungAttempts = 1 }) { (h: ClientHarness) async throws in
+    @Test func aServerErrorAfterEveryAttemptEndsTheLadderWithoutDescending() async throws {
+        try await ClientHarness.with(client: { $0.maxAttempts = 2; $0.fastFailTimeout = 8 }) { (h: ClientHarness) async throws in
             h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/issue/"), count: nil))
             await #expect { try await h.client.fetchResilient("PRJ-1") } throws: { error in
                 let e = error as! JiraError
-                return e.code == .serverError && e.description.contains("full: HTTP 503") && e.description.contains("minimal: HTTP 503")
+                return e.code == .serverError && e.status == 503
             }
+            // Both attempts on the full rung; no hub-base, no minimal record of a healthy issue.
+            #expect(h.sim.requests.map(\.fields) == ["*all", "*all"])
+            #expect(h.events.decisions.isEmpty)
+        }
+    }
+
+    @Test func onlyATimeoutDescendsAndTheMinimalRungComesLast() async throws {
+        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 1; $0.timeout = 2.5; $0.hedgeFraction = 1 }) { (h: ClientHarness) async throws in
+            let plain = try #require(h.universe.issues.values.first { $0.projectKey == "PRJ" && $0.linkIDs.count < 3 })
+            // 10 simulated s = 5 s: slower than both upper budgets; only minimal answers in time.
+            h.sim.inject(.init(.delay(10), matching: RequestMatcher(pathContains: "/issue/\(plain.key)", fieldsContains: "*all"), count: nil))
+            let issue = try await h.client.fetchResilient(plain.key)
+            #expect(issue.tier == .minimal)
+            let rungs = issue.rungs.map { "\($0.rung.rawValue) \($0.succeeded)" }
+            #expect(rungs.last == "minimal true")
+            #expect(Set(rungs.dropLast()) == ["full false", "hub-base false"])
         }
     }
 
@@ -141,14 +158,15 @@ import JiraResilient
         // The full rung's budget is 8 s and the hedge starts at 8 s × 0.25 = 2 s. The full page is
         // held 5 s more than its own cost (the newest matching rule applies, so hub-base is not), so
         // it still fits its budget but hub-base wins by seconds, even on a loaded machine.
-        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 8 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 8; $0.hedgeFraction = 0.25 }) { (h: ClientHarness) async throws in
             let hub = h.hub
             h.sim.inject(.init(.delay(10), matching: RequestMatcher(pathContains: "/search"), count: nil))
             h.sim.inject(.init(.delay(0), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks"), count: nil))
             let ladder = try await h.client.searchPageResilient("key = \(hub.key)", maxResults: 1, label: "hub page")
             #expect(ladder.tier == .hub)
-            #expect(ladder.rungs.map(\.rung) == [.full, .hubBase])
-            #expect(ladder.rungs[0].error == "slow: hub-base answered first")
+            // Reported as they ended: hub-base first, then the full rung it made redundant.
+            #expect(ladder.rungs.map(\.rung) == [.hubBase, .full])
+            #expect(ladder.rungs[1].error == "cancelled: hub-base answered first" && !ladder.rungs[1].succeeded)
             // The full request was cancelled, not waited out.
             let finished = h.events.all.compactMap { e -> String? in
                 if case .requestFinished(let r, _, _, _, let error) = e, r.rung == .full { return error ?? "ok" }
@@ -164,7 +182,7 @@ import JiraResilient
     }
 
     @Test func theSimulatorSerializesOnlyForClientsStillWaiting() async throws {
-        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 0.3; $0.fullRungAttempts = 1 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 0.3 }) { (h: ClientHarness) async throws in
             // The client gives up on the hub's full payload after 0.3 s; JIRA's serializer takes ~2 s.
             _ = try await h.client.fetchResilient(h.hub.key)
             try await Task.sleep(for: .milliseconds(2500))

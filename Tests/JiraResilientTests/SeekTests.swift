@@ -14,7 +14,7 @@ import JiraResilient
             let truth = keysOf(h, "MOVE")
             var seen: [String] = []
             try await h.client.seek(project: "MOVE", pageSize: 20, fields: ["key"]) { (page, _) throws(JiraError) in
-                seen += page.page.issues.map(\.summary.key)
+                seen += page.issues.map(\.summary.key)
             }
             #expect(seen.count == truth.count && Set(seen) == truth)
             #expect(seen == seen.sorted { JiraClientKeyOrder.less($0, $1) })
@@ -68,11 +68,11 @@ import JiraResilient
             var seen: Set<String> = []
             var pages = 0
             try await h.client.seek(project: "MOVE", pageSize: 25, fields: ["key"]) { (page, cursor) throws(JiraError) in
-                seen.formUnion(page.page.issues.map(\.summary.key))
+                seen.formUnion(page.issues.map(\.summary.key))
                 pages += 1
                 if pages == 2 {
                     // The cursor and the key before it vanish before the next request.
-                    let keys = page.page.issues.map(\.summary.key)
+                    let keys = page.issues.map(\.summary.key)
                     h.sim.apply(.delete(key: cursor))
                     h.sim.apply(.move(key: keys[keys.count - 2], toProject: "LEGACY"))
                 }
@@ -90,9 +90,9 @@ import JiraResilient
             var seen: Set<String> = []
             var pages = 0
             try await h.client.seek(project: "MOVE", pageSize: 10, fields: ["key"]) { (page, _) throws(JiraError) in
-                seen.formUnion(page.page.issues.map(\.summary.key))
+                seen.formUnion(page.issues.map(\.summary.key))
                 pages += 1
-                if pages == 3 { for key in page.page.issues.map(\.summary.key) { h.sim.apply(.delete(key: key)) } }
+                if pages == 3 { for key in page.issues.map(\.summary.key) { h.sim.apply(.delete(key: key)) } }
             }
             #expect(keysOf(h, "MOVE").isSubset(of: seen))
             #expect(h.sim.requests.contains { $0.jql?.contains(" in (") == true })
@@ -107,7 +107,7 @@ import JiraResilient
             let wanted = Set(h.universe.issues.values.filter { $0.updated >= JiraTime.dataEpochEnd - 20 * JiraTime.msPerDay }.map(\.key))
             var seen: [String] = []
             try await h.client.seek(project: "RIDX", since: literal, pageSize: 50, fields: ["updated"]) { (page, _) throws(JiraError) in
-                seen += page.page.issues.map(\.summary.key)
+                seen += page.issues.map(\.summary.key)
             }
             #expect(wanted.isSubset(of: Set(seen)))
             #expect(seen.count == Set(seen).count)  // no page repeated: no loop

@@ -43,7 +43,7 @@ import JiraResilient
             h.sim.inject(.init(.status(502, nil), matching: RequestMatcher(pathContains: "/serverInfo"), count: nil))
             await #expect { try await h.client.serverInfo() } throws: { error in
                 let e = error as! JiraError
-                return e.code == .serverError && e.status == 502 && e.exitCode == 5
+                return e.code == .serverError && e.status == 502
             }
             #expect(h.sim.requests.count == 3)
         }
@@ -54,7 +54,7 @@ import JiraResilient
             await #expect { try await h.client.issue("PRJ-99999") } throws: { ($0 as! JiraError).code == .notFound }
             await #expect { try await h.client.search("project = NOPE", fields: ["key"], maxResults: 1) } throws: { error in
                 let e = error as! JiraError
-                return e.code == .jqlRejected && e.messages == ["The value 'NOPE' does not exist for the field 'project'."] && e.exitCode == 4
+                return e.code == .jqlRejected && e.messages == ["The value 'NOPE' does not exist for the field 'project'."]
             }
             #expect(h.sim.requests.count == 2)
         }
@@ -64,7 +64,7 @@ import JiraResilient
         try await ClientHarness.with(client: { $0.token = AccessToken("wrong-token-zzz") }) { (h: ClientHarness) async throws in
             await #expect { try await h.client.myself() } throws: { error in
                 let e = error as! JiraError
-                return e.code == .authentication && e.exitCode == 3 && e.description.contains("AUTHENTICATED_FAILED")
+                return e.code == .authentication && e.description.contains("AUTHENTICATED_FAILED")
             }
             guard case .rejected(401) = await h.client.checkAuthentication() else { Issue.record("expected rejected"); return }
             #expect(h.sim.requests.count == 2)
@@ -76,7 +76,7 @@ import JiraResilient
             h.sim.inject(.init(.redirect(location: "http://127.0.0.1:9/sso/login"), count: 1))
             await #expect { try await h.client.myself() } throws: { error in
                 let e = error as! JiraError
-                return e.code == .redirect && e.description.contains("http://127.0.0.1:9/sso/login") && e.exitCode == 6
+                return e.code == .redirect && e.description.contains("http://127.0.0.1:9/sso/login")
                     && !e.description.contains(ClientHarness.token)
             }
             #expect(h.sim.requests.count == 1)
@@ -90,7 +90,7 @@ import JiraResilient
                 h.sim.inject(.init(fault, count: 1))
                 await #expect { try await h.client.issue("PRJ-1") } throws: { error in
                     let e = error as! JiraError
-                    return e.code == .notJira && e.exitCode == 6
+                    return e.code == .notJira
                 }
             }
             h.sim.inject(.init(.malformedRow, matching: RequestMatcher(pathContains: "/search"), count: 1))

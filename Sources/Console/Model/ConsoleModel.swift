@@ -8,6 +8,8 @@ import JiraResilient
 public struct ConsoleModel: Sendable {
     public enum RunState: Sendable, Equatable {
         case connecting, running, paused, rateLimited(until: Date), retrying(until: Date), finished, failed(String), interrupted
+        /// JIRA unreachable since `since`; the next probe at `nextProbe`.
+        case outage(since: Date, nextProbe: Date?)
     }
 
     public struct InFlight: Sendable {
@@ -75,6 +77,8 @@ public struct ConsoleModel: Sendable {
     public var notice: String?
     public var scanDone = false
     var lastCheckpointLine: Date?
+    /// TLS certificate verification is off (`--insecure`): said in the header.
+    public var insecure = false
     /// The zone event times are shown in (the operator's own by default).
     public var displayZone: TimeZone = .current
 
@@ -88,6 +92,7 @@ public struct ConsoleModel: Sendable {
         switch event {
         case .connected(let c):
             if case .connecting = state { state = .running }
+            insecure = c.insecure
             append(.info, "connected to \(c.url) as \(c.user), JIRA \(c.serverVersion); dates in \(c.timeZone) (\(c.timeZoneSource))", now)
         case .planned(let total, let mode, let window):
             append(.info, "\(total) issues in scope (\(mode.rawValue) scan\(window.map { ", \($0)" } ?? ""))", now)
@@ -145,7 +150,7 @@ public struct ConsoleModel: Sendable {
                 append(.retry, "429 rate limited on \(b.request.operation): every request waits \(Self.seconds(b.wait)) (\(b.source.rawValue)); attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next", now, until: until)
             } else {
                 if case .running = state { state = .retrying(until: until) }
-                append(.retry, "\(status) on \(b.request.operation) \(Self.short(b.request.target)): waiting \(Self.seconds(b.wait)) (\(b.source.rawValue)), attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next", now, until: until)
+                append(.retry, "\(status) on \(b.request.operation) \(Self.short(b.request.subject)): waiting \(Self.seconds(b.wait)) (\(b.source.rawValue)), attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next", now, until: until)
             }
         case .rung(let key, let report):
             if fetchRungs[key] != nil { fetchRungs[key]!.append(report) }
@@ -164,6 +169,26 @@ public struct ConsoleModel: Sendable {
         case .changelogRoute(_, let reason): append(.info, "changelog: \(reason)", now)
         case .timeZone: break
         case .warning(let w): append(.warning, w, now)
+        case .outage(let o): applyOutage(o, now)
+        }
+    }
+
+    private mutating func applyOutage(_ o: OutageEvent, _ now: Date) {
+        switch o {
+        case .began(let cause):
+            state = .outage(since: now, nextProbe: nil)
+            append(.error, "OUTAGE: JIRA is unreachable (\(cause)); every request holds without spending attempts, probing serverInfo", now)
+        case .probeScheduled(_, let wait, let elapsed):
+            state = .outage(since: now.addingTimeInterval(-elapsed), nextProbe: now.addingTimeInterval(wait))
+        case .probed(let number, let reachable, let cause):
+            if !reachable && (number <= 3 || number % 10 == 0) {
+                append(.retry, "outage: probe \(number) failed (\(cause ?? "unreachable"))", now)
+            }
+        case .ended(let seconds):
+            if case .outage = state { state = .running }
+            append(.info, "JIRA is back after \(Self.seconds(seconds)) of outage: work resumes", now)
+        case .gaveUp(let seconds):
+            append(.error, "JIRA stayed unreachable for \(Self.seconds(seconds)), the outage timeout: stopping with the checkpoint saved", now)
         }
     }
 
@@ -190,8 +215,8 @@ public struct ConsoleModel: Sendable {
     public static let hubLinks = 100
 
     static func seconds(_ s: Double) -> String { s < 10 ? String(format: "%.1fs", s) : String(format: "%.0fs", s) }
-    static func short(_ s: String) -> String {
-        let summary = ConsoleView.summarizeTarget(s)
+    static func short(_ subject: RequestSubject) -> String {
+        let summary = ConsoleView.describe(subject)
         return summary.count > 48 ? String(summary.prefix(45)) + "…" : summary
     }
     public static func rungText(_ rungs: [RungReport]) -> String {

@@ -59,6 +59,8 @@ public enum ConsoleView {
         case .finished: ("FINISHED", .ok)
         case .failed: ("FAILED", .error)
         case .interrupted: ("INTERRUPTED", .warning)
+        case .outage(let since, let next):
+            ("OUTAGE \(clock(now.timeIntervalSince(since)))" + (next.map { ", probe in \(max(0, Int($0.timeIntervalSince(now).rounded(.up))))s" } ?? ""), .error)
         }
     }
 
@@ -72,6 +74,7 @@ public enum ConsoleView {
         var parts: [(String, Role)] = [(" jira-resilient ", .header)]
         parts.append(("\(p.project.isEmpty ? "…" : p.project) \(p.mode.rawValue)", .header))
         parts.append((" \(state) ", stateRole))
+        if model.insecure { parts.append((" INSECURE ", .error)) }
         parts.append((clock(elapsed), .header))
         if let c {
             parts += [(c.user, .header), ("zone \(c.timeZone)", .header), ("JIRA \(c.serverVersion)", .header), (c.url, .header)]
@@ -147,20 +150,15 @@ public enum ConsoleView {
         g.fill(.progressTrack, x: x + filled, y: y, width: barWidth - filled, text: "▯")
         x += barWidth + 1
         if info.attempt > 1 { x = g.put("try \(info.attempt)/\(info.maxAttempts) ", x: x, y: y, role: .retry) }
-        g.put(UntrustedText.sanitized(summarizeTarget(info.target)), x: x, y: y, role: .text)
+        g.put(UntrustedText.sanitized(describe(info.subject)), x: x, y: y, role: .text)
     }
 
-    /// A search's JQL shown as the keys it names.
-    public static func summarizeTarget(_ target: String) -> String {
-        if let range = target.range(of: "id in (") {
-            let ids = target[range.upperBound...].prefix { $0 != ")" }.split(separator: ",")
-            return "batch of \(ids.count) issues"
+    /// What a request is for, in a few words (the subject is structured: no JQL is parsed back).
+    public static func describe(_ subject: RequestSubject) -> String {
+        switch subject {
+        case .batch(let count, _, _): "batch of \(count) issue\(count == 1 ? "" : "s")"
+        default: subject.text
         }
-        if let range = target.range(of: "key > \"") {
-            return "listing after " + target[range.upperBound...].prefix { $0 != "\"" }
-        }
-        if target.contains("ORDER BY key") { return "listing from the start" }
-        return target
     }
 
     // MARK: - Panes

@@ -7,6 +7,8 @@ import Synchronization
 /// workers, completes every issue (links, changelog, comments, worklogs) without letting a hub
 /// stall the others, writes each record once, and checkpoints so any interruption resumes.
 public final class Extractor: Sendable {
+    /// The scan's client: operator actions (a single fetch, a re-fetch) go through it too, so
+    /// they share its request slots, back-off gate, pacing and outage state.
     public let client: JiraClient
     public let options: ScanOptions
     public let store: OutputStore
@@ -14,35 +16,57 @@ public final class Extractor: Sendable {
     public let control: ScanControl
     /// The checkpoint found in the directory when it was opened, if any.
     let previous: Checkpoint?
-    private let counters = Mutex(Counters())
+    private let counters: Counters
+    private let eventLog: EventLog?
 
-    struct Counters {
-        var requests = 0
-        var retries = 0
-        var bytes = 0
-    }
-
-    /// Validates the options and opens the output directory (no request is sent yet).
-    public init(client: JiraClient, options: ScanOptions, directory: String, events: ScanEventSink, control: ScanControl = ScanControl()) throws(JiraError) {
-        _ = try JQL.projectClause(options.project, filter: options.filter)
-        guard (1...1000).contains(options.pageSize) else { throw JiraError(.invalidInput, "--page-size must be 1–1000, got \(options.pageSize)") }
-        guard (1...256).contains(options.concurrency) else { throw JiraError(.invalidInput, "--concurrency must be 1–256, got \(options.concurrency)") }
-        self.client = client
-        self.options = options
-        self.events = events
-        self.control = control
-        (store, previous) = try OutputStore.open(directory: directory, project: options.project)
-    }
-
-    /// Feed this every client event (the CLI wires the client's sink through it).
-    public func observe(_ event: JiraEvent) {
-        counters.withLock { c in
-            switch event {
-            case .requestFinished(_, _, let bytes, _, _): c.requests += 1; c.bytes += bytes
-            case .backoff: c.retries += 1
-            default: break
+    /// Requests, retries and bytes of this extractor's client, counted from its events.
+    final class Counters: Sendable {
+        struct Values { var requests = 0, retries = 0, bytes = 0 }
+        let values = Mutex(Values())
+        func count(_ event: JiraEvent) {
+            values.withLock { c in
+                switch event {
+                case .requestFinished(_, _, let bytes, _, _): c.requests += 1; c.bytes += bytes
+                case .backoff: c.retries += 1
+                default: break
+                }
             }
         }
+    }
+
+    /// Validates the options, opens the output directory and creates the scan's client (no
+    /// request is sent yet). The client's events reach `events` as `.client`; with `logEvents`
+    /// every event is also appended to `events.jsonl` in the directory. Call `shutdown()` when
+    /// done.
+    public init(configuration: JiraClientConfiguration, options: ScanOptions, directory: String, events: ScanEventSink,
+                control: ScanControl = ScanControl(), logEvents: Bool = false) throws(JiraError) {
+        _ = try JQL.projectClause(options.project, filter: options.filter)
+        guard (1...1000).contains(options.pageSize) else { throw JiraError(.invalidInput, "the page size must be 1–1000, got \(options.pageSize)") }
+        guard (1...256).contains(options.concurrency) else { throw JiraError(.invalidInput, "the concurrency must be 1–256, got \(options.concurrency)") }
+        self.options = options
+        self.control = control
+        (store, previous) = try OutputStore.open(directory: directory, project: options.project)
+        eventLog = logEvents ? try EventLog(path: directory + "/events.jsonl") : nil
+        let sink = eventLog.map { $0.sink + events } ?? events
+        self.events = sink
+        let counters = Counters()
+        self.counters = counters
+        var configuration = configuration
+        configuration.concurrency = options.concurrency
+        configuration.events = EventSink { event in
+            counters.count(event)
+            sink.send(.client(event))
+        }
+        do { client = try JiraClient(configuration) } catch {
+            if let log = eventLog { Task { await log.close() } }
+            throw error
+        }
+    }
+
+    /// Shuts the client down and drains `events.jsonl`.
+    public func shutdown() async {
+        await client.shutdown()
+        await eventLog?.close()
     }
 
     /// Runs the scan to its end. Throws `.cancelled` when interrupted (the checkpoint is saved
@@ -96,7 +120,7 @@ public final class Extractor: Sendable {
         s.tiers = c.tiers
         s.vanished = c.vanished
         s.failed = c.pending.count
-        let counts = counters.withLock { $0 }
+        let counts = counters.values.withLock { $0 }
         s.requests = counts.requests
         s.retries = counts.retries
         s.bytes = counts.bytes
@@ -107,11 +131,15 @@ public final class Extractor: Sendable {
     // MARK: - The scan
 
     private func runScan() async throws(JiraError) {
+        if client.configuration.tls == .insecure {
+            events.send(.client(.warning("TLS certificate verification is OFF (--insecure): anyone on the path can read the token")))
+        }
         let user = try await client.myself()
         let info = try await client.serverInfo()
         let zone = await client.jqlTimeZone()
         events.send(.connected(.init(url: client.configuration.baseURL, user: user.displayName, serverVersion: info.version,
-                                     timeZone: zone.zone.identifier, timeZoneSource: zone.source.rawValue, project: options.project)))
+                                     timeZone: zone.zone.identifier, timeZoneSource: zone.source.rawValue, project: options.project,
+                                     insecure: client.configuration.tls == .insecure)))
         let sinceLiteral = options.since.map { JQL.dateLiteral($0.addingTimeInterval(-options.overlap), in: zone.zone) }
         let sinceISO = options.since.map { ISO8601DateFormatter().string(from: $0) }
         let startedAt = info.serverTime.flatMap(JiraDate.parse).map { ISO8601DateFormatter().string(from: $0) } ?? ISO8601DateFormatter().string(from: Date())
@@ -133,75 +161,84 @@ public final class Extractor: Sendable {
         if checkpoint.total > 0 { events.send(.planned(total: checkpoint.total, mode: options.mode, window: window)) }
 
         let queue = WorkQueue()
-        await queue.push(checkpoint.pending)
+        queue.push(checkpoint.pending)
         let sinceDate = options.since?.addingTimeInterval(-options.overlap)
-        let planned = OnceFlag(done: checkpoint.total > 0)
-
-        let outcome: JiraError? = await withTaskGroup(of: JiraError?.self) { group in
-            // Listing: keys in key order, 1,000 a request; the first answer gives the total.
-            group.addTask { [self] in
-                defer { Task { await queue.close() } }
-                if checkpoint.enumerationDone { return nil }
-                events.send(.phase(.enumerating))
+        let outcome: JiraError? = await withTaskGroup(of: JiraError?.self) { outer in
+            // Checkpoints: saved on change, at most once a second, until the work is done.
+            outer.addTask { [self] in
                 do throws(JiraError) {
-                    // Streamed page by page: nothing of the listing is kept here but the queue.
-                    try await client.seek(project: options.project, filter: options.filter, since: sinceLiteral,
-                                          after: checkpoint.enumerationCursor, pageSize: 1000, fields: ["updated"]) { (page, _) throws(JiraError) in
-                        let rows = page.page.issues.map { KeyRow(key: $0.summary.key, id: $0.summary.id, updated: $0.summary.updated) }
-                        let total = page.page.total
-                        let issues = rows.map { Checkpoint.PendingIssue(key: $0.key, id: $0.id) }
-                        await store.addPending(issues, cursor: rows.last?.key, done: false, total: total.map { $0 + checkpoint.written })
-                        if planned.claim(), let total {
-                            events.send(.planned(total: total + checkpoint.written, mode: options.mode, window: window))
-                        }
-                        if let sinceDate {
-                            let stale = rows.filter { row in row.updated.flatMap(JiraDate.parse).map { $0 < sinceDate } ?? false }
-                            if let first = stale.first { events.send(.reindexDetected(count: stale.count, example: first.key)) }
-                        }
-                        await queue.push(issues)
-                    }
-                    await store.addPending([], cursor: nil, done: true, total: nil)
-                    return nil
-                } catch where error.code == .jqlRejected && error.messages.contains(where: { $0.contains("for the field 'project'") }) {
-                    return JiraError(.jqlRejected, "JIRA has no project \(options.project), or the token's user may not browse it", status: error.status, messages: error.messages)
-                } catch {
-                    return error
-                }
-            }
-            // Workers.
-            for worker in 1...options.concurrency {
-                group.addTask { [self] in
-                    do throws(JiraError) { try await work(worker: worker, queue: queue) } catch { return error }
-                    return nil
-                }
-            }
-            // Checkpoints while work completes.
-            group.addTask { [self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(250))
-                    if (try? await store.saveCheckpoint()) == true {
+                    try await store.saveOnChange { [self] in
                         events.send(.checkpoint(written: await store.writtenCount, pending: await store.pendingCount))
                     }
-                }
-                return nil
+                    return nil
+                } catch { return error }
             }
-            events.send(.phase(.fetching))
-            var first: JiraError?
-            var finishedWork = 0
-            while let result = await group.next() {
-                finishedWork += 1
-                if let error = result, first == nil || first?.code == .cancelled {
+            let result = await withTaskGroup(of: JiraError?.self) { group in
+                group.addTask { [self] in
+                    defer { queue.close() }
+                    if checkpoint.enumerationDone { return nil }
+                    do throws(JiraError) {
+                        try await list(after: checkpoint, since: sinceLiteral, sinceDate: sinceDate, window: window, into: queue)
+                        return nil
+                    } catch { return error }
+                }
+                for worker in 1...options.concurrency {
+                    group.addTask { [self] in
+                        do throws(JiraError) { try await work(worker: worker, queue: queue) } catch { return error }
+                        return nil
+                    }
+                }
+                events.send(.phase(.fetching))
+                var first: JiraError?
+                for await result in group {
+                    guard let error = result, first == nil || first?.code == .cancelled else { continue }
                     first = error
                     group.cancelAll()
-                    await queue.close()
+                    queue.close()
                 }
-                if finishedWork == options.concurrency + 1 { group.cancelAll() }  // listing and workers done: stop the saver
+                return first
             }
+            outer.cancelAll()  // the work is done: stop the saver
+            var first = result
+            for await error in outer where first == nil { first = error }
             return first
         }
         if Task.isCancelled { throw JiraError(.cancelled, "the scan was interrupted") }
         if let outcome { throw outcome }
         events.send(.phase(.finishing))
+    }
+
+    /// Lists keys in key order, 1,000 a request (the first answer gives the total), streaming
+    /// each page into the checkpoint and the queue.
+    private func list(after checkpoint: Checkpoint, since sinceLiteral: String?, sinceDate: Date?, window: String?,
+                      into queue: WorkQueue) async throws(JiraError) {
+        events.send(.phase(.enumerating))
+        var planned = checkpoint.total > 0
+        do {
+            try await client.seek(project: options.project, filter: options.filter, since: sinceLiteral,
+                                  after: checkpoint.enumerationCursor, pageSize: 1000, fields: ["updated"]) { (page, _) throws(JiraError) in
+                let rows = page.issues.map { KeyRow(key: $0.summary.key, id: $0.summary.id, updated: $0.summary.updated) }
+                let issues = rows.map { Checkpoint.PendingIssue(key: $0.key, id: $0.id) }
+                await store.addPending(issues, cursor: rows.last?.key, done: false, total: page.total.map { $0 + checkpoint.written })
+                if !planned, let total = page.total {
+                    planned = true
+                    events.send(.planned(total: total + checkpoint.written, mode: options.mode, window: window))
+                }
+                if let sinceDate {
+                    let stale = rows.filter { row in row.updated.flatMap(JiraDate.parse).map { $0 < sinceDate } ?? false }
+                    if let first = stale.first { events.send(.reindexDetected(count: stale.count, example: first.key)) }
+                }
+                queue.push(issues)
+            }
+        } catch where error.code == .jqlRejected {
+            // Asked by structure, not by the wording of JIRA's (translated) message.
+            guard try await client.projectExists(options.project) else {
+                throw JiraError(.jqlRejected, "JIRA has no project \(options.project), or the token's user may not browse it",
+                                status: error.status, messages: error.messages)
+            }
+            throw error
+        }
+        await store.addPending([], cursor: nil, done: true, total: nil)
     }
 
     // MARK: - A worker
@@ -212,8 +249,7 @@ public final class Extractor: Sendable {
             var inFlight = 0
             while true {
                 await control.waitWhilePaused()
-                let next = await withTaskCancellationHandler { await queue.next(size: options.pageSize) } onCancel: { Task { await queue.close() } }
-                guard let batch = next else { break }
+                guard let batch = await queue.next(size: options.pageSize) else { break }
                 if Task.isCancelled { throw JiraError(.cancelled, "the scan was interrupted") }
                 events.send(.cursor(worker: worker, first: batch.first!.key, last: batch.last!.key, enumerated: await store.enumerationCursor))
                 let rows = try await fetch(batch, clause: clause)
@@ -234,6 +270,16 @@ public final class Extractor: Sendable {
         }
     }
 
+    /// Parts a timed-out page is split into.
+    static let splitWays = 8
+
+    /// `batch` in at most `ways` parts of near-equal size, in order.
+    static func split<T>(_ batch: [T], ways: Int) -> [[T]] {
+        let count = min(ways, batch.count)
+        guard count > 1 else { return [batch] }
+        return (0..<count).map { i in Array(batch[(i * batch.count / count)..<((i + 1) * batch.count / count)]) }
+    }
+
     static func jiraError(_ error: any Error) -> JiraError {
         if let e = error as? JiraError { return e }
         if error is CancellationError { return JiraError(.cancelled, "the scan was interrupted") }
@@ -241,14 +287,16 @@ public final class Extractor: Sendable {
     }
 
     /// Fetches one batch through the page ladder. Issues the batch named but the answer lacks have
-    /// left the project. A batch whose every tier timed out is split to isolate the slow issue; a
-    /// batch that failed otherwise stays pending (and is reported).
+    /// left the project. A batch whose upper tiers timed out is split, down to the slow issue
+    /// alone (which alone may descend to the minimal tier); a batch that failed for a transient
+    /// reason after every retry stays pending (and is reported); an outage past its timeout, a
+    /// 4xx or an answer that is not JIRA's stops the scan.
     private func fetch(_ batch: [Checkpoint.PendingIssue], clause: String) async throws(JiraError) -> [(LadderPage, SearchPageBytes.Issue)] {
         let ids = batch.map(\.id).joined(separator: ", ")
         let jql = "\(clause) AND id in (\(ids)) ORDER BY key ASC"
         do {
-            let ladder = try await client.searchPageResilient(jql, maxResults: batch.count, validation: .warn,
-                                                               label: batch.count == 1 ? batch[0].key : "\(batch.first!.key)…\(batch.last!.key)")
+            let subject = RequestSubject.batch(count: batch.count, first: batch.first!.key, last: batch.last!.key)
+            let ladder = try await client.searchPageResilient(jql, maxResults: batch.count, validation: .warn, label: subject.text, subject: subject)
             let returnedIDs = Set(ladder.page.issues.map(\.summary.id))
             let vanished = batch.filter { !returnedIDs.contains($0.id) }.map(\.key)
             if !vanished.isEmpty {
@@ -265,9 +313,23 @@ public final class Extractor: Sendable {
             }
             return rows
         } catch where error.code == .timeout && batch.count > 1 {
-            let half = batch.count / 2
-            return try await fetch(Array(batch[..<half]), clause: clause) + fetch(Array(batch[half...]), clause: clause)
-        } catch where error.allowsLowerRung {
+            // Split into up to `splitWays` parts fetched side by side: the slow issue is alone
+            // after about log₈(n) rounds of timeouts instead of log₂(n).
+            let parts = Self.split(batch, ways: Self.splitWays)
+            let results = await withTaskGroup(of: (Int, Result<[(LadderPage, SearchPageBytes.Issue)], JiraError>).self) { group in
+                for (index, part) in parts.enumerated() {
+                    group.addTask { [self] in
+                        do throws(JiraError) { return (index, .success(try await fetch(part, clause: clause))) } catch { return (index, .failure(error)) }
+                    }
+                }
+                var results = [Result<[(LadderPage, SearchPageBytes.Issue)], JiraError>?](repeating: nil, count: parts.count)
+                for await (index, result) in group { results[index] = result }
+                return results
+            }
+            var rows: [(LadderPage, SearchPageBytes.Issue)] = []
+            for result in results { rows += try result!.get() }
+            return rows
+        } catch where error.isTransient {
             events.send(.batchFailed(keys: batch.map(\.key), error: error.description))
             await store.update { $0.failed += 1 }
             return []
@@ -287,11 +349,4 @@ func withThrowingTaskGroupTyped(_ body: (inout ThrowingTaskGroup<Void, any Error
         }
     }
     if let result { throw result }
-}
-
-/// True for the first `claim()` only.
-final class OnceFlag: Sendable {
-    private let state: Mutex<Bool>
-    init(done: Bool = false) { state = Mutex(done) }
-    func claim() -> Bool { state.withLock { done in defer { done = true }; return !done } }
 }

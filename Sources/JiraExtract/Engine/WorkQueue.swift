@@ -1,71 +1,123 @@
-/// Issues waiting to be fetched, handed to workers in batches. Closing it lets idle workers end.
-actor WorkQueue {
-    private var items: [Checkpoint.PendingIssue] = []
-    private var head = 0
-    private var queued: Set<String> = []
-    private var closed = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+import Synchronization
+
+/// Issues waiting to be fetched, handed to workers in batches: the async sequence the workers
+/// iterate. Closing it lets idle workers end; a worker waiting in `next` when its task is
+/// cancelled gets nil at once.
+final class WorkQueue: Sendable {
+    private struct State {
+        var items: [Checkpoint.PendingIssue] = []
+        var head = 0
+        var queued: Set<String> = []
+        var closed = false
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+    }
+    private let state = Mutex(State())
 
     /// Adds issues not queued before.
     func push(_ issues: [Checkpoint.PendingIssue]) {
-        for issue in issues where queued.insert(issue.key).inserted { items.append(issue) }
-        wake()
+        wake { s in for issue in issues where s.queued.insert(issue.key).inserted { s.items.append(issue) } }
     }
 
-    /// Puts a batch back for another try.
-    func requeue(_ issues: [Checkpoint.PendingIssue]) {
-        items.append(contentsOf: issues)
-        wake()
+    /// No more issues will come: workers end once the queue is empty.
+    func close() { wake { $0.closed = true } }
+
+    private func wake(_ change: (inout State) -> Void) {
+        let waiters = state.withLock { s in
+            change(&s)
+            defer { s.waiters.removeAll() }
+            return Array(s.waiters.values)
+        }
+        for w in waiters { w.resume() }
     }
 
-    func close() {
-        closed = true
-        wake()
-    }
-
-    private func wake() {
-        let w = waiters
-        waiters = []
-        for c in w { c.resume() }
-    }
-
-    /// Up to `size` issues; nil once the queue is closed and empty (or the task is cancelled).
+    /// Up to `size` issues; nil once the queue is closed and empty, or the task is cancelled.
     func next(size: Int) async -> [Checkpoint.PendingIssue]? {
-        while head >= items.count {
-            if closed || Task.isCancelled { return nil }
-            await withCheckedContinuation { waiters.append($0) }
+        while true {
+            if Task.isCancelled { return nil }
+            enum Take { case batch([Checkpoint.PendingIssue]), done, wait(Int) }
+            let take: Take = state.withLock { s in
+                if s.head < s.items.count {
+                    let end = min(s.items.count, s.head + size)
+                    let batch = Array(s.items[s.head..<end])
+                    s.head = end
+                    if s.head > 4096 && s.head * 2 > s.items.count {
+                        s.items.removeFirst(s.head)
+                        s.head = 0
+                    }
+                    return .batch(batch)
+                }
+                if s.closed { return .done }
+                defer { s.nextWaiter += 1 }
+                return .wait(s.nextWaiter)
+            }
+            switch take {
+            case .batch(let batch): return batch
+            case .done: return nil
+            case .wait(let id):
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                        let ready = state.withLock { s -> Bool in
+                            if Task.isCancelled || s.head < s.items.count || s.closed { return true }
+                            s.waiters[id] = c
+                            return false
+                        }
+                        if ready { c.resume() }
+                    }
+                } onCancel: {
+                    state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+                }
+            }
         }
-        let end = min(items.count, head + size)
-        let batch = Array(items[head..<end])
-        head = end
-        if head > 4096 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        return batch
     }
 
-    var waiting: Int { items.count - head }
+    var waiting: Int { state.withLock { $0.items.count - $0.head } }
 }
 
-/// Pause and resume: in-flight work finishes, nothing new starts while paused.
-public actor ScanControl {
-    private var paused = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+/// Pause and resume: in-flight work finishes, nothing new starts while paused. Waiting ends on
+/// resume or on cancellation (a paused scan stops at once).
+public final class ScanControl: Sendable {
+    private struct State {
+        var paused = false
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+    }
+    private let state = Mutex(State())
     public init() {}
 
-    public var isPaused: Bool { paused }
+    public var isPaused: Bool { state.withLock { $0.paused } }
 
     public func setPaused(_ value: Bool) {
-        paused = value
-        if !value {
-            let w = waiters
-            waiters = []
-            for c in w { c.resume() }
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.paused = value
+            guard !value else { return [] }
+            defer { s.waiters.removeAll() }
+            return Array(s.waiters.values)
         }
+        for w in waiters { w.resume() }
     }
 
+    /// Returns once not paused, or at once when the task is cancelled.
     func waitWhilePaused() async {
-        while paused && !Task.isCancelled { await withCheckedContinuation { waiters.append($0) } }
+        while !Task.isCancelled {
+            let id: Int? = state.withLock { s in
+                guard s.paused else { return nil }
+                defer { s.nextWaiter += 1 }
+                return s.nextWaiter
+            }
+            guard let id else { return }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    let ready = state.withLock { s -> Bool in
+                        if Task.isCancelled || !s.paused { return true }
+                        s.waiters[id] = c
+                        return false
+                    }
+                    if ready { c.resume() }
+                }
+            } onCancel: {
+                state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+            }
+        }
     }
 }

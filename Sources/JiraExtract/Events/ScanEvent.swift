@@ -36,8 +36,12 @@ public enum ScanEvent: Sendable {
         public var timeZone: String
         public var timeZoneSource: String
         public var project: String
+        /// TLS certificate verification is off.
+        public var insecure: Bool
 
-        public init(url: String, user: String, serverVersion: String, timeZone: String, timeZoneSource: String, project: String) {
+        public init(url: String, user: String, serverVersion: String, timeZone: String, timeZoneSource: String, project: String,
+                    insecure: Bool = false) {
+            self.insecure = insecure
             self.url = url
             self.user = user
             self.serverVersion = serverVersion

@@ -8,8 +8,10 @@ import Glibc
 enum AtomicFile {
     static func write(_ bytes: [UInt8], to path: String, sync: Bool = false) throws {
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // O_EXCL: never through something planted under the temporary name. 0600 whatever the umask.
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw POSIXFailure("cannot create \(temporary)", errno) }
+        fchmod(fd, 0o600)
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
@@ -40,8 +42,18 @@ final class LineAppender: @unchecked Sendable {
 
     init(path: String) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw POSIXFailure("cannot open \(path)", errno) }
+        // Never through a planted symlink, and readable by the owner only whatever the umask.
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            let code = errno
+            throw POSIXFailure(code == ELOOP ? "refusing to append to \(path): it is a symbolic link" : "cannot open \(path)", code)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw POSIXFailure("refusing to append to \(path): it is not a regular file", EINVAL)
+        }
+        fchmod(fd, 0o600)
     }
 
     func append(_ line: [UInt8]) throws {

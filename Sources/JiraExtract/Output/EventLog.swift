@@ -105,6 +105,18 @@ public enum EventJSON {
             if let to { o["to"] = to }
             return o
         case .warning(let w): return ["type": "warning", "message": w]
+        case .outage(let o):
+            switch o {
+            case .began(let cause): return ["type": "outage", "phase": "began", "cause": cause]
+            case .probeScheduled(let number, let wait, let elapsed):
+                return ["type": "outage", "phase": "probeScheduled", "probe": number, "wait": wait, "elapsed": elapsed]
+            case .probed(let number, let reachable, let cause):
+                var o: [String: Any] = ["type": "outage", "phase": "probed", "probe": number, "reachable": reachable]
+                if let cause { o["cause"] = cause }
+                return o
+            case .ended(let seconds): return ["type": "outage", "phase": "ended", "seconds": seconds]
+            case .gaveUp(let seconds): return ["type": "outage", "phase": "gaveUp", "seconds": seconds]
+            }
         }
     }
 }

@@ -15,6 +15,10 @@ public actor OutputStore {
     private var dirty = false
     /// How often the checkpoint is rewritten while work completes.
     static let saveInterval: Duration = .seconds(1)
+    /// Yields when the checkpoint changed (the newest notice only): a saver waits on it
+    /// instead of polling.
+    public nonisolated let changes: AsyncStream<Void>
+    private nonisolated let changed: AsyncStream<Void>.Continuation
 
     /// A key JIRA could have produced for `project`; anything else never becomes a file name.
     public nonisolated func isSafeKey(_ key: String) -> Bool {
@@ -26,6 +30,7 @@ public actor OutputStore {
         self.directory = directory
         self.project = project
         self.checkpoint = checkpoint
+        (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         manifest = try LineAppender(path: directory + "/manifest.jsonl")
         for issue in checkpoint.pending where pending[issue.key] == nil {
             pending[issue.key] = issue
@@ -56,11 +61,8 @@ public actor OutputStore {
                 throw JiraError(.invalidInput, "\(directory) holds issues of project \(other), not \(project); choose another --out")
             }
         }
-        do {
-            try fm.createDirectory(atPath: directory + "/issues", withIntermediateDirectories: true)
-        } catch {
-            throw JiraError(.localIO, "cannot create \(directory)/issues: \(error.localizedDescription)")
-        }
+        try PrivateDirectory.create(directory)
+        try PrivateDirectory.create(directory + "/issues", mustBeReal: true)
         let placeholder = Checkpoint(project: project, filter: nil, mode: .full, since: nil, sinceLiteral: nil, startedAt: "",
                                      phase: .connecting, enumerationCursor: nil, enumerationDone: false, total: 0, pending: [],
                                      written: 0, vanished: 0, tiers: [:], incomplete: 0, failed: 0)
@@ -99,12 +101,26 @@ public actor OutputStore {
         checkpoint.manifestStart = stat(manifest.path, &info) == 0 ? Int(info.st_size) : 0
         pending = [:]
         order = []
+        markDirty()
+    }
+
+    private func markDirty() {
         dirty = true
+        changed.yield()
+    }
+
+    /// Saves the checkpoint whenever it changes, at most once per `saveInterval`, until the
+    /// calling task is cancelled; `saved` is told after each save.
+    public nonisolated func saveOnChange(_ saved: @Sendable () async -> Void) async throws(JiraError) {
+        for await _ in changes {
+            if try await saveCheckpoint() { await saved() }
+            do { try await Task.sleep(for: Self.saveInterval) } catch { return }
+        }
     }
 
     public func update(_ change: (inout Checkpoint) -> Void) {
         change(&checkpoint)
-        dirty = true
+        markDirty()
     }
 
     public var current: Checkpoint {
@@ -127,7 +143,7 @@ public actor OutputStore {
         if let cursor { checkpoint.enumerationCursor = cursor }
         checkpoint.enumerationDone = done
         if let total { checkpoint.total = max(checkpoint.total, total) }
-        dirty = true
+        markDirty()
     }
 
     /// Saves `state.json` if something changed and (unless `force`) the interval has passed.
@@ -208,7 +224,7 @@ public actor OutputStore {
         checkpoint.written += 1
         checkpoint.tiers[issue.tier.rawValue, default: 0] += 1
         if !issue.isComplete { checkpoint.incomplete += 1 }
-        dirty = true
+        markDirty()
         return record
     }
 
@@ -258,7 +274,7 @@ public actor OutputStore {
     /// Issues that left the project (deleted, moved) before they could be fetched.
     public func markVanished(_ keys: [String]) {
         for key in keys where pending.removeValue(forKey: key) != nil { checkpoint.vanished += 1 }
-        dirty = true
+        markDirty()
     }
 
     public func writeFields(_ bytes: [UInt8]) throws(JiraError) {

@@ -23,7 +23,7 @@ extension JiraClient {
                       budget: Double? = nil, attempts: Int? = nil, rung: Rung? = nil) async throws(JiraError) -> IssuePayload {
         var query = [("fields", fields.joined(separator: ","))]
         if !expand.isEmpty { query.append(("expand", expand.joined(separator: ","))) }
-        let r = request(Self.path(key), query: query, operation: rung == .hubLinks ? "links" : "issue", target: key,
+        let r = request(Self.path(key), query: query, operation: rung == .hubLinks ? "links" : "issue", subject: .issue(key),
                         rung: rung, budget: budget, attempts: attempts)
         return try await transport.perform(r) { (response) throws(JiraShapeError) -> IssuePayload in
             let parsed = try IssueJSON.parse(response.body)
@@ -38,7 +38,7 @@ extension JiraClient {
 
     /// Only `fields.issuelinks`, with the long links budget: the JSON array's bytes and its length.
     public func issueLinks(_ key: String, budget: Double? = nil) async throws(JiraError) -> (array: [UInt8], count: Int) {
-        let r = request(Self.path(key), query: [("fields", "issuelinks")], operation: "links", target: key,
+        let r = request(Self.path(key), query: [("fields", "issuelinks")], operation: "links", subject: .issue(key),
                         rung: .hubLinks, budget: budget ?? configuration.linksTimeout)
         return try await transport.perform(r) { (response) throws(JiraShapeError) in try IssueJSON.issueLinks(response.body) }
     }

@@ -12,11 +12,11 @@ extension JiraClient {
     /// One `POST /search` page. A 400 is `.jqlRejected` with JIRA's messages.
     public func search(_ jql: String, fields: [String], expand: [String] = [], startAt: Int = 0, maxResults: Int,
                        validation: QueryValidation = .strict, budget: Double? = nil, attempts: Int? = nil,
-                       rung: Rung? = nil) async throws(JiraError) -> SearchPageBytes {
+                       rung: Rung? = nil, subject: RequestSubject? = nil) async throws(JiraError) -> SearchPageBytes {
         var body: [String: Any] = ["jql": jql, "startAt": startAt, "maxResults": maxResults, "fields": fields]
         if !expand.isEmpty { body["expand"] = expand }
         if validation == .warn { body["validateQuery"] = "warn" }
-        var r = request("/rest/api/2/search", operation: "search", target: jql, rung: rung, budget: budget, attempts: attempts)
+        var r = request("/rest/api/2/search", operation: "search", subject: subject ?? .search(jql), rung: rung, budget: budget, attempts: attempts)
         r.method = .POST
         r.body = Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
         do {

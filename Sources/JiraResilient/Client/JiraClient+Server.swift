@@ -43,14 +43,14 @@ public enum AuthenticationCheck: Sendable {
 
 extension JiraClient {
     public func myself() async throws(JiraError) -> JiraUser {
-        try await getObject(request("/rest/api/2/myself", operation: "myself", target: "myself", budget: min(30, configuration.timeout))) { o in
+        try await getObject(request("/rest/api/2/myself", operation: "myself", subject: .server("myself"), budget: min(30, configuration.timeout))) { o in
             guard let name = o["name"] as? String ?? o["key"] as? String else { return nil }
             return JiraUser(name: name, displayName: o["displayName"] as? String ?? name, timeZone: o["timeZone"] as? String)
         }
     }
 
     public func serverInfo() async throws(JiraError) -> ServerInfo {
-        try await getObject(request("/rest/api/2/serverInfo", operation: "serverInfo", target: "serverInfo", budget: min(30, configuration.timeout))) { o in
+        try await getObject(request("/rest/api/2/serverInfo", operation: "serverInfo", subject: .server("serverInfo"), budget: min(30, configuration.timeout))) { o in
             guard let version = o["version"] as? String else { return nil }
             return ServerInfo(version: version, deploymentType: o["deploymentType"] as? String,
                               serverTime: o["serverTime"] as? String, title: o["serverTitle"] as? String)
@@ -91,6 +91,6 @@ extension JiraClient {
 
     /// `GET /field`: the field catalog, as JIRA sent it (a JSON array).
     public func fieldCatalog() async throws(JiraError) -> [UInt8] {
-        try await getJSON(request("/rest/api/2/field", operation: "fields", target: "field catalog"), expecting: .array)
+        try await getJSON(request("/rest/api/2/field", operation: "fields", subject: .server("field catalog")), expecting: .array)
     }
 }

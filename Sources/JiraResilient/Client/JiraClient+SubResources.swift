@@ -2,11 +2,11 @@ extension JiraClient {
     /// Pages a `startAt`/`maxResults` envelope to the end: an absent `total` means keep paging,
     /// an empty page ends, and `startAt` advances by the page's real length. Returns each
     /// element's bytes.
-    public func collectPages(_ path: String, array: StaticString, pageSize: Int, operation: String, target: String) async throws(JiraError) -> [ArraySlice<UInt8>] {
+    public func collectPages(_ path: String, array: StaticString, pageSize: Int, operation: String, subject: RequestSubject) async throws(JiraError) -> [ArraySlice<UInt8>] {
         var all: [ArraySlice<UInt8>] = []
         var startAt = 0
         while true {
-            let r = request(path, query: [("startAt", String(startAt)), ("maxResults", String(pageSize))], operation: operation, target: target)
+            let r = request(path, query: [("startAt", String(startAt)), ("maxResults", String(pageSize))], operation: operation, subject: subject)
             let page = try await transport.perform(r) { (response) throws(JiraShapeError) in try IssueJSON.envelope(response.body, array: array) }
             all += page.elements
             startAt += page.elements.count
@@ -22,7 +22,7 @@ extension JiraClient {
     public func changelog(_ key: String) async throws(JiraError) -> [ArraySlice<UInt8>] {
         if changelogPaginated.withLock({ $0 }) != false {
             do {
-                let all = try await collectPages(Self.path(key, "/changelog"), array: "values", pageSize: 100, operation: "changelog", target: key)
+                let all = try await collectPages(Self.path(key, "/changelog"), array: "values", pageSize: 100, operation: "changelog", subject: .issue(key))
                 changelogPaginated.withLock { $0 = true }
                 return all
             } catch where error.code == .notFound {
@@ -48,42 +48,42 @@ extension JiraClient {
 
     /// Every comment (`/issue/{key}/comment`, paged).
     public func comments(_ key: String) async throws(JiraError) -> [ArraySlice<UInt8>] {
-        try await collectPages(Self.path(key, "/comment"), array: "comments", pageSize: 100, operation: "comments", target: key)
+        try await collectPages(Self.path(key, "/comment"), array: "comments", pageSize: 100, operation: "comments", subject: .issue(key))
     }
 
     /// Every worklog (`/issue/{key}/worklog`, paged).
     public func worklogs(_ key: String) async throws(JiraError) -> [ArraySlice<UInt8>] {
-        try await collectPages(Self.path(key, "/worklog"), array: "worklogs", pageSize: 1000, operation: "worklogs", target: key)
+        try await collectPages(Self.path(key, "/worklog"), array: "worklogs", pageSize: 1000, operation: "worklogs", subject: .issue(key))
     }
 
     /// Remote links: the JSON array as sent.
     public func remoteLinks(_ key: String) async throws(JiraError) -> [UInt8] {
-        try await getJSON(request(Self.path(key, "/remotelink"), operation: "remotelinks", target: key), expecting: .array)
+        try await getJSON(request(Self.path(key, "/remotelink"), operation: "remotelinks", subject: .issue(key)), expecting: .array)
     }
 
     /// The watchers object (`watchCount`, `watchers`) as sent.
     public func watchers(_ key: String) async throws(JiraError) -> [UInt8] {
-        try await getJSON(request(Self.path(key, "/watchers"), operation: "watchers", target: key), expecting: .object)
+        try await getJSON(request(Self.path(key, "/watchers"), operation: "watchers", subject: .issue(key)), expecting: .object)
     }
 
     /// The votes object (`votes`, `voters`) as sent.
     public func voters(_ key: String) async throws(JiraError) -> [UInt8] {
-        try await getJSON(request(Self.path(key, "/votes"), operation: "votes", target: key), expecting: .object)
+        try await getJSON(request(Self.path(key, "/votes"), operation: "votes", subject: .issue(key)), expecting: .object)
     }
 
     /// A user by name: the object as sent.
     public func user(named name: String) async throws(JiraError) -> [UInt8] {
-        try await getJSON(request("/rest/api/2/user", query: [("username", name)], operation: "user", target: name), expecting: .object)
+        try await getJSON(request("/rest/api/2/user", query: [("username", name)], operation: "user", subject: .user(name)), expecting: .object)
     }
 
     /// Every entity property of an issue: its key and the value's JSON bytes.
     public func properties(_ key: String) async throws(JiraError) -> [(key: String, value: [UInt8])] {
-        let names: [String] = try await getObject(request(Self.path(key, "/properties"), operation: "properties", target: key)) { o in
+        let names: [String] = try await getObject(request(Self.path(key, "/properties"), operation: "properties", subject: .issue(key))) { o in
             (o["keys"] as? [[String: Any]])?.compactMap { $0["key"] as? String }
         }
         var out: [(key: String, value: [UInt8])] = []
         for name in names {
-            let bytes = try await getJSON(request(Self.path(key, "/properties/\(JiraTransport.encode(name))"), operation: "property", target: key), expecting: .object)
+            let bytes = try await getJSON(request(Self.path(key, "/properties/\(JiraTransport.encode(name))"), operation: "property", subject: .issue(key)), expecting: .object)
             let value: [UInt8]? = JSONScanner.withScanner(bytes) { s in
                 s.member("value", in: JSONSpan(start: s.skipWhitespace(0), end: s.count, kind: .object)).map { Array(bytes[$0.range]) }
             }

@@ -30,9 +30,9 @@ public final class JiraClient: Sendable {
         "components", "created", "updated", "resolutiondate", "duedate", "resolution", "project",
     ]
 
-    func request(_ path: String, query: [(String, String)] = [], operation: String, target: String,
+    func request(_ path: String, query: [(String, String)] = [], operation: String, subject: RequestSubject,
                  rung: Rung? = nil, budget: Double? = nil, attempts: Int? = nil) -> JiraTransport.Request {
-        JiraTransport.Request(path: path, query: query, operation: operation, target: target, rung: rung,
+        JiraTransport.Request(path: path, query: query, operation: operation, subject: subject, rung: rung,
                               budget: budget ?? configuration.timeout, maxAttempts: attempts ?? configuration.maxAttempts)
     }
 

@@ -22,3 +22,12 @@ public struct AccessToken: Sendable, CustomStringConvertible, CustomDebugStringC
         return !needle.isEmpty && bytes.firstRange(of: needle) != nil
     }
 }
+
+extension AccessToken {
+    /// `text` with every occurrence of the token replaced by `[token]`: servers, proxies and SSO
+    /// pages echo the `Authorization` header back (in a 401 body, a `Location`, a header).
+    public func redact(_ text: String) -> String {
+        guard !value.isEmpty, text.contains(value) else { return text }
+        return text.replacingOccurrences(of: value, with: "[token]")
+    }
+}

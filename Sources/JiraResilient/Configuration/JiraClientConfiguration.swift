@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 
 /// How a `JiraClient` reaches JIRA and how patient it is. Times are seconds (decimals allowed).
 public struct JiraClientConfiguration: Sendable {
@@ -24,8 +23,6 @@ public struct JiraClientConfiguration: Sendable {
     public var linksTimeout: Double = 600
     /// Attempts per request on 429, 5xx and connection failures.
     public var maxAttempts = 5
-    /// Attempts of the full rung before the ladder steps down (a timeout steps down at once).
-    public var fullRungAttempts = 2
     /// A search page's hub-base rung starts alongside its full rung once the full rung has taken
     /// this share of the fast-fail budget (1 = never: strictly one rung after the other).
     public var hedgeFraction = 0.25
@@ -38,14 +35,26 @@ public struct JiraClientConfiguration: Sendable {
     /// Links-only rescue requests (the hub tier's long ones) in flight at once, in a lane of their
     /// own so a hub never takes a slot from the rest of the scan.
     public var rescueConcurrency = 2
-    /// Receives every request, backoff and tier decision as it happens.
+    /// Receives every request, backoff, outage and tier decision as it happens.
     public var events: EventSink = .none
-    public var logger = Logger(label: "jira-resilient")
+    /// An HTTP proxy (every request tunnels through `CONNECT`); nil = direct.
+    public var proxy: ProxySettings?
+    /// Seconds the client holds through JIRA being unreachable (a restart) before requests
+    /// fail with `.outage`.
+    public var outageTimeout = 3600.0
+    /// Budget of the run's first requests until JIRA has answered once, and of the connect
+    /// handshake: a wrong URL or a dead server is named within this many seconds.
+    public var firstContactTimeout = 10.0
+    /// Largest response body accepted, in bytes.
+    public var maxBody = 256 << 20
 
     public init(baseURL: String, token: AccessToken) {
         self.baseURL = baseURL
         self.token = token
     }
+
+    /// The longest budget or wait accepted: one week, in seconds.
+    public static let maxSeconds = 7 * 86_400.0
 
     /// `fastFailTimeout` clamped to `timeout`.
     public var effectiveFastFailTimeout: Double { min(fastFailTimeout, timeout) }
@@ -54,23 +63,32 @@ public struct JiraClientConfiguration: Sendable {
     public func validate() throws(JiraError) {
         guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = url.host, !host.isEmpty else {
-            throw JiraError(.invalidInput, "the JIRA URL '\(baseURL)' is not an http(s) URL; pass --url https://jira.example.com or set JIRA_URL")
+            throw JiraError(.invalidInput, "the JIRA URL '\(baseURL.prefix(200))' is not an http(s) URL like https://jira.example.com", hint: .checkURL)
         }
-        guard url.user == nil, url.password == nil, url.query == nil else {
-            throw JiraError(.invalidInput, "the JIRA URL must not carry credentials or a query; give the token through JIRA_PAT or --pat-file")
+        guard url.user == nil, url.password == nil, url.query == nil, url.fragment == nil else {
+            throw JiraError(.invalidInput, "the JIRA URL must not carry credentials, a query or a fragment", hint: .checkURL)
         }
         guard !token.isEmpty else {
-            throw JiraError(.invalidInput, "no personal access token: set JIRA_PAT or pass --pat-file PATH")
+            throw JiraError(.invalidInput, "no personal access token was given", hint: .checkToken)
         }
-        for (name, value) in [("timeout", timeout), ("fast-fail-timeout", fastFailTimeout), ("links-timeout", linksTimeout)] {
-            guard value > 0, value.isFinite else { throw JiraError(.invalidInput, "--\(name) must be a positive number of seconds, got \(value)") }
+        for (name, value) in [("timeout", timeout), ("fast-fail timeout", fastFailTimeout), ("links timeout", linksTimeout),
+                              ("outage timeout", outageTimeout), ("first-contact timeout", firstContactTimeout)] {
+            guard value >= 0.001, value <= Self.maxSeconds, value.isFinite else {
+                throw JiraError(.invalidInput, "the \(name) must be 0.001–\(Int(Self.maxSeconds)) seconds, got \(value)")
+            }
         }
-        guard maxAttempts >= 1 else { throw JiraError(.invalidInput, "--max-attempts must be at least 1") }
-        guard (1...256).contains(concurrency) else { throw JiraError(.invalidInput, "--concurrency must be 1–256, got \(concurrency)") }
-        guard backoffScale >= 0, backoffScale.isFinite else { throw JiraError(.invalidInput, "--backoff-scale must be ≥ 0") }
+        guard (1...100).contains(maxAttempts) else { throw JiraError(.invalidInput, "the attempts per request must be 1–100, got \(maxAttempts)") }
+        guard (1...256).contains(concurrency) else { throw JiraError(.invalidInput, "the concurrency must be 1–256, got \(concurrency)") }
+        guard (1...256).contains(rescueConcurrency) else { throw JiraError(.invalidInput, "the rescue concurrency must be 1–256, got \(rescueConcurrency)") }
+        guard backoffScale >= 0, backoffScale <= 1000, backoffScale.isFinite else {
+            throw JiraError(.invalidInput, "the backoff scale must be 0–1000, got \(backoffScale)")
+        }
+        guard maxWait >= 0, maxWait <= Self.maxSeconds, maxWait.isFinite else { throw JiraError(.invalidInput, "the longest wait must be 0–\(Int(Self.maxSeconds)) seconds") }
+        guard hedgeFraction > 0, hedgeFraction <= 1 else { throw JiraError(.invalidInput, "the hedge fraction must be in (0, 1]") }
+        guard maxBody >= 1024, maxBody <= 1 << 40 else { throw JiraError(.invalidInput, "the largest body must be 1 KiB–1 TiB, got \(maxBody) bytes") }
         if case .caBundle(let path) = tls {
             guard FileManager.default.isReadableFile(atPath: path) else {
-                throw JiraError(.invalidInput, "cannot read the CA bundle '\(path)'; give a readable PEM file to --ca-bundle")
+                throw JiraError(.invalidInput, "cannot read the CA bundle '\(path)'", hint: .trustServerCA)
             }
         }
     }

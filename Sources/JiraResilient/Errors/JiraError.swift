@@ -1,11 +1,11 @@
 /// A failure a caller can act on: a `code` to switch over, JIRA's own messages, and a
 /// description a person can act on. It never contains the token.
-public struct JiraError: Error, Sendable, CustomStringConvertible {
+public struct JiraError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of failure; new codes may be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidInput, authentication, jqlRejected, notFound, clientError, serverError, rateLimited
-            case timeout, connection, redirect, notJira, tls, cancelled, localIO
+            case timeout, connection, redirect, notJira, tls, cancelled, localIO, outage
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -37,6 +37,9 @@ public struct JiraError: Error, Sendable, CustomStringConvertible {
         public static let cancelled = Code(.cancelled)
         /// Reading or writing local files failed (disk full, permissions).
         public static let localIO = Code(.localIO)
+        /// JIRA stayed unreachable longer than the outage timeout; nothing was given up on
+        /// before that, and the same command resumes.
+        public static let outage = Code(.outage)
 
         public var description: String { base.rawValue }
     }
@@ -48,32 +51,52 @@ public struct JiraError: Error, Sendable, CustomStringConvertible {
     public let messages: [String]
     /// What happened, for a person.
     public let detail: String
+    /// What the person can do about it, for a front end to phrase in its own terms (a command
+    /// line names its flags; a library caller its configuration).
+    public let hint: Hint?
+    /// How the connection failed, when it did.
+    public let transport: TransportFailure?
 
-    public init(_ code: Code, _ detail: String, status: Int? = nil, messages: [String] = []) {
+    /// Remedies a front end can name.
+    public enum Hint: Sendable, Equatable {
+        /// Give a valid personal access token.
+        case checkToken
+        /// Trust the CA that signed the server's certificate.
+        case trustServerCA
+        /// The URL does not lead to JIRA's REST API (an SSO page, a proxy, a wrong path).
+        case notJiraURL
+        /// The proxy setting is wrong or the proxy refuses.
+        case checkProxy
+        /// Raise the response body limit.
+        case raiseMaxBody
+        /// Run the same command again to resume, or start over.
+        case resumeOrRestart
+        /// Check the JIRA URL (host and port).
+        case checkURL
+    }
+
+    public init(_ code: Code, _ detail: String, status: Int? = nil, messages: [String] = [], hint: Hint? = nil,
+                transport: TransportFailure? = nil) {
         self.code = code
         self.detail = detail
         self.status = status
         self.messages = messages
+        self.hint = hint
+        self.transport = transport
     }
 
     public var description: String {
         messages.isEmpty ? detail : "\(detail): \(messages.joined(separator: "; "))"
     }
 
-    /// The process exit code of the command-line contract.
-    public var exitCode: Int32 {
-        switch code {
-        case .invalidInput, .tls: 2
-        case .authentication: 3
-        case .jqlRejected: 4
-        case .redirect, .notJira: 6
-        case .cancelled: 130
-        default: 5
-        }
-    }
+    /// Whether a lower rung of the tier ladder could help: only slowness (a budget ran out)
+    /// sends a request down the ladder. Connection failures, 5xx and 429 were already retried
+    /// on the same rung; an outage holds instead; a 4xx would repeat.
+    public var descendsLadder: Bool { code == .timeout }
 
-    /// Whether a lower rung of the tier ladder could still succeed (a 4xx says no).
-    public var allowsLowerRung: Bool {
-        ![.authentication, .jqlRejected, .notFound, .clientError, .redirect, .invalidInput, .cancelled, .tls].contains(code)
+    /// Whether the same request may succeed later (the server was slow, down or busy): a scan
+    /// keeps such issues pending instead of stopping.
+    public var isTransient: Bool {
+        [.timeout, .connection, .serverError, .rateLimited].contains(code)
     }
 }

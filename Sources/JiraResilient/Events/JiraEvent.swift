@@ -35,22 +35,27 @@ public enum JiraEvent: Sendable {
     case timeZone(identifier: String, source: String)
     /// A seek cursor named an issue that vanished; the scan stepped back to another.
     case cursorRecovered(from: String, to: String?, reason: String)
+    /// JIRA became unreachable, is being probed, or is back.
+    case outage(OutageEvent)
     case warning(String)
 
     public struct RequestInfo: Sendable {
         public var id: Int
         public var operation: String
-        /// An issue key, or a search's JQL.
-        public var target: String
+        /// What the request is for: an issue, a batch, the listing, the server.
+        public var subject: RequestSubject
         public var rung: Rung?
+        /// Seconds the attempt may take.
         public var budget: Double
         public var attempt: Int
         public var maxAttempts: Int
+        /// The subject as text (an issue key, `listing after P-10`, a batch's range).
+        public var target: String { subject.text }
 
-        public init(id: Int, operation: String, target: String, rung: Rung?, budget: Double, attempt: Int, maxAttempts: Int) {
+        public init(id: Int, operation: String, subject: RequestSubject, rung: Rung?, budget: Double, attempt: Int, maxAttempts: Int) {
             self.id = id
             self.operation = operation
-            self.target = target
+            self.subject = subject
             self.rung = rung
             self.budget = budget
             self.attempt = attempt
@@ -110,6 +115,47 @@ public struct TierDecision: Sendable, Codable, Equatable {
         self.links = links
         self.title = title
     }
+}
+
+/// What a request is for, structured so that screens need not parse JQL back.
+public enum RequestSubject: Sendable, Equatable {
+    /// A server-wide resource (`myself`, `serverInfo`, the field catalog).
+    case server(String)
+    /// One issue, or one of its sub-resources.
+    case issue(String)
+    /// A batch of listed issues, fetched by id: how many, the first and last key.
+    case batch(count: Int, first: String, last: String)
+    /// The key listing, after this key (nil = from the start).
+    case listing(after: String?)
+    /// A user.
+    case user(String)
+    /// Any other search, by its JQL.
+    case search(String)
+
+    /// For screens and logs (untrusted parts included: sanitise before display).
+    public var text: String {
+        switch self {
+        case .server(let name): name
+        case .issue(let key): key
+        case .batch(let count, let first, let last): count == 1 ? first : "\(first)…\(last) (\(count))"
+        case .listing(let after): after.map { "listing after \($0)" } ?? "listing from the start"
+        case .user(let name): "user \(name)"
+        case .search(let jql): jql
+        }
+    }
+}
+
+/// The life of one outage, as the client announces it (waits before they start).
+public enum OutageEvent: Sendable, Equatable {
+    /// JIRA stopped answering; every request holds without spending attempts.
+    case began(cause: String)
+    /// Probe `number` will run in `inSeconds`; the outage has lasted `elapsed` seconds.
+    case probeScheduled(number: Int, inSeconds: Double, elapsed: Double)
+    case probed(number: Int, reachable: Bool, cause: String?)
+    /// JIRA answered again after `seconds`; held requests resume.
+    case ended(seconds: Double)
+    /// The outage lasted past the outage timeout; held requests fail.
+    case gaveUp(seconds: Double)
 }
 
 /// Receives events; must return quickly and never block (buffer if it writes).

@@ -1,58 +1,41 @@
 import Foundation
 
 extension JiraClient {
-    /// Fetches one issue through the tier ladder and completes it:
-    /// 1. `full`: `*all` with the changelog, within `fastFailTimeout` (`fullRungAttempts` attempts;
-    ///    a timeout steps down at once, since the same request would time out again);
+    /// The seconds after which a slow full rung is hedged with hub-base.
+    var hedgeAfter: Double { configuration.effectiveFastFailTimeout * configuration.hedgeFraction }
+
+    /// Fetches one issue through the tier ladder (`TierLadder`) and completes it:
+    /// 1. `full`: `*all` with the changelog, within `fastFailTimeout`;
     /// 2. `hub-base` + `hub-links`: `*all,-issuelinks` within `timeout`, then the links alone
     ///    within `linksTimeout` (if that fails, `issuelinks` stays absent — unknown, not none);
-    /// 3. `minimal`: the core fields within `timeout`.
-    /// A 4xx skips the lower rungs and is thrown. Every rung is reported in events and in the result.
+    /// 3. `minimal`: the core fields within `timeout`, only when both upper rungs timed out.
+    /// Other failures end the ladder with their error. Every rung is reported as it ends.
     public func fetchResilient(_ key: String) async throws(JiraError) -> AssembledIssue {
-        var rungs: [RungReport] = []
-        var lastError: JiraError?
-        let clock = ContinuousClock()
-
-        func attempt(_ rung: Rung, _ body: () async throws(JiraError) -> IssuePayload) async throws(JiraError) -> IssuePayload? {
-            let start = clock.now
-            do {
-                let payload = try await body()
-                let report = RungReport(rung: rung, succeeded: true, seconds: (clock.now - start).seconds, error: nil, bytes: payload.bytes.count)
-                rungs.append(report)
-                events.send(.rung(key: key, report: report))
-                return payload
-            } catch {
-                let report = RungReport(rung: rung, succeeded: false, seconds: (clock.now - start).seconds, error: error.shortReason, bytes: 0)
-                rungs.append(report)
-                events.send(.rung(key: key, report: report))
-                guard error.allowsLowerRung else { throw error }
-                lastError = error
-                return nil
-            }
+        let fastFail = configuration.effectiveFastFailTimeout
+        let ladder = TierLadder<IssuePayload>(
+            full: { () async throws(JiraError) in
+                try await self.issue(key, fields: ["*all"], expand: ["changelog"], budget: fastFail, rung: .full)
+            },
+            hubBase: { () async throws(JiraError) in
+                try await self.issue(key, fields: ["*all", "-issuelinks"], expand: ["changelog"], rung: .hubBase)
+            },
+            minimal: { () async throws(JiraError) in try await self.minimalIssue(key) },
+            bytes: { $0.bytes.count })
+        let events = self.events
+        let outcome: TierLadder<IssuePayload>.Outcome
+        do {
+            outcome = try await ladder.climb(hedgeAfter: hedgeAfter) { events.send(.rung(key: key, report: $0)) }
+        } catch where error.code == .timeout {
+            throw JiraError(.timeout, "every tier timed out for \(key) (the minimal one too)", status: error.status)
         }
-
-        if let payload = try await attempt(.full, { () async throws(JiraError) in
-            try await issue(key, fields: ["*all"], expand: ["changelog"], budget: configuration.effectiveFastFailTimeout,
-                            attempts: configuration.fullRungAttempts, rung: .full)
-        }) {
-            return try await complete(payload, tier: .full, links: .inline, rungs: rungs)
-        }
-        if let payload = try await attempt(.hubBase, { () async throws(JiraError) in
-            try await issue(key, fields: ["*all", "-issuelinks"], expand: ["changelog"], rung: .hubBase)
-        }) {
-            return try await complete(payload, tier: .hub, links: .fetch, rungs: rungs)
-        }
-        if let payload = try await attempt(.minimal, { () async throws(JiraError) in try await minimalIssue(key) }) {
-            return try await complete(payload, tier: .minimal, links: .unavailable, rungs: rungs)
-        }
-        let summary = rungs.map { "\($0.rung.rawValue): \($0.error ?? "failed")" }.joined(separator: "; ")
-        throw JiraError(lastError?.code ?? .serverError, "every tier failed for \(key) (\(summary))", status: lastError?.status)
+        let links: LinksPlan = switch outcome.tier { case .full: .inline; case .hub: .fetch; case .minimal: .unavailable }
+        return try await complete(outcome.payload, tier: outcome.tier, links: links, rungs: outcome.reports)
     }
 
     /// Completes a fetched issue: links (per `links`), the whole changelog, all comments and all
     /// worklogs where the payload holds fewer than JIRA's totals; then splices them into place.
     /// A completion request that fails leaves that part as it was and names it in `missing`;
-    /// only cancellation and authentication failures are thrown.
+    /// only cancellation, authentication failures and outages are thrown.
     public func complete(_ payload: IssuePayload, tier: Tier, links: LinksPlan, rungs: [RungReport] = []) async throws(JiraError) -> AssembledIssue {
         let key = payload.summary.key
         var rungs = rungs
@@ -61,7 +44,7 @@ extension JiraClient {
         assembler.layout = payload.layout
         assembler.dropping = ["names", "schema"]
         func tolerate(_ error: JiraError, _ part: String) throws(JiraError) {
-            if error.code == .cancelled || error.code == .authentication { throw error }
+            if [.cancelled, .authentication, .outage].contains(error.code) { throw error }
             missing.append(part)
             events.send(.warning("\(key): could not fetch \(part) (\(error.shortReason)); the record is marked incomplete"))
         }
@@ -115,8 +98,10 @@ extension JiraError {
         switch code {
         case .timeout: "timed out"
         case .serverError, .rateLimited: "HTTP \(status ?? 0)"
-        case .connection: "connection failed"
+        case .connection: transport?.phrase ?? "connection failed"
         case .notFound: "not found"
+        case .outage: "JIRA unreachable"
+        case .cancelled: "cancelled"
         default: status.map { "HTTP \($0)" } ?? code.description
         }
     }

@@ -11,115 +11,39 @@ public struct LadderPage: Sendable {
 }
 
 extension JiraClient {
-    /// The ladder for a search page: `*all` with the changelog within the fast-fail budget, then
-    /// `*all,-issuelinks` with the changelog (links are then fetched per issue by `complete`),
-    /// then the minimal fields. A 400 (the JQL) is thrown at once: lower rungs send the same JQL.
-    ///
-    /// Hedged: once the full rung has taken `hedgeFraction` of its budget (a page that slow
-    /// almost always holds a hub), the hub-base rung starts alongside it, and the first to
-    /// succeed wins; the other is cancelled. The full rung keeps its whole budget, so a slow page
-    /// that does arrive in time is still taken whole. This takes the fast-fail wait off a hub
-    /// page's critical path and frees its request slot early.
+    /// The ladder (`TierLadder`) for a search page: `*all` with the changelog within the
+    /// fast-fail budget, hedged with `*all,-issuelinks` with the changelog (links are then
+    /// fetched per issue by `complete`). A page of one issue may descend to the minimal fields;
+    /// a larger page whose upper rungs both timed out throws `.timeout`, for the caller to split
+    /// it so that only the slow issue descends. A 400 (the JQL) is thrown at once.
     public func searchPageResilient(_ jql: String, maxResults: Int, validation: QueryValidation = .strict,
-                                    label: String) async throws(JiraError) -> LadderPage {
+                                    label: String, subject: RequestSubject? = nil) async throws(JiraError) -> LadderPage {
         let fastFail = configuration.effectiveFastFailTimeout
-        let hedgeAfter = fastFail * configuration.hedgeFraction
-        enum Arm: Sendable { case full, hubBase }
-        typealias Outcome = (Arm, Result<SearchPageBytes, JiraError>, RungReport)
-
-        func run(_ arm: Arm) async -> Outcome {
-            let rung: Rung = arm == .full ? .full : .hubBase
-            let start = ContinuousClock.now
-            do throws(JiraError) {
-                let page = arm == .full
-                    ? try await search(jql, fields: ["*all"], expand: ["changelog"], maxResults: maxResults, validation: validation,
-                                       budget: fastFail, attempts: configuration.fullRungAttempts, rung: .full)
-                    : try await search(jql, fields: ["*all", "-issuelinks"], expand: ["changelog"], maxResults: maxResults, validation: validation,
-                                       budget: configuration.timeout, attempts: configuration.maxAttempts, rung: .hubBase)
-                let report = RungReport(rung: rung, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil,
-                                        bytes: page.issues.reduce(0) { $0 + $1.bytes.count })
-                return (arm, .success(page), report)
-            } catch {
-                let report = RungReport(rung: rung, succeeded: false, seconds: (ContinuousClock.now - start).seconds, error: error.shortReason, bytes: 0)
-                return (arm, .failure(error), report)
+        let timeout = configuration.timeout
+        var minimal: TierLadder<SearchPageBytes>.Rung?
+        if maxResults == 1 {
+            minimal = { @Sendable () async throws(JiraError) in
+                try await self.search(jql, fields: Self.minimalFields, maxResults: maxResults, validation: validation,
+                                      budget: timeout, rung: .minimal, subject: subject)
             }
         }
-
-        var reports: [RungReport] = []
-        var lastError: JiraError?
-        var winner: (Tier, SearchPageBytes)?
-        var fatal: JiraError?
-        await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask { await run(.full) }
-            group.addTask {
-                // Starts only if the full rung is still running after the hedge delay.
-                do { try await Task.sleep(for: .milliseconds(Int64(hedgeAfter * 1000))) } catch { return nil }
-                return await run(.hubBase)
-            }
-            var pending = 2
-            while pending > 0, let next = await group.next() {
-                pending -= 1
-                guard let (arm, result, report) = next else { continue }
-                switch result {
-                case .success(let page):
-                    reports.append(report)
-                    winner = (arm == .full ? .full : .hub, page)
-                    group.cancelAll()
-                    pending = 0
-                case .failure(let error):
-                    if error.code == .cancelled && winner != nil { continue }
-                    reports.append(report)
-                    if !error.allowsLowerRung {
-                        fatal = error
-                        group.cancelAll()
-                        pending = 0
-                    } else {
-                        lastError = error
-                    }
-                }
-            }
-            group.cancelAll()
-        }
-        if Task.isCancelled { throw JiraError(.cancelled, "\(label) was cancelled") }
-        if let fatal {
-            send(reports, label)
-            throw fatal
-        }
-        if let (tier, page) = winner {
-            // The losing full rung, cancelled when hub-base answered first, is reported as such.
-            if tier == .hub && !reports.contains(where: { $0.rung == .full }) {
-                reports.append(RungReport(rung: .full, succeeded: false, seconds: (reports.last?.seconds ?? 0) + hedgeAfter,
-                                          error: "slow: hub-base answered first", bytes: 0))
-            }
-            reports.sort { Self.rungOrder($0.rung) < Self.rungOrder($1.rung) }
-            send(reports, label)
-            return LadderPage(tier: tier, rungs: reports, page: page)
-        }
-        // Both upper rungs failed: the minimal fields.
-        let start = ContinuousClock.now
+        let ladder = TierLadder<SearchPageBytes>(
+            full: { () async throws(JiraError) in
+                try await self.search(jql, fields: ["*all"], expand: ["changelog"], maxResults: maxResults, validation: validation,
+                                      budget: fastFail, rung: .full, subject: subject)
+            },
+            hubBase: { () async throws(JiraError) in
+                try await self.search(jql, fields: ["*all", "-issuelinks"], expand: ["changelog"], maxResults: maxResults, validation: validation,
+                                      budget: timeout, rung: .hubBase, subject: subject)
+            },
+            minimal: minimal,
+            bytes: { $0.issues.reduce(0) { $0 + $1.bytes.count } })
+        let events = self.events
         do {
-            let page = try await search(jql, fields: Self.minimalFields, maxResults: maxResults, validation: validation,
-                                        budget: configuration.timeout, attempts: configuration.maxAttempts, rung: .minimal)
-            reports.sort { Self.rungOrder($0.rung) < Self.rungOrder($1.rung) }
-            reports.append(RungReport(rung: .minimal, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil,
-                                      bytes: page.issues.reduce(0) { $0 + $1.bytes.count }))
-            send(reports, label)
-            return LadderPage(tier: .minimal, rungs: reports, page: page)
-        } catch {
-            reports.sort { Self.rungOrder($0.rung) < Self.rungOrder($1.rung) }
-            reports.append(RungReport(rung: .minimal, succeeded: false, seconds: (ContinuousClock.now - start).seconds, error: error.shortReason, bytes: 0))
-            send(reports, label)
-            guard error.allowsLowerRung else { throw error }
-            throw JiraError(error.code, "every tier failed for \(label): \(reports.map { "\($0.rung.rawValue) \($0.error ?? "")" }.joined(separator: "; "))",
-                            status: error.status ?? lastError?.status)
+            let outcome = try await ladder.climb(hedgeAfter: hedgeAfter) { events.send(.rung(key: label, report: $0)) }
+            return LadderPage(tier: outcome.tier, rungs: outcome.reports, page: outcome.payload)
+        } catch where error.code == .timeout && maxResults > 1 {
+            throw JiraError(.timeout, "\(label): the full and hub-base tiers both timed out; split the page to isolate its slow issue", status: error.status)
         }
-    }
-
-    private func send(_ reports: [RungReport], _ label: String) {
-        for report in reports { events.send(.rung(key: label, report: report)) }
-    }
-
-    static func rungOrder(_ rung: Rung) -> Int {
-        switch rung { case .full: 0; case .hubBase: 1; case .hubLinks: 2; case .minimal: 3 }
     }
 }

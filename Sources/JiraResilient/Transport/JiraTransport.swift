@@ -5,9 +5,11 @@ import NIOHTTP1
 import NIOSSL
 import Synchronization
 
-/// Sends requests to one JIRA base URL with the token, a budget per attempt covering head and
-/// body, the retry policy, and one back-off gate shared by every request of the client.
-/// Redirects are never followed. Owns its `HTTPClient`: call `shutdown()` before releasing it.
+/// Sends requests to one JIRA base URL with the token: a budget per attempt covering head and
+/// body, the retry policy, one back-off gate and one outage monitor shared by every request of
+/// the client, and request slots. Redirects are never followed. The decisions are
+/// `AttemptClassifier`'s; this type performs them. Owns its `HTTPClient`: call `shutdown()`
+/// before releasing it.
 final class JiraTransport: Sendable {
     struct Request: Sendable {
         var method: HTTPMethod = .GET
@@ -15,12 +17,12 @@ final class JiraTransport: Sendable {
         var path: String
         var query: [(String, String)] = []
         var body: [UInt8]?
-        /// What the request is for, as shown in events (`search`, `issue`, `links`…).
+        /// What the request does, as shown in events (`search`, `issue`, `links`…).
         var operation: String
-        /// The issue key or JQL it concerns.
-        var target: String
+        /// What the request is for.
+        var subject: RequestSubject
         var rung: Rung?
-        /// Seconds one attempt may take, head and body.
+        /// Seconds one attempt may take, head and body (multiplied by the task's budget factor).
         var budget: Double
         var maxAttempts: Int
     }
@@ -35,62 +37,66 @@ final class JiraTransport: Sendable {
     let baseURL: String
     private let http: HTTPClient
     let gate = BackoffGate()
+    let outage: OutageMonitor
     private let slots: AsyncSemaphore
     private let rescueSlots: AsyncSemaphore
     private let nextID = Atomic<Int>(0)
-    static let maxBody = 1 << 30
+    private let prober = Mutex<Task<Void, Never>?>(nil)
 
     init(_ configuration: JiraClientConfiguration) throws(JiraError) {
         try configuration.validate()
         self.configuration = configuration
         baseURL = configuration.normalizedBaseURL
+        outage = OutageMonitor(limit: configuration.outageTimeout)
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         switch configuration.tls {
         case .systemRoots: break
         case .caBundle(let path):
-            do {
-                let certificates = try NIOSSLCertificate.fromPEMFile(path)
-                guard !certificates.isEmpty else { throw JiraError(.tls, "the CA bundle '\(path)' holds no PEM certificate") }
-                tls.trustRoots = .certificates(certificates)
-            } catch let error as JiraError {
-                throw error
-            } catch {
-                throw JiraError(.tls, "cannot use the CA bundle '\(path)': it is not a PEM certificate file (\(error))")
+            let certificates: [NIOSSLCertificate]
+            do { certificates = try NIOSSLCertificate.fromPEMFile(path) } catch {
+                throw JiraError(.tls, "cannot use the CA bundle '\(path)': it is not a PEM certificate file", hint: .trustServerCA)
             }
+            guard !certificates.isEmpty else { throw JiraError(.tls, "the CA bundle '\(path)' holds no PEM certificate", hint: .trustServerCA) }
+            tls.trustRoots = .certificates(certificates)
         case .insecure:
             tls.certificateVerification = .none
         }
         var http = HTTPClient.Configuration()
         http.tlsConfiguration = tls
         http.redirectConfiguration = .disallow
-        http.timeout = .init(connect: .seconds(10))
+        http.timeout = .init(connect: .seconds(Int64(min(configuration.firstContactTimeout, 10).rounded(.up))))
         http.httpVersion = .http1Only
         http.decompression = .disabled
+        if let proxy = configuration.proxy {
+            http.proxy = .server(host: proxy.host, port: proxy.port, authorization: proxy.authorization)
+        }
         slots = AsyncSemaphore(permits: configuration.concurrency)
         rescueSlots = AsyncSemaphore(permits: configuration.rescueConcurrency)
-        http.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrency + max(1, configuration.rescueConcurrency))
-        // A refused or failed connect is an attempt like any other: the retry policy (with its
+        http.connectionPool = .init(idleTimeout: .seconds(60),
+                                    concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrency + max(1, configuration.rescueConcurrency))
+        // A refused or failed connect is an attempt like any other: the classifier (with its
         // events) decides, instead of the pool silently retrying until its connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
-        if configuration.tls == .insecure {
-            configuration.events.send(.warning("TLS certificate verification is OFF (--insecure): anyone on the path can read the token"))
-        }
     }
 
     func shutdown() async {
+        prober.withLock { $0 }?.cancel()
         try? await http.shutdown()
     }
 
     private func send(_ event: JiraEvent) { configuration.events.send(event) }
 
-    /// Sends `request`, retrying per the policy, and decodes a 2xx body with `decode`. A decode
-    /// failure that says the body was cut short is retried like a dropped connection.
+    /// Sends `request`, retrying per the policy and holding through outages, and decodes a 2xx
+    /// body with `decode`. A decode failure that says the body was cut short is retried like
+    /// a dropped connection. Every wait ends on cancellation with `.cancelled`.
     func perform<T: Sendable>(_ request: Request, decode: (Response) throws(JiraShapeError) -> T) async throws(JiraError) -> T {
         let policy = RetryPolicy(maxAttempts: max(1, request.maxAttempts), backoffScale: configuration.backoffScale, maxWait: configuration.maxWait)
+        let budget = request.budget * BudgetScope.factor
         var attempt = 0
         while true {
+            try await holdThroughOutage()
             // The slot first, then the gate: a request that waited for a slot through a 429 must
             // still wait out the hold (and its pacing slot) before it is sent.
             let lane = request.rung == .hubLinks ? rescueSlots : slots
@@ -100,164 +106,163 @@ final class JiraTransport: Sendable {
                 lane.release()
                 throw JiraError(.cancelled, "cancelled while waiting out a rate limit")
             }
+            // Until JIRA has answered once, a request without a rung (the run's first contact)
+            // gets a short budget, so a wrong URL or a dead server is named within seconds.
+            let firstContact = !outage.answeredOnce && request.rung == nil
+            let attemptBudget = firstContact ? min(budget, configuration.firstContactTimeout) : budget
             let info = JiraEvent.RequestInfo(id: nextID.add(1, ordering: .relaxed).newValue, operation: request.operation,
-                                             target: request.target, rung: request.rung, budget: request.budget,
+                                             subject: request.subject, rung: request.rung, budget: attemptBudget,
                                              attempt: attempt + 1, maxAttempts: policy.maxAttempts)
-            // The slot is released after the outcome is announced, and before any backoff.
-            let step = await attemptOnce(request, info: info, attempt: attempt, sentAt: sentAt, decode: decode)
-            lane.release()
-            let failure: RetryPolicy.Failure
-            let lastError: JiraError
-            let rateLimit: RateLimitHeaders?
-            switch step {
-            case .done(let value): return value
-            case .fail(let error): throw error
-            case .retry(let f, let e, let r):
-                failure = f
-                lastError = e
-                rateLimit = r
-            }
-            switch policy.decide(failure, attempt: attempt, rateLimit: rateLimit) {
-            case .giveUp:
-                throw lastError
-            case .retry(let wait, let source):
-                let global: Bool
-                if case .status(429, _) = failure { global = true } else { global = false }
-                send(.backoff(.init(request: info, reason: reason(failure), status: lastError.status, wait: wait, source: source, global: global)))
-                if global {
-                    await gate.hold(for: wait)
-                    if let bucket = rateLimit, let perToken = bucket.secondsPerToken, let fill = bucket.fillRate, let interval = bucket.intervalSeconds,
-                       await gate.pace(every: min(perToken * configuration.backoffScale, configuration.maxWait)) {
-                        send(.warning("JIRA's rate limit refills \(fill) request\(fill == 1 ? "" : "s") every \(Self.trim(interval)) s: requests are paced to that rate until tokens build up again"))
+            let classifier = AttemptClassifier(subject: describe(request), baseURL: baseURL, budget: attemptBudget,
+                                               token: configuration.token, attempt: attempt)
+            send(.requestStarted(info))
+            let clock = ContinuousClock()
+            let started = clock.now
+            let outcome = await exchange(request, budget: attemptBudget)
+            let seconds = (clock.now - started).seconds
+            var step = classifier.classify(outcome)
+            var bytes = 0
+            var status: Int?
+            if case .response(let code, let headers, let body) = outcome {
+                status = code
+                bytes = body.count
+                if AttemptClassifier.isJSON(headers) { outage.recordAnswer() }
+                await observeRateLimit(status: code, headers: headers, sentAt: sentAt)
+                if step == .deliver {
+                    do throws(JiraShapeError) {
+                        let value = try decode(Response(status: code, headers: headers, body: body))
+                        outage.recordAnswer()
+                        send(.requestFinished(info, status: code, bytes: bytes, seconds: seconds, error: nil))
+                        lane.release()
+                        return value
+                    } catch {
+                        step = classifier.classifyDecodeFailure(error, status: code, headers: headers, bodyCount: body.count)
                     }
                 }
-                do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch {
-                    throw JiraError(.cancelled, "cancelled during a backoff")
+            }
+            // The slot is released after the outcome is announced, and before any wait.
+            send(.requestFinished(info, status: status, bytes: bytes, seconds: seconds, error: step.summary))
+            lane.release()
+            switch step {
+            case .deliver:
+                preconditionFailure("a delivered response returns above")
+            case .fail(let error):
+                throw error
+            case .retry(let failure, let error, let rateLimit):
+                if case .timeout = failure, firstContact {
+                    throw JiraError(.timeout, "JIRA at \(baseURL) did not answer within \(AttemptClassifier.seconds(attemptBudget)) (\(describe(request)))",
+                                    hint: .checkURL)
                 }
+                try await backoff(policy, failure, error, rateLimit: rateLimit, info: info, attempt: attempt)
                 attempt += 1
+            case .lost(let failure, let unreachable, let error):
+                let (verdict, began) = outage.recordLost(unreachable: unreachable)
+                switch verdict {
+                case .fail:
+                    throw JiraError(error.code, "cannot reach JIRA at \(baseURL): \(error.transport?.phrase ?? error.detail)",
+                                    hint: .checkURL, transport: error.transport)
+                case .hold:
+                    if began { startProbing(cause: error.transport?.phrase ?? error.shortReason) }
+                case .retry:
+                    try await backoff(policy, failure, error, rateLimit: nil, info: info, attempt: attempt)
+                    attempt += 1
+                }
             }
         }
     }
 
-    private enum Step<T: Sendable>: Sendable {
-        case done(T)
-        case fail(JiraError)
-        /// A retryable failure, with what a 429 said of the rate limit's bucket.
-        case retry(RetryPolicy.Failure, JiraError, RateLimitHeaders?)
+    /// Waits out an outage without spending an attempt.
+    private func holdThroughOutage() async throws(JiraError) {
+        do { try await outage.waitWhileOutage() } catch is OutageExceeded {
+            throw JiraError(.outage, "JIRA at \(baseURL) stayed unreachable for \(Int(configuration.outageTimeout)) s, the outage timeout",
+                            hint: .resumeOrRestart)
+        } catch {
+            throw JiraError(.cancelled, "cancelled while JIRA was unreachable")
+        }
+    }
+
+    /// Announces and waits one retry's backoff (a 429 holds every request of the client).
+    private func backoff(_ policy: RetryPolicy, _ failure: RetryPolicy.Failure, _ error: JiraError, rateLimit: RateLimitHeaders?,
+                         info: JiraEvent.RequestInfo, attempt: Int) async throws(JiraError) {
+        guard case .retry(let wait, let source) = policy.decide(failure, attempt: attempt, rateLimit: rateLimit) else { throw error }
+        let global: Bool
+        if case .status(429, _) = failure { global = true } else { global = false }
+        send(.backoff(.init(request: info, reason: failure.reason, status: error.status, wait: wait, source: source, global: global)))
+        if global {
+            await gate.hold(for: wait)
+            if let bucket = rateLimit, let perToken = bucket.secondsPerToken, let fill = bucket.fillRate, let interval = bucket.intervalSeconds,
+               await gate.pace(every: min(perToken * configuration.backoffScale, configuration.maxWait)) {
+                send(.warning("JIRA's rate limit refills \(fill) request\(fill == 1 ? "" : "s") every \(Self.trim(interval)) s: requests are paced to that rate until tokens build up again"))
+            }
+        }
+        do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch {
+            throw JiraError(.cancelled, "cancelled during a backoff")
+        }
+    }
+
+    /// Pacing ends once half the bucket (or a burst of every slot, if its size is unknown) has
+    /// built up again.
+    private func observeRateLimit(status: Int, headers: HTTPHeaders, sentAt: ContinuousClock.Instant) async {
+        guard status != 429, let rateLimit = RateLimitHeaders(headers), let remaining = rateLimit.remaining else { return }
+        let burst = max(2, rateLimit.limit.map { $0 / 2 } ?? configuration.concurrency)
+        if await gate.observe(remaining: remaining, burst: burst, sentAt: sentAt) {
+            send(.warning("JIRA's rate limit has \(remaining) requests left: pacing ended"))
+        }
     }
 
     private static func trim(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 
-    /// One attempt: the exchange and its classification, announced as it happens.
-    private func attemptOnce<T: Sendable>(_ request: Request, info: JiraEvent.RequestInfo, attempt: Int, sentAt: ContinuousClock.Instant,
-                                          decode: (Response) throws(JiraShapeError) -> T) async -> Step<T> {
-        send(.requestStarted(info))
-        let clock = ContinuousClock()
-        let started = clock.now
-        let outcome = await exchange(request)
-        let seconds = (clock.now - started).seconds
-        switch outcome {
-        case .cancelled:
-            send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "cancelled"))
-            return .fail(JiraError(.cancelled, "\(describe(request)) was cancelled"))
-        case .timeout:
-            send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "timed out"))
-            return .retry(.timeout, JiraError(.timeout, "\(describe(request)) took longer than its \(format(request.budget)) budget"), nil)
-        case .tlsFailure(let detail):
-            send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: "TLS failed"))
-            return .fail(JiraError(.connection, "TLS with \(baseURL) failed (\(detail)); pass --ca-bundle PATH with the CA that signed the server's certificate"))
-        case .connection(let detail):
-            send(.requestFinished(info, status: nil, bytes: 0, seconds: seconds, error: detail))
-            return .retry(.connection, JiraError(.connection, "\(describe(request)) failed: \(detail)"), nil)
-        case .response(let response):
-            let status = response.status
-            let rateLimit = RateLimitHeaders(response.headers)
-            // Pacing ends once half the bucket (or a burst of every slot, if its size is unknown)
-            // has built up again.
-            if status != 429, let remaining = rateLimit?.remaining,
-               await gate.observe(remaining: remaining, burst: max(2, rateLimit?.limit.map { $0 / 2 } ?? configuration.concurrency), sentAt: sentAt) {
-                send(.warning("JIRA's rate limit has \(remaining) requests left: pacing ended"))
-            }
-            if (200..<300).contains(status) {
-                do throws(JiraShapeError) {
-                    let value = try decode(response)
-                    send(.requestFinished(info, status: status, bytes: response.body.count, seconds: seconds, error: nil))
-                    return .done(value)
-                } catch {
-                    send(.requestFinished(info, status: status, bytes: response.body.count, seconds: seconds, error: error.reason))
-                    guard error.truncated else {
-                        return .fail(JiraError(.notJira, "\(describe(request)) answered \(status) but not as JIRA does: \(error.reason)\(contentTypeNote(response)); is --url the JIRA base URL, and is no proxy or SSO page in the way?", status: status))
-                    }
-                    return .retry(.truncated, JiraError(.connection, "\(describe(request)) returned a body cut short (\(response.body.count) bytes)"), nil)
+    // MARK: - Outage probing
+
+    /// Starts the one prober of an outage: `serverInfo` at a growing interval until JIRA
+    /// answers (releasing every held request) or the outage timeout passes (failing them).
+    private func startProbing(cause: String) {
+        send(.outage(.began(cause: cause)))
+        let task = Task { [self] in
+            let limit = configuration.outageTimeout
+            while !Task.isCancelled {
+                let probe = outage.nextProbe()
+                let elapsed = outage.elapsed ?? 0
+                let wait = min(OutageMonitor.interval(afterProbe: probe, scale: configuration.backoffScale), max(0, limit - elapsed))
+                send(.outage(.probeScheduled(number: probe, inSeconds: wait, elapsed: elapsed)))
+                do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch { return }
+                if (outage.elapsed ?? 0) >= limit {
+                    outage.giveUp()
+                    send(.outage(.gaveUp(seconds: outage.elapsed ?? limit)))
+                    return
                 }
-            } else {
-                let messages = Self.errorMessages(response.body)
-                send(.requestFinished(info, status: status, bytes: response.body.count, seconds: seconds, error: "HTTP \(status)"))
-                switch status {
-                case 300..<400:
-                    let location = response.headers.first(name: "Location") ?? "(no Location)"
-                    return .fail(JiraError(.redirect, "\(describe(request)) was redirected (\(status)) to \(location); a proxy or SSO answered instead of JIRA. Not following it, so the token never leaves \(baseURL)", status: status))
-                case 401, 403:
-                    let reason = response.headers.first(name: "X-Seraph-LoginReason").map { " (\($0))" } ?? ""
-                    return .fail(JiraError(.authentication, status == 401
-                        ? "JIRA refused the token\(reason): HTTP 401. Check JIRA_PAT or --pat-file; the token may have expired"
-                        : "JIRA says the token's user may not do this: HTTP 403 on \(describe(request))", status: status, messages: messages))
-                case 404:
-                    return .fail(JiraError(.notFound, "\(describe(request)): not found (404)", status: status, messages: messages))
-                case 429, 500, 502, 503, 504:
-                    return .retry(.status(status, retryAfter: response.headers.first(name: "Retry-After")), JiraError(status == 429 ? .rateLimited : .serverError,
-                                          "\(describe(request)) failed with HTTP \(status) after \(attempt + 1) attempt\(attempt == 0 ? "" : "s")",
-                                          status: status, messages: status == 429 ? [] : messages), status == 429 ? rateLimit : nil)
-                default:
-                    return .fail(JiraError(.clientError, "\(describe(request)) was rejected with HTTP \(status)", status: status, messages: messages))
+                let failure = await probeOnce()
+                send(.outage(.probed(number: probe, reachable: failure == nil, cause: failure?.phrase)))
+                if failure == nil {
+                    let seconds = outage.elapsed ?? 0
+                    outage.end()
+                    send(.outage(.ended(seconds: seconds)))
+                    return
                 }
             }
         }
+        prober.withLock { $0 = task }
     }
 
-    private func reason(_ failure: RetryPolicy.Failure) -> String {
-        switch failure {
-        case .status(429, _): "rate limited"
-        case .status(let code, _): "HTTP \(code)"
-        case .connection: "connection failed"
-        case .truncated: "body cut short"
-        case .timeout: "timed out"
+    /// One `GET serverInfo` outside slots and gates; nil when JIRA answered in JSON.
+    private func probeOnce() async -> TransportFailure? {
+        let request = Request(path: "/rest/api/2/serverInfo", operation: "probe", subject: .server("serverInfo"), budget: min(configuration.timeout, 10), maxAttempts: 1)
+        switch await exchange(request, budget: request.budget) {
+        case .response(let status, let headers, _):
+            return AttemptClassifier.isJSON(headers) || (200..<300).contains(status) ? nil : .other("HTTP \(status)")
+        case .timeout: return .connectTimeout
+        case .failed(let failure): return failure
+        case .cancelled: return .other("cancelled")
         }
-    }
-
-    private func contentTypeNote(_ response: Response) -> String {
-        guard let type = response.headers.first(name: "Content-Type"), !type.lowercased().contains("json") else { return "" }
-        return " (Content-Type: \(type.prefix(60)))"
-    }
-
-    func describe(_ request: Request) -> String {
-        "\(request.method.rawValue) \(request.path)"
-    }
-
-    private func format(_ seconds: Double) -> String { String(format: "%.1f s", seconds) }
-
-    static func errorMessages(_ body: [UInt8]) -> [String] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return [] }
-        var messages = object["errorMessages"] as? [String] ?? []
-        if let errors = object["errors"] as? [String: Any] {
-            for (field, message) in errors.sorted(by: { $0.key < $1.key }) { messages.append("\(field): \(message)") }
-        }
-        return messages
     }
 
     // MARK: - One exchange
 
-    private enum Outcome: Sendable {
-        case response(Response)
-        case timeout
-        case connection(String)
-        case tlsFailure(String)
-        case cancelled
+    func describe(_ request: Request) -> String {
+        "\(request.method.rawValue) \(request.path)"
     }
-
-    private struct BudgetExceeded: Error {}
 
     func url(_ request: Request) -> String {
         var url = baseURL + request.path
@@ -281,7 +286,9 @@ final class JiraTransport: Sendable {
         return out
     }
 
-    private func exchange(_ request: Request) async -> Outcome {
+    /// One exchange within `budget` seconds (head and body). Cancelling the calling task
+    /// cancels the request in flight at once.
+    private func exchange(_ request: Request, budget: Double) async -> AttemptClassifier.Outcome {
         var r = HTTPClientRequest(url: url(request))
         r.method = request.method
         r.headers.add(name: "Authorization", value: configuration.token.authorizationHeader)
@@ -291,14 +298,15 @@ final class JiraTransport: Sendable {
             r.headers.add(name: "Content-Type", value: "application/json")
             r.body = .bytes(ByteBuffer(bytes: body))
         }
-        let budget = request.budget
         let http = self.http
         let prepared = r
+        let maxBody = configuration.maxBody
         do {
-            return try await withThrowingTaskGroup(of: Response?.self) { group in
+            return try await withThrowingTaskGroup(of: AttemptClassifier.Outcome?.self) { group in
                 group.addTask {
                     let response = try await http.execute(prepared, deadline: .now() + .milliseconds(Int64(budget * 1000)))
-                    return Response(status: Int(response.status.code), headers: response.headers, body: try await Self.collect(response))
+                    let body = try await Self.collect(response, limit: maxBody)
+                    return .response(status: Int(response.status.code), headers: response.headers, body: body)
                 }
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(Int64(budget * 1000)))
@@ -306,51 +314,52 @@ final class JiraTransport: Sendable {
                 }
                 guard let first = try await group.next() else { return .timeout }
                 group.cancelAll()
-                guard let response = first else { return .timeout }
-                return .response(response)
+                return first ?? .timeout
             }
         } catch {
-            if Task.isCancelled { return .cancelled }
+            if Task.isCancelled || error is CancellationError { return .cancelled }
             if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout { return .timeout }
-            let text = String(describing: error)
-            if error is NIOSSLError || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("handshakeFailed") {
-                return .tlsFailure(text.prefix(200).description)
-            }
-            return .connection(Self.shortDescription(error))
+            if let e = error as? HTTPClientError, e == .cancelled { return .cancelled }
+            return .failed(TransportFailure.classify(error))
         }
-    }
-
-    struct BodyTooLarge: Error, CustomStringConvertible {
-        var description: String { "the response body exceeds \(JiraTransport.maxBody >> 20) MiB" }
     }
 
     /// The whole body, appended chunk by chunk into one array sized from `Content-Length` when
     /// the server sends it: a 10 MB hub payload is held once, not as a buffer plus its copy.
-    static func collect(_ response: HTTPClientResponse) async throws -> [UInt8] {
+    /// Throws once the body passes `limit` bytes (announced or received).
+    static func collect(_ response: HTTPClientResponse, limit: Int) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         if let length = response.headers.first(name: "Content-Length").flatMap({ Int($0) }), length > 0 {
-            guard length <= maxBody else { throw BodyTooLarge() }
+            guard length <= limit else { throw TransportFailureError(failure: .bodyTooLarge(limit: limit)) }
             bytes.reserveCapacity(length)
         }
         for try await chunk in response.body {
-            guard bytes.count + chunk.readableBytes <= maxBody else { throw BodyTooLarge() }
+            guard bytes.count + chunk.readableBytes <= limit else { throw TransportFailureError(failure: .bodyTooLarge(limit: limit)) }
             chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }  // one memcpy per chunk
         }
         return bytes
     }
+}
 
-    static func shortDescription(_ error: any Error) -> String {
-        if let e = error as? HTTPClientError {
-            switch e {
-            case .remoteConnectionClosed: return "the server closed the connection"
-            case .connectTimeout: return "connecting timed out"
-            default: return "\(e)"
-            }
+extension AttemptClassifier.Step {
+    /// The failure in a few words, for `requestFinished`; nil when delivered.
+    var summary: String? {
+        switch self {
+        case .deliver: nil
+        case .fail(let e), .retry(_, let e, _), .lost(_, _, let e): e.shortReason
         }
-        let text = String(describing: error)
-        if text.contains("invalidEOFState") || text.contains("EOF") { return "the connection closed mid-response" }
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        return String(text.prefix(160))
+    }
+}
+
+extension RetryPolicy.Failure {
+    var reason: String {
+        switch self {
+        case .status(429, _): "rate limited"
+        case .status(let code, _): "HTTP \(code)"
+        case .connection: "connection failed"
+        case .truncated: "body cut short"
+        case .timeout: "timed out"
+        }
     }
 }
 

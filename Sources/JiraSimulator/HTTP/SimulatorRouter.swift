@@ -9,6 +9,8 @@ struct SimulatorRouter {
     let baseURL: String
     let timeScale: Double
     let paginatedChangelog: Bool
+    /// The token user's language, for warnings inside 200 answers (errors are translated by the server).
+    var locale: SimLocale = .en
     var nowMs: Int64 = JiraTime.nowMs()
 
     private var renderer: IssueRenderer {
@@ -33,6 +35,7 @@ struct SimulatorRouter {
             guard parts.count == 1 else { return notFound(request.path) }
             response = search(request)
         case ("GET", "issue") where parts.count >= 2: response = issueResource(parts, request)
+        case ("GET", "project") where parts.count == 2: response = project(parts[1])
         default: return notFound(request.path)
         }
         response.delay += scaled(cost.baseSeconds)
@@ -90,6 +93,22 @@ struct SimulatorRouter {
         }
         var json = JSONBuilder()
         renderer.writeUser(index, into: &json)
+        return .json(200, json.bytes)
+    }
+
+    /// `GET /project/{key}`: the project, or 404 when it does not exist or the user may not browse it.
+    private func project(_ key: String) -> SimResponse {
+        guard let project = universe.projects[key.uppercased()] ?? universe.projects.values.first(where: { String($0.id) == key }) else {
+            return .errors(404, ["No project could be found with key '\(key)'."])
+        }
+        var json = JSONBuilder()
+        json.beginObject()
+        json.member("self", "\(baseURL)/rest/api/2/project/\(project.id)")
+        json.member("id", String(project.id))
+        json.member("key", project.key)
+        json.member("name", project.name)
+        json.member("projectTypeKey", "software")
+        json.endObject()
         return .json(200, json.bytes)
     }
 
@@ -181,7 +200,7 @@ struct SimulatorRouter {
         for issue in page { seconds += issueCost(issue, selection: selection, expand: p.expand, keysOnly: keysOnly, caps: .search) }
         var response = SimResponse.json(200, [])
         response.delay = scaled(seconds)
-        let renderer = self.renderer, issues = Array(page), expand = p.expand, warnings = result.warnings, total = result.issues.count
+        let renderer = self.renderer, issues = Array(page), expand = p.expand, warnings = result.warnings.map(locale.translate), total = result.issues.count
         response.deferred = {
             var json = JSONBuilder(capacity: 64 * 1024)
             json.beginObject()

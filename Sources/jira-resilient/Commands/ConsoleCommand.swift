@@ -17,15 +17,13 @@ struct ConsoleCommand: AsyncParsableCommand {
     var theme: String = "dark"
 
     func run() async throws {
+        let configuration = try connection.configuration(token: try connection.token(), concurrency: scan.concurrency)
         guard isatty(0) == 1 && isatty(1) == 1 else {
             StandardStreams.err("console: not a terminal, so running as 'scan' (progress here on stderr, summary on stdout)")
-            var headless = try ScanCommand.parse([scan.project, "--out", scan.out])
-            headless.scan = scan
-            headless.connection = connection
-            try await headless.run()
+            try await HeadlessScan.run(scan, configuration: configuration)
             return
         }
-        try await ConsoleSession.run(scan: scan, connection: connection, theme: theme)
+        try await ConsoleSession.run(scan, configuration: configuration, theme: theme)
     }
 }
 
@@ -53,29 +51,28 @@ struct DemoCommand: AsyncParsableCommand {
         var scan = try ScanArguments.parse([project, "--out", directory, "--concurrency", String(concurrency)])
         if let since = scenarioValue.demoSince { scan.since = ISO8601DateFormatter().string(from: since) }
         var connection = try ConnectionOptions.parse([])
-        connection.url = url
         connection.timeout = 120 * timeScale
         connection.fastFailTimeout = 60 * timeScale
         connection.linksTimeout = 600 * timeScale
         connection.backoffScale = timeScale
         connection.maxAttempts = 3
-        // The token reaches the client in memory only: never argv, never the environment.
-        connection.inMemoryToken = sim.configuration.token
-        if sim.configuration.tls {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("jira-resilient-demo-ca-\(getpid()).pem").path
-            try SimulatorCertificate.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
-            connection.caBundle = path
+        let caFile = sim.configuration.tls ? FileManager.default.temporaryDirectory.appendingPathComponent("jira-resilient-demo-ca-\(getpid()).pem").path : nil
+        defer {
+            if let caFile { try? FileManager.default.removeItem(atPath: caFile) }
+            StandardStreams.err("demo: simulator scenario \(scenarioValue.name) at \(url) (time scale \(timeScale))")
         }
-        defer { StandardStreams.err("demo: simulator scenario \(scenarioValue.name) at \(url) (time scale \(timeScale))") }
         do {
+            if let caFile {
+                try SimulatorCertificate.certificatePEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+                connection.caBundle = caFile
+            }
+            // The simulator's token reaches the client in memory only: never argv, never the environment.
+            let configuration = try connection.configuration(token: AccessToken(sim.configuration.token), concurrency: concurrency, url: url)
             if isatty(0) == 1 && isatty(1) == 1 {
-                try await ConsoleSession.run(scan: scan, connection: connection, theme: theme)
+                try await ConsoleSession.run(scan, configuration: configuration, theme: theme)
             } else {
                 StandardStreams.err("demo: not a terminal, so running as 'scan'")
-                var headless = try ScanCommand.parse([scan.project, "--out", scan.out])
-                headless.scan = scan
-                headless.connection = connection
-                try await headless.run()
+                try await HeadlessScan.run(scan, configuration: configuration)
             }
         } catch {
             await sim.stop()

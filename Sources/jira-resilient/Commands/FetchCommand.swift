@@ -30,23 +30,23 @@ struct FetchCommand: AsyncParsableCommand {
 
     /// Shared by `fetch` and `refetch`: prints `KEY tier …` per key.
     static func fetch(_ keys: [String], project: String, out: String, connection: ConnectionOptions, concurrency: Int) async throws -> [IssueFetcher.Outcome] {
-        let relay = SinkRelay()
-        let configuration = try connection.configuration(concurrency: concurrency, events: EventSink { relay.sink.send(.client($0)) })
-        let client = try JiraClient(configuration)
-        defer { Task { await client.shutdown() } }
+        var configuration = try connection.configuration(token: try connection.token(), concurrency: concurrency)
         let (store, _) = try OutputStore.open(directory: out, project: project)
         let log = try EventLog(path: out + "/events.jsonl")
-        relay.set(log.sink)
+        configuration.events = log.sink.clientSink
+        let client = try JiraClient(configuration)
         let outcomes: [IssueFetcher.Outcome]
         do {
-            outcomes = try await IssueFetcher.fetch(keys, client: client, store: store, concurrency: concurrency, events: relay.sink)
+            // First contact: a wrong URL or a dead server is named within seconds.
+            _ = try await client.serverInfo()
+            outcomes = try await IssueFetcher.fetch(keys, client: client, store: store, concurrency: concurrency, events: log.sink)
         } catch {
-            await log.close()
             await client.shutdown()
+            await log.close()
             throw error
         }
-        await log.close()
         await client.shutdown()
+        await log.close()
         for outcome in outcomes {
             switch outcome {
             case .written(let r):

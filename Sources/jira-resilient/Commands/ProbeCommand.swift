@@ -36,7 +36,9 @@ struct ProbeCommand: AsyncParsableCommand {
             default: break
             }
         }
-        let client = try JiraClient(try connection.configuration(concurrency: 2, events: events))
+        var configuration = try connection.configuration(token: try connection.token(), concurrency: 2)
+        configuration.events = events
+        let client = try JiraClient(configuration)
         let ticker = Task {
             guard tty else { return }
             while !Task.isCancelled {
@@ -51,7 +53,13 @@ struct ProbeCommand: AsyncParsableCommand {
         StandardStreams.out("probing \(key) on \(client.configuration.normalizedDisplayURL)")
         let start = Date()
         let result: Result<AssembledIssue, JiraError>
-        do { result = .success(try await client.fetchResilient(key)) } catch { result = .failure(error) }
+        do {
+            // First contact: a wrong URL or a dead server is named within seconds.
+            _ = try await client.serverInfo()
+            result = .success(try await client.fetchResilient(key))
+        } catch {
+            result = .failure(error)
+        }
         ticker.cancel()
         if tty { StandardStreams.write(2, "\r\u{1B}[K") }
         await client.shutdown()

@@ -15,27 +15,20 @@ struct ScanCommand: AsyncParsableCommand {
     var progressInterval: Double = 5
 
     func run() async throws {
-        let printer = ProgressPrinter(interval: max(0.2, progressInterval))
-        let session = try ScanSession.open(scan, connection, extra: printer.sink)
-        let ticker = Task { await printer.run() }
-        let result = await session.run()
-        ticker.cancel()
-        switch result {
-        case .success(let summary):
-            StandardStreams.out(Self.summaryLine(summary, directory: scan.out))
-        case .failure(let error):
-            if printer.progress.written > 0 { StandardStreams.err(printer.statusLine()) }
-            throw error
+        guard progressInterval.isFinite, (0.2...3600).contains(progressInterval) else {
+            throw JiraError(.invalidInput, "--progress-interval must be 0.2–3600 seconds, got \(progressInterval)")
         }
+        let configuration = try connection.configuration(token: try connection.token(), concurrency: scan.concurrency)
+        try await HeadlessScan.run(scan, configuration: configuration, progressInterval: progressInterval)
     }
 
     static func summaryLine(_ s: ScanSummary, directory: String) -> String {
         let tiers = ["full", "hub", "minimal"].map { "\($0) \(s.tiers[$0] ?? 0)" }.joined(separator: ", ")
         let incomplete = s.written - s.complete
-        return "\(s.project) \(s.mode.rawValue) scan finished: \(s.written) issues written (\(tiers))"
+        return UntrustedText.sanitized("\(s.project) \(s.mode.rawValue) scan finished: \(s.written) issues written (\(tiers))"
             + (incomplete > 0 ? "; \(incomplete) incomplete, see manifest.jsonl and run refetch" : "; all complete")
             + (s.vanished > 0 ? "; \(s.vanished) left the project during the scan" : "")
             + (s.outOfScope > 0 ? "; \(s.outOfScope) earlier file\(s.outOfScope == 1 ? " is" : "s are") of issues no longer in scope (state.json outOfScope)" : "")
-            + String(format: "; %d requests, %d retries, %.1fs → %@", s.requests, s.retries, s.seconds, directory)
+            + String(format: "; %d requests, %d retries, %.1fs → %@", s.requests, s.retries, s.seconds, directory))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JiraSimulator
+import UnixSignals
 
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +24,7 @@ struct SimCommand: AsyncParsableCommand {
             StandardStreams.out("CA bundle: \(path)  (pass --ca-bundle \(path))")
         }
         StandardStreams.out("time scale \(sim.configuration.timeScale); Ctrl-C stops it.")
-        await SignalWaiter.waitForTermination()
+        for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup) { break }
         await sim.stop()
     }
 }

@@ -17,6 +17,14 @@ struct SimulatorOptions: ParsableArguments {
     var tls = false
     @Option(help: "'paginated' (Data Center 8.6+) or 'absent' (Server: /issue/{key}/changelog answers 404).")
     var changelogEndpoint: String?
+    @Option(help: "The token user's language for every message the server sends: \(SimLocale.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var locale: String = "en"
+    @Option(name: .customLong("context-path"), help: "Serve JIRA under this path, e.g. /jira (default: the root).")
+    var contextPath: String?
+    @Option(name: .customLong("max-results-cap"), help: "Largest page a search returns, as an admin's jira.search.views.default.max (default 1000).")
+    var maxResultsCap: Int?
+    @Option(help: "AT:SECONDS — from the AT-th request, refuse connections for SECONDS (simulated time); AT:SECONDS:503 answers a load balancer's 503 page instead.")
+    var outage: String?
 
     func validate() throws {
         guard Scenario.named(scenario) != nil else {
@@ -27,13 +35,28 @@ struct SimulatorOptions: ParsableArguments {
         if let changelogEndpoint, !["paginated", "absent"].contains(changelogEndpoint) {
             throw ValidationError("--changelog-endpoint must be 'paginated' or 'absent'")
         }
+        guard SimLocale(rawValue: locale) != nil else {
+            throw ValidationError("--locale must be one of \(SimLocale.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let contextPath {
+            guard contextPath.hasPrefix("/"), contextPath.count > 1, !contextPath.hasSuffix("/"), contextPath.count <= 100,
+                  contextPath.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }) else {
+                throw ValidationError("--context-path must look like /jira: a leading slash, no trailing one, printable ASCII")
+            }
+        }
+        if let maxResultsCap { guard (1...10_000).contains(maxResultsCap) else { throw ValidationError("--max-results-cap must be 1–10000") } }
+        if let outage { guard OutageSchedule(outage) != nil else { throw ValidationError("--outage must be AT:SECONDS or AT:SECONDS:503 (AT ≥ 1, 0 < SECONDS ≤ 604800)") } }
     }
 
     func makeSimulator(defaultTimeScale: Double = 1) -> JiraSimulator {
         var s = Scenario.named(scenario)!
         if let seed { s.seed = seed }
         if let changelogEndpoint { s.paginatedChangelog = changelogEndpoint == "paginated" }
+        if let maxResultsCap { s.maxResults = maxResultsCap }
         var configuration = JiraSimulator.Configuration(scenario: s, token: token ?? Self.randomToken())
+        configuration.locale = SimLocale(rawValue: locale) ?? .en
+        configuration.contextPath = contextPath ?? ""
+        configuration.outage = outage.flatMap(OutageSchedule.init)
         configuration.timeScale = timeScale ?? defaultTimeScale
         configuration.port = port
         configuration.tls = tls

@@ -2,85 +2,70 @@ import Console
 import Foundation
 import JiraExtract
 import JiraResilient
+import ServiceLifecycle
 
-/// Runs a scan under the console: the UI on its thread, the scan and the operator's fetches
-/// here. Returns the exit outcome once the operator quits (or a signal arrives).
-enum ConsoleSession {
-    static func run(scan: ScanArguments, connection: ConnectionOptions, theme: String) async throws {
-        let app = ConsoleApp(themeName: theme, directory: scan.out)
-        let session = try ScanSession.open(scan, connection, extra: app.sink)
-        let extractor = session.extractor
-        let scanResult = ScanResultBox()
-        let scanTask = Task {
-            let result = await session.runScanOnly()
-            scanResult.set(result)
-            if case .failure(let error) = result, error.code != .cancelled {
-                app.note { $0.state = .failed(error.description); $0.append(.error, error.description, Date()) }
-            }
-        }
-        let signals = Task {
-            for await _ in SignalWaiter.terminationSignals() {
+/// The console as a service beside the scan: the UI on its own thread, and a controller here
+/// that performs the operator's actions. Quitting (or a signal) stops the scan first, so the
+/// screen shows it saving its checkpoint, then ends the UI and so the group.
+final class ConsoleService: Service, Sendable {
+    let app: ConsoleApp
+    let session: ScanSession
+    let noColor: Bool
+
+    init(app: ConsoleApp, session: ScanSession, noColor: Bool) {
+        self.app = app
+        self.session = session
+        self.noColor = noColor
+    }
+
+    func run() async {
+        let app = self.app, session = self.session
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.control() }
+            await withGracefulShutdownHandler {
+                await app.run(noColor: self.noColor)
+            } onGracefulShutdown: {
                 app.note { $0.notice = "signal received: stopping and saving the checkpoint…" }
-                scanTask.cancel()
-                await scanTask.value
-                app.stop()
-                return
+                Task {
+                    await session.scan.stop()
+                    app.stop()
+                }
             }
         }
-        let controller = Task {
-            var fetches: [Task<Void, Never>] = []
+    }
+
+    /// Performs actions until the UI ends; fetches in flight then are cancelled.
+    private func control() async {
+        let extractor = session.extractor
+        await withDiscardingTaskGroup { fetches in
             for await action in app.actionStream {
                 switch action {
                 case .quit:
-                    scanTask.cancel()
-                    for f in fetches { f.cancel() }
-                    await scanTask.value
+                    await session.scan.stop()
                     app.stop()
-                    return
                 case .setPaused(let paused):
-                    await extractor.control.setPaused(paused)
-                    session.relay.sink.send(.paused(paused))
+                    extractor.control.setPaused(paused)
+                    extractor.events.send(.paused(paused))
                 case .fetch(let key):
-                    fetches.append(Task { await fetch([key], factor: 1, session: session, app: app, report: true) })
+                    fetches.addTask { await self.fetch([key], factor: 1, report: true) }
                 case .refetch(let keys, let factor):
-                    fetches.append(Task { await fetch(keys, factor: factor, session: session, app: app, report: false) })
+                    fetches.addTask { await self.fetch(keys, factor: Double(factor), report: false) }
                 case .cycleTheme:
                     break
                 }
             }
-        }
-        await app.run(noColor: ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false)
-        controller.cancel()
-        signals.cancel()
-        scanTask.cancel()
-        await scanTask.value
-        await session.close()
-        StandardStreams.err("output: \(scan.out)")
-        switch scanResult.get() {
-        case .success(var summary)?:
-            // Re-fetches from the console may have completed issues since the scan ended.
-            if let remaining = try? IssueFetcher.incompleteKeys(in: scan.out).count { summary.complete = summary.written - remaining }
-            StandardStreams.out(ScanCommand.summaryLine(summary, directory: scan.out))
-        case .failure(let error)?:
-            throw error
-        case nil:
-            throw JiraError(.cancelled, "the scan was interrupted")
+            fetches.cancelAll()
         }
     }
 
-    /// A single fetch (`f`) or a re-fetch (`m`), with budgets multiplied by `factor`.
-    static func fetch(_ keys: [String], factor: Int, session: ScanSession, app: ConsoleApp, report: Bool) async {
-        var configuration = session.client.configuration
-        configuration.timeout *= Double(factor)
-        configuration.fastFailTimeout *= Double(factor)
-        configuration.linksTimeout *= Double(factor)
-        let client: JiraClient
-        do { client = try JiraClient(configuration) } catch {
-            app.note { $0.notice = "fetch failed: \(error.description)" }
-            return
-        }
+    /// A single fetch (`f`) or a re-fetch (`m`) through the scan's own client (its slots,
+    /// back-off gate and outage state), with budgets multiplied by `factor`.
+    private func fetch(_ keys: [String], factor: Double, report: Bool) async {
+        let extractor = session.extractor, app = self.app
         do {
-            let outcomes = try await IssueFetcher.fetch(keys, client: client, store: session.extractor.store, concurrency: 2, events: session.relay.sink)
+            let outcomes = try await extractor.client.withBudgets(multipliedBy: factor) { () async throws(JiraError) in
+                try await IssueFetcher.fetch(keys, client: extractor.client, store: extractor.store, concurrency: 2, events: extractor.events)
+            }
             for outcome in outcomes {
                 switch outcome {
                 case .written(let r):
@@ -93,12 +78,27 @@ enum ConsoleSession {
         } catch {
             app.note { $0.notice = "fetch stopped: \(error.description)" }
         }
-        await client.shutdown()
     }
 }
 
-final class ScanResultBox: Sendable {
-    private let value = Mutex_<Result<ScanSummary, JiraError>?>(nil)
-    func set(_ r: Result<ScanSummary, JiraError>) { value.set(r) }
-    func get() -> Result<ScanSummary, JiraError>? { value.get() }
+/// Runs a scan under the console until the operator quits (or a signal arrives).
+enum ConsoleSession {
+    static func run(_ arguments: ScanArguments, configuration: JiraClientConfiguration, theme: String) async throws(JiraError) {
+        let app = ConsoleApp(themeName: theme, directory: arguments.out)
+        let session = try ScanSession.open(arguments, configuration: configuration, extra: app.sink)
+        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        let console = ConsoleService(app: app, session: session, noColor: noColor)
+        let result = await session.run(companions: [console])
+        StandardStreams.err("output: \(arguments.out)")
+        switch result {
+        case .success(var summary)?:
+            // Re-fetches from the console may have completed issues since the scan ended.
+            if let remaining = try? IssueFetcher.incompleteKeys(in: arguments.out).count { summary.complete = summary.written - remaining }
+            StandardStreams.out(ScanCommand.summaryLine(summary, directory: arguments.out))
+        case .failure(let error)?:
+            throw error
+        case nil:
+            throw JiraError(.cancelled, "the scan was interrupted")
+        }
+    }
 }

@@ -1,68 +1,41 @@
 import Foundation
 import JiraExtract
 import JiraResilient
-import Synchronization
+import Logging
+import ServiceLifecycle
 
-/// Forwards to a sink set later (the client needs a sink before the extractor exists).
-final class SinkRelay: Sendable {
-    private let target = Mutex<ScanEventSink>(.none)
-    func set(_ sink: ScanEventSink) { target.withLock { $0 = sink } }
-    var sink: ScanEventSink { ScanEventSink { [self] event in target.withLock { $0 }.send(event) } }
-}
-
-/// One scan wired end to end: the client, the extractor, `events.jsonl`, extra sinks (progress
-/// printer, console), and SIGINT/SIGTERM turned into a clean interrupt.
+/// One scan wired end to end: the extractor (with its client and `events.jsonl`) and the
+/// command's own sinks (progress printer, console). Run as a `ServiceGroup`, so SIGINT, SIGTERM
+/// and SIGHUP (the terminal went away) shut it down gracefully: the scan is cancelled, the
+/// checkpoint saved, and the command exits 130.
 struct ScanSession {
-    let client: JiraClient
     let extractor: Extractor
-    let eventLog: EventLog
-    let relay: SinkRelay
+    let scan: ScanService
 
-    static func open(_ scan: ScanArguments, _ connection: ConnectionOptions, extra: ScanEventSink) throws(JiraError) -> ScanSession {
-        let options = try scan.scanOptions()
-        let relay = SinkRelay()
-        let clientEvents = EventSink { event in relay.sink.send(.client(event)) }
-        let configuration = try connection.configuration(concurrency: options.concurrency, events: clientEvents)
-        let client = try JiraClient(configuration)
-        let extractor: Extractor
-        do {
-            extractor = try Extractor(client: client, options: options, directory: scan.out, events: relay.sink)
-        } catch {
-            Task { await client.shutdown() }
-            throw error
-        }
-        let eventLog = try EventLog(path: scan.out + "/events.jsonl")
-        let observer = ScanEventSink { event in if case .client(let e) = event { extractor.observe(e) } }
-        relay.set(observer + eventLog.sink + extra)
-        return ScanSession(client: client, extractor: extractor, eventLog: eventLog, relay: relay)
+    static func open(_ arguments: ScanArguments, configuration: JiraClientConfiguration, extra: ScanEventSink) throws(JiraError) -> ScanSession {
+        let options = try arguments.scanOptions()
+        let extractor = try Extractor(configuration: configuration, options: options, directory: arguments.out, events: extra, logEvents: true)
+        return ScanSession(extractor: extractor, scan: ScanService(extractor: extractor))
     }
 
-    /// Runs the scan without signal handling or shutdown (the console does both).
-    func runScanOnly() async -> Result<ScanSummary, JiraError> {
-        do throws(JiraError) { return .success(try await extractor.run()) } catch { return .failure(error) }
-    }
-
-    func close() async {
-        await eventLog.close()
-        await client.shutdown()
-    }
-
-    /// Runs the scan; SIGINT/SIGTERM cancel it (the checkpoint is saved). Always shuts down.
-    func run() async -> Result<ScanSummary, JiraError> {
-        let extractor = self.extractor
-        let work = Task { () -> Result<ScanSummary, JiraError> in
-            do throws(JiraError) { return .success(try await extractor.run()) } catch { return .failure(error) }
+    /// Runs the scan with `companions` (the console) in one service group until the group
+    /// ends: when the scan ends (headless), or when a companion does (the console quits).
+    /// Returns the scan's outcome, nil if it never ran. Always shuts the client down.
+    func run(companions: [any Service] = []) async -> Result<ScanSummary, JiraError>? {
+        var services = [ServiceGroupConfiguration.ServiceConfiguration(
+            service: scan,
+            successTerminationBehavior: companions.isEmpty ? .gracefullyShutdownGroup : .ignore)]
+        services += companions.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) }
+        var configuration = ServiceGroupConfiguration(services: services, logger: Logger(label: "jira-resilient", factory: { _ in SwiftLogNoOpLogHandler() }))
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint, .sighup]
+        // A second signal, or a shutdown that hangs, cancels everything.
+        configuration.cancellationSignals = []
+        configuration.maximumGracefulShutdownDuration = .seconds(30)
+        let group = ServiceGroup(configuration: configuration)
+        do { try await group.run() } catch {
+            // Services here never throw; a group error means it was cancelled as a whole.
         }
-        let signals = Task {
-            for await _ in SignalWaiter.terminationSignals() {
-                work.cancel()
-                return
-            }
-        }
-        let result = await work.value
-        signals.cancel()
-        await eventLog.close()
-        await client.shutdown()
-        return result
+        await extractor.shutdown()
+        return scan.outcome
     }
 }

@@ -1,0 +1,113 @@
+import Synchronization
+
+/// The tier ladder, one for single issues and search pages: ordered rungs, each reported as it
+/// ends, one hedging rule.
+///
+/// - `full` runs within the fast-fail budget. Once it has taken `hedgeFraction` of that budget
+///   (a request that slow almost always concerns a hub), `hub-base` starts alongside it; the
+///   first to succeed wins and the other is cancelled (and reported as such, with its time).
+///   The full rung keeps its whole budget, so a slow answer that arrives in time is still
+///   taken whole.
+/// - Only slowness descends: a rung that failed for another reason (a 4xx, or 5xx, 429 and
+///   lost connections after the transport's retries on that same rung) ends the ladder with
+///   its error. An outage is held inside the transport and never reaches the ladder.
+/// - When both upper rungs ran out of budget, `minimal` runs if the caller has one (a single
+///   issue); a page has none, and the timeout is thrown so that the caller splits the page and
+///   only the slow issue ever descends to `minimal`.
+/// The two upper rungs that race when hedged.
+enum LadderArm: Sendable { case full, hubBase }
+
+struct TierLadder<Payload: Sendable>: Sendable {
+    typealias Rung = @Sendable () async throws(JiraError) -> Payload
+    var full: Rung
+    var hubBase: Rung
+    var minimal: Rung?
+    /// Bytes of a payload, for the rung reports.
+    var bytes: @Sendable (Payload) -> Int
+
+    struct Outcome: Sendable {
+        var tier: Tier
+        var payload: Payload
+        var reports: [RungReport]
+    }
+
+    /// What the two racing arms share.
+    private final class Race: Sendable {
+        let reports = Mutex<[RungReport]>([])
+        let winner = Mutex<LadderArm?>(nil)
+        let hubBaseStarted = Mutex(false)
+        let report: @Sendable (RungReport) -> Void
+        init(report: @escaping @Sendable (RungReport) -> Void) { self.report = report }
+        func record(_ r: RungReport) {
+            reports.withLock { $0.append(r) }
+            report(r)
+        }
+    }
+
+    private func run(_ arm: LadderArm, _ race: Race) async -> Result<Payload, JiraError> {
+        let rung: JiraResilient.Rung = arm == .full ? .full : .hubBase
+        let start = ContinuousClock.now
+        do throws(JiraError) {
+            let payload = try await (arm == .full ? full : hubBase)()
+            race.record(RungReport(rung: rung, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil, bytes: bytes(payload)))
+            return .success(payload)
+        } catch {
+            var reason = error.shortReason
+            if error.code == .cancelled, let other = race.winner.withLock({ $0 }), other != arm {
+                reason = "cancelled: \(other == .full ? "full" : "hub-base") answered first"
+            }
+            race.record(RungReport(rung: rung, succeeded: false, seconds: (ContinuousClock.now - start).seconds, error: reason, bytes: 0))
+            return .failure(error)
+        }
+    }
+
+    /// Runs the ladder; `report` receives each rung's report as the rung ends.
+    func climb(hedgeAfter: Double, report: @escaping @Sendable (RungReport) -> Void) async throws(JiraError) -> Outcome {
+        let race = Race(report: report)
+        var won: (Tier, Payload)?
+        var fullError: JiraError?
+        var hubBaseError: JiraError?
+        await withTaskGroup(of: (LadderArm, Result<Payload, JiraError>)?.self) { group in
+            group.addTask { (.full, await self.run(.full, race)) }
+            group.addTask {
+                do { try await Task.sleep(for: .milliseconds(Int64(hedgeAfter * 1000))) } catch { return nil }
+                race.hubBaseStarted.withLock { $0 = true }
+                return (.hubBase, await self.run(.hubBase, race))
+            }
+            while let next = await group.next() {
+                guard let (arm, result) = next else { continue }
+                switch (arm, result) {
+                case (_, .success(let payload)):
+                    race.winner.withLock { $0 = arm }
+                    won = (arm == .full ? .full : .hub, payload)
+                    group.cancelAll()
+                case (.full, .failure(let error)):
+                    fullError = error
+                    // Another failure than slowness: hub-base may still end the ladder well if it
+                    // is already running; otherwise nothing lower is tried.
+                    if !error.descendsLadder && (error.code == .cancelled || !error.isTransient || !race.hubBaseStarted.withLock({ $0 })) {
+                        group.cancelAll()
+                    }
+                case (.hubBase, .failure(let error)):
+                    hubBaseError = error
+                    if !error.descendsLadder && !error.isTransient { group.cancelAll() }
+                }
+            }
+        }
+        if let (tier, payload) = won { return Outcome(tier: tier, payload: payload, reports: race.reports.withLock { $0 }) }
+        if Task.isCancelled { throw JiraError(.cancelled, "the ladder was cancelled") }
+        // The reason that does not descend wins: a 4xx, or a transient failure after retries.
+        for error in [fullError, hubBaseError].compactMap({ $0 }) where !error.descendsLadder { throw error }
+        let slowness = hubBaseError ?? fullError ?? JiraError(.timeout, "every upper tier timed out")
+        guard let minimal else { throw slowness }
+        let start = ContinuousClock.now
+        do throws(JiraError) {
+            let payload = try await minimal()
+            race.record(RungReport(rung: .minimal, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil, bytes: bytes(payload)))
+            return Outcome(tier: .minimal, payload: payload, reports: race.reports.withLock { $0 })
+        } catch {
+            race.record(RungReport(rung: .minimal, succeeded: false, seconds: (ContinuousClock.now - start).seconds, error: error.shortReason, bytes: 0))
+            throw error
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import JiraExtract
+import JiraResilient
+import ServiceLifecycle
+import Synchronization
+
+/// The scan as a service of a `ServiceGroup`: `run()` runs the extractor to its end; a graceful
+/// shutdown (a signal, or the console quitting) or `stop()` cancels it, and the extractor saves
+/// its checkpoint before returning. The outcome is kept for the command to report.
+final class ScanService: Service, Sendable {
+    let extractor: Extractor
+    private struct State {
+        var stopRequested = false
+        var outcome: Result<ScanSummary, JiraError>?
+        var running: Task<Result<ScanSummary, JiraError>, Never>?
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    init(extractor: Extractor) { self.extractor = extractor }
+
+    /// The scan's outcome once it has ended; nil before, or when it never ran.
+    var outcome: Result<ScanSummary, JiraError>? { state.withLock { $0.outcome } }
+
+    func run() async {
+        let extractor = self.extractor
+        let task: Task<Result<ScanSummary, JiraError>, Never>? = state.withLock { s in
+            guard !s.stopRequested else { return nil }
+            let task = Task { () -> Result<ScanSummary, JiraError> in
+                do throws(JiraError) { return .success(try await extractor.run()) } catch { return .failure(error) }
+            }
+            s.running = task
+            return task
+        }
+        let outcome: Result<ScanSummary, JiraError>
+        if let task {
+            outcome = await withTaskCancellationOrGracefulShutdownHandler {
+                await task.value
+            } onCancelOrGracefulShutdown: {
+                task.cancel()
+            }
+        } else {
+            outcome = .failure(JiraError(.cancelled, "the scan was stopped before it started"))
+        }
+        let waiters = state.withLock { s in
+            s.outcome = outcome
+            s.running = nil
+            defer { s.waiters.removeAll() }
+            return s.waiters
+        }
+        for w in waiters { w.resume() }
+    }
+
+    /// Cancels the scan (its checkpoint is saved) and returns once it has ended. Called before
+    /// `run()`, it makes `run()` end at once; call it only while the service's group runs.
+    func stop() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { s -> Bool in
+                s.stopRequested = true
+                s.running?.cancel()
+                if s.outcome != nil { return true }
+                s.waiters.append(c)
+                return false
+            }
+            if done { c.resume() }
+        }
+    }
+}
