@@ -83,6 +83,12 @@ let package = Package(
             path: "Benchmarks/console-bench",
             swiftSettings: strict
         ),
+        /// Test scaffolding shared by the test targets (a CONNECT proxy).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "JiraSimulatorTests",
             dependencies: [
@@ -99,17 +105,17 @@ let package = Package(
         ),
         .testTarget(
             name: "JiraExtractTests",
-            dependencies: ["JiraExtract", "JiraResilient", "JiraSimulator"],
+            dependencies: ["JiraExtract", "JiraResilient", "JiraSimulator", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["jira-resilient", "JiraSimulator", "JiraResilient"],
+            dependencies: ["jira-resilient", "JiraSimulator", "JiraResilient", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "JiraResilientTests",
-            dependencies: ["JiraResilient", "JiraSimulator"],
+            dependencies: ["JiraResilient", "JiraSimulator", "TestSupport"],
             swiftSettings: strict
         ),
     ]

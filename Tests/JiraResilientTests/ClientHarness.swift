@@ -11,6 +11,7 @@ final class EventLog: Sendable {
     var backoffs: [JiraEvent.Backoff] { all.compactMap { if case .backoff(let b) = $0 { b } else { nil } } }
     var started: [JiraEvent.RequestInfo] { all.compactMap { if case .requestStarted(let r) = $0 { r } else { nil } } }
     var decisions: [TierDecision] { all.compactMap { if case .tierDecided(let d) = $0 { d } else { nil } } }
+    var outages: [OutageEvent] { all.compactMap { if case .outage(let o) = $0 { o } else { nil } } }
     /// Every event rendered as text (for checks that a secret never appears).
     var text: String { all.map { String(reflecting: $0) }.joined(separator: "\n") }
 }
@@ -23,9 +24,12 @@ struct ClientHarness {
     let events: EventLog
 
     static func with<T>(_ scenario: Scenario = .small, timeScale: Double = 0.01,
+                        sim simulate: (inout JiraSimulator.Configuration) -> Void = { _ in },
                         client configure: (inout JiraClientConfiguration) -> Void = { _ in },
                         _ body: (ClientHarness) async throws -> T) async throws -> T {
-        let sim = JiraSimulator(.init(scenario: scenario, token: token, timeScale: timeScale))
+        var simulation = JiraSimulator.Configuration(scenario: scenario, token: token, timeScale: timeScale)
+        simulate(&simulation)
+        let sim = JiraSimulator(simulation)
         let url = try await sim.start()
         let events = EventLog()
         var configuration = JiraClientConfiguration(baseURL: url, token: AccessToken(token))
@@ -64,4 +68,9 @@ struct ClientHarness {
 
 func json(_ bytes: [UInt8]) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+}
+
+/// The keys of a project in the simulator's truth.
+func keysOf(_ h: ClientHarness, _ project: String) -> Set<String> {
+    Set(h.universe.members[project]!.compactMap { h.universe.issues[$0]?.key })
 }

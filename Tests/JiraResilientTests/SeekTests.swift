@@ -5,10 +5,6 @@ import JiraResilient
 
 /// Seek soundness under JIRA's real key-clause semantics.
 @Suite struct SeekTests {
-    func keysOf(_ h: ClientHarness, _ project: String) -> Set<String> {
-        Set(h.universe.members[project]!.compactMap { h.universe.issues[$0]?.key })
-    }
-
     @Test func keySeekReadsEveryIssueWhereAnIdCursorLosesSome() async throws {
         try await ClientHarness.with(.moved) { (h: ClientHarness) async throws in
             let truth = keysOf(h, "MOVE")
