@@ -160,4 +160,71 @@ import Testing
         #expect(alive.status == 1, "the console is still running after its terminal went away")
         await sim.stop()
     }
+
+    enum Stop: String, CaseIterable, Sendable { case quitKey, sigint, sigterm, sighup }
+
+    /// A paused console stops at once, whichever way it is told to, with its checkpoint saved;
+    /// the same scan then resumes to a complete result.
+    @Test(.enabled(if: tmuxAvailable), arguments: Stop.allCases)
+    func aPausedConsoleStopsAtOnceAndResumes(_ stop: Stop) async throws {
+        let sim = JiraSimulator(.init(scenario: .small, token: "pause-stop-token", timeScale: 0.3))
+        let url = try await sim.start()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("jr-stop-\(UUID().uuidString)").path
+        let patFile = out + ".pat"
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: patFile)
+        }
+        _ = FileManager.default.createFile(atPath: patFile, contents: Data("pause-stop-token".utf8), attributes: [.posixPermissions: 0o600])
+        let args = "PRJ --out \(out) --page-size 5 --concurrency 1 --url \(url) --pat-file \(patFile)"
+        let command = "\(BinaryRunner.binary) console \(args); echo EXITED-$?; sleep 60"
+        do {
+            try await Tmux().with { tmux in
+                await tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40", command])
+                _ = try await tmux.wait(for: "RUNNING", seconds: 60)
+                let started = Date()
+                while (FileManager.default.contents(atPath: out + "/manifest.jsonl") ?? Data()).count < 100 {
+                    if Date().timeIntervalSince(started) > 60 {
+                        Issue.record("the console wrote no manifest lines in 60 s")
+                        throw CancellationError()
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                await tmux.keys("p")
+                _ = try await tmux.wait(for: "PAUSED", seconds: 20)
+                let asked = Date()
+                switch stop {
+                case .quitKey:
+                    await tmux.keys("q")
+                    _ = try await tmux.wait(for: "Quit?", seconds: 10)
+                    await tmux.keys("y")
+                case .sigint, .sigterm, .sighup:
+                    // Anchored at the binary: the shell running the command line matches the rest too.
+                    let pid = await Spawn.run(["pgrep", "-f", "^\(BinaryRunner.binary) console PRJ --out \(out)"]).output
+                        .split(separator: "\n").first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+                    let signal = stop == .sigint ? SIGINT : stop == .sigterm ? SIGTERM : SIGHUP
+                    guard let pid else { Issue.record("no console process"); throw CancellationError() }
+                    kill(pid, signal)
+                }
+                // The design target is 2 s (typically ~0.2 s); the bound leaves room for a loaded
+                // machine. Before the fix, a paused console never stopped at all.
+                let screen = try await tmux.wait(for: "EXITED-130", seconds: 10)
+                let seconds = Date().timeIntervalSince(asked) - (stop == .quitKey ? 0.2 : 0)
+                #expect(seconds < 5, "stopping a paused console took \(seconds) s")
+                #expect(screen.contains("the same command resumes"))
+            }
+            let state = String(decoding: FileManager.default.contents(atPath: out + "/state.json") ?? Data(), as: UTF8.self)
+            #expect(state.contains("\"phase\":\"interrupted\""))
+            // The same scan, headless, resumes and finishes the project.
+            let resumed = try await BinaryRunner.run(["scan"] + args.split(separator: " ").map(String.init), environment: [:])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            let truth = Set(sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.map { $0.key + ".json" })
+            let files = Set((try? FileManager.default.contentsOfDirectory(atPath: out + "/issues")) ?? [])
+            #expect(files == truth)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
 }

@@ -167,7 +167,26 @@ import JiraResilient
         m.apply(.outOfScope(keys: ["PRJ-4", "PRJ-8", "PRJ-15", "PRJ-16", "PRJ-23"]), at: Fixture.at(1))
         let line = m.log.elements.last
         #expect(line?.kind == .warning)
-        #expect(line?.text == "5 earlier files are of issues no longer in scope (deleted, moved or filtered out), kept and listed in state.json: PRJ-4, PRJ-8, PRJ-15, PRJ-16…")
+        #expect(line?.text == "5 earlier files are of issues no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: PRJ-4, PRJ-8, PRJ-15, PRJ-16, PRJ-23")
+    }
+
+    @Test func anOutageShowsInTheHeaderWithItsNextProbeAndEndsInTheEvents() {
+        var m = ConsoleModel()
+        m.apply(.phase(.fetching), at: Fixture.at(0))
+        m.apply(.client(.outage(.began(cause: "connection refused"))), at: Fixture.at(10))
+        m.apply(.client(.outage(.probeScheduled(number: 4, inSeconds: 8, elapsed: 75))), at: Fixture.at(85))
+        let frame = ConsoleView.render(m, width: 160, height: 30, now: Fixture.at(87)).text
+        #expect(frame.contains("OUTAGE 00:01:17, probe in 6s"))
+        #expect(m.log.elements.contains { $0.kind == .error && $0.text.hasPrefix("OUTAGE: JIRA is unreachable (connection refused)") })
+        m.apply(.client(.outage(.ended(seconds: 90))), at: Fixture.at(100))
+        #expect(m.displayState(now: Fixture.at(100)) == .running)
+        #expect(m.log.elements.last?.text == "JIRA is back after 90s of outage: work resumes")
+    }
+
+    @Test func insecureIsSaidInTheHeader() {
+        var m = ConsoleModel()
+        m.apply(.connected(.init(url: "https://jira", user: "u", serverVersion: "9", timeZone: "UTC", timeZoneSource: "user", project: "PRJ", insecure: true)), at: Fixture.at(0))
+        #expect(ConsoleView.render(m, width: 160, height: 30, now: Fixture.at(1)).text.contains(" INSECURE "))
     }
 
     @Test func memoryStaysBoundedUnderABurst() {

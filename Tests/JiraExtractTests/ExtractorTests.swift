@@ -218,13 +218,13 @@ import JiraResilient
 
     @Test func refetchCompletesWhatTheScanCouldNot() async throws {
         try await ScanHarness.with(timeScale: 0.5) { (h: ScanHarness) async throws in
-            // The largest hub is slower than hub-base's budget (10 simulated s = 5 s > 3 s): its
+            // The largest hub is slower than hub-base's budget (20 simulated s = 10 s > 5 s): its
             // page is split until it is alone, and only it falls to minimal.
             let hub = try #require(h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max { $0.linkIDs.count < $1.linkIDs.count })
-            h.sim.inject(.init(.delay(10), matching: RequestMatcher(fieldsContains: "-issuelinks", hubRank: 0), count: nil))
+            h.sim.inject(.init(.delay(20), matching: RequestMatcher(fieldsContains: "-issuelinks", hubRank: 0), count: nil))
             var options = ScanOptions(project: "PRJ")
             options.pageSize = 10
-            try await h.scan(options) { $0.fastFailTimeout = 1; $0.timeout = 3; $0.hedgeFraction = 1 }
+            try await h.scan(options) { $0.fastFailTimeout = 1; $0.timeout = 5; $0.hedgeFraction = 1 }
             let incomplete = try IssueFetcher.incompleteKeys(in: h.directory)
             #expect(incomplete.map(\.key) == [hub.key])
             #expect(incomplete.allSatisfy { $0.tier == .minimal && $0.missing.contains("issuelinks") })

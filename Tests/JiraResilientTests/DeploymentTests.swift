@@ -21,8 +21,9 @@ import TestSupport
     }
 
     @Test func aRestartIsHeldThroughWithoutSpendingAttempts() async throws {
-        // From the 3rd request, the port is closed for 100 simulated s (1 s real at 0.01).
-        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 3, seconds: 100) },
+        // From the 3rd request, the port is closed for 500 simulated s (5 s real at 0.01: longer
+        // than any pause a loaded machine puts between a lost connection and its retry).
+        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 3, seconds: 500) },
                                      client: { $0.maxAttempts = 2 }) { (h: ClientHarness) async throws in
             for _ in 0..<2 { _ = try await h.client.serverInfo() }
             // The 3rd loses its connection as JIRA goes down (one attempt spent); the retry is
@@ -39,7 +40,7 @@ import TestSupport
     }
 
     @Test func aLoadBalancerAnswering503IsAnOutageToo() async throws {
-        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 2, seconds: 100, mode: .loadBalancer503) },
+        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 2, seconds: 500, mode: .loadBalancer503) },
                                      client: { $0.maxAttempts = 4 }) { (h: ClientHarness) async throws in
             _ = try await h.client.serverInfo()
             _ = try await h.client.serverInfo()

@@ -30,7 +30,7 @@ public struct ConsoleModel: Sendable {
     }
 
     public struct LogLine: Sendable {
-        public enum Kind: Sendable { case info, retry, warning, error, reindex, checkpoint, tier }
+        public typealias Kind = NarrationLine.Kind
         public var at: Date
         public var kind: Kind
         /// Sanitised text.
@@ -89,17 +89,15 @@ public struct ConsoleModel: Sendable {
     public mutating func apply(_ event: ScanEvent, at now: Date) {
         if startedAt == nil { startedAt = now }
         progress.apply(event, at: now)
+        narrate(event, now)
         switch event {
         case .connected(let c):
             if case .connecting = state { state = .running }
             insecure = c.insecure
-            append(.info, "connected to \(c.url) as \(c.user), JIRA \(c.serverVersion); dates in \(c.timeZone) (\(c.timeZoneSource))", now)
-        case .planned(let total, let mode, let window):
-            append(.info, "\(total) issues in scope (\(mode.rawValue) scan\(window.map { ", \($0)" } ?? ""))", now)
         case .phase(let phase):
             switch phase {
-            case .done: state = .finished; finishedAt = now; scanDone = true; append(.info, "scan finished", now)
-            case .interrupted: state = .interrupted; finishedAt = now; append(.warning, "interrupted: checkpoint saved", now)
+            case .done: state = .finished; finishedAt = now; scanDone = true
+            case .interrupted: state = .interrupted; finishedAt = now
             case .failed: if case .failed = state {} else { state = .failed("see events"); finishedAt = now }
             default: break
             }
@@ -107,29 +105,23 @@ public struct ConsoleModel: Sendable {
             records[record.key] = record
             if record.complete { incomplete[record.key] = nil } else { incomplete[record.key] = record }
             if let index = decisions.lastIndex(where: { $0.key == record.key }) { decisions[index].record = record }
-        case .vanished(let keys):
-            append(.warning, "\(keys.count) issue\(keys.count == 1 ? "" : "s") left the project before being fetched: \(keys.prefix(4).joined(separator: ", "))", now)
-        case .outOfScope(let keys):
-            append(.warning, "\(keys.count) earlier file\(keys.count == 1 ? " is" : "s are") of issues no longer in scope (deleted, moved or filtered out), kept and listed in state.json: \(keys.prefix(4).joined(separator: ", "))\(keys.count > 4 ? "…" : "")", now)
-        case .reindexDetected(let count, let example):
+        case .reindexDetected(_, let example):
             reindexNote = "reindex: \(progress.reindexed) listed with an older fields.updated (e.g. \(example)); fetched anyway"
-            append(.reindex, "reindex detected: \(count) issues (e.g. \(example)) listed as updated in the window while fields.updated is older; fetched anyway, the key-ordered cursor cannot loop", now)
-        case .checkpoint(let written, let pending):
-            // Checkpoints come every second; one line per ten seconds says enough here
-            // (events.jsonl has them all).
-            if lastCheckpointLine.map({ now.timeIntervalSince($0) >= 10 }) ?? true {
-                lastCheckpointLine = now
-                append(.checkpoint, "checkpoint: \(written) written, \(pending) pending", now)
-            }
-        case .batchFailed(let keys, let error):
-            append(.error, "\(keys.count) issues failed every tier (\(keys.first ?? "")…): \(error)", now)
         case .paused(let p): if p { state = .paused } else if case .paused = state { state = .running }
-        case .error(let message): append(.error, message, now)
-        case .finished(let s):
-            append(.info, "finished: \(s.written) written, \(s.written - s.complete) incomplete, \(s.requests) requests, \(s.retries) retries", now)
         case .client(let e): applyClient(e, now)
-        case .cursor: break
+        default: break
         }
+    }
+
+    /// The narration's line for the event, into the Events pane. Checkpoints come every
+    /// second; one line per ten seconds says enough here (events.jsonl has them all).
+    private mutating func narrate(_ event: ScanEvent, _ now: Date) {
+        guard let line = Narration.line(for: event, project: progress.project) else { return }
+        if line.kind == .checkpoint {
+            guard lastCheckpointLine.map({ now.timeIntervalSince($0) >= 10 }) ?? true else { return }
+            lastCheckpointLine = now
+        }
+        append(line.kind, line.text, now, until: line.wait.map { now.addingTimeInterval($0) })
     }
 
     private mutating func applyClient(_ e: JiraEvent, _ now: Date) {
@@ -144,13 +136,10 @@ public struct ConsoleModel: Sendable {
             }
         case .backoff(let b):
             let until = now.addingTimeInterval(b.wait)
-            let status = b.status.map { "HTTP \($0)" } ?? b.reason
             if b.global {
                 state = .rateLimited(until: until)
-                append(.retry, "429 rate limited on \(b.request.operation): every request waits \(Self.seconds(b.wait)) (\(b.source.rawValue)); attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next", now, until: until)
-            } else {
-                if case .running = state { state = .retrying(until: until) }
-                append(.retry, "\(status) on \(b.request.operation) \(Self.short(b.request.subject)): waiting \(Self.seconds(b.wait)) (\(b.source.rawValue)), attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next", now, until: until)
+            } else if case .running = state {
+                state = .retrying(until: until)
             }
         case .rung(let key, let report):
             if fetchRungs[key] != nil { fetchRungs[key]!.append(report) }
@@ -158,37 +147,16 @@ public struct ConsoleModel: Sendable {
             let seconds = d.rungs.reduce(0) { $0 + $1.seconds }
             decisions.append(Decision(key: d.key, tier: d.tier, links: d.links, rungs: d.rungs, seconds: seconds, record: records[d.key], at: now,
                                       title: d.title.map { UntrustedText.sanitized($0) }))
-            // A page that falls to the hub tier takes all its issues along; the events list
-            // names the real hubs and every minimal issue (the decisions pane has them all).
-            if d.tier == .minimal || (d.tier == .hub && (d.links ?? Self.hubLinks) >= Self.hubLinks) {
-                append(.tier, "\(d.key) → \(d.tier.rawValue)\(d.links.map { " (\($0) links)" } ?? " (links unknown)"): \(Self.rungText(d.rungs))", now)
-            }
             if decisionSelected >= decisions.count - 2 { decisionSelected = max(0, decisions.count - 1) }
-        case .cursorRecovered(let from, let to, let reason):
-            append(.warning, "cursor \(from) vanished (\(reason)); continuing after \(to ?? "the start")", now)
-        case .changelogRoute(_, let reason): append(.info, "changelog: \(reason)", now)
-        case .timeZone: break
-        case .warning(let w): append(.warning, w, now)
-        case .outage(let o): applyOutage(o, now)
-        }
-    }
-
-    private mutating func applyOutage(_ o: OutageEvent, _ now: Date) {
-        switch o {
-        case .began(let cause):
-            state = .outage(since: now, nextProbe: nil)
-            append(.error, "OUTAGE: JIRA is unreachable (\(cause)); every request holds without spending attempts, probing serverInfo", now)
-        case .probeScheduled(_, let wait, let elapsed):
-            state = .outage(since: now.addingTimeInterval(-elapsed), nextProbe: now.addingTimeInterval(wait))
-        case .probed(let number, let reachable, let cause):
-            if !reachable && (number <= 3 || number % 10 == 0) {
-                append(.retry, "outage: probe \(number) failed (\(cause ?? "unreachable"))", now)
+        case .outage(let o):
+            switch o {
+            case .began: state = .outage(since: now, nextProbe: nil)
+            case .probeScheduled(_, let wait, let elapsed):
+                state = .outage(since: now.addingTimeInterval(-elapsed), nextProbe: now.addingTimeInterval(wait))
+            case .ended: if case .outage = state { state = .running }
+            case .probed, .gaveUp: break
             }
-        case .ended(let seconds):
-            if case .outage = state { state = .running }
-            append(.info, "JIRA is back after \(Self.seconds(seconds)) of outage: work resumes", now)
-        case .gaveUp(let seconds):
-            append(.error, "JIRA stayed unreachable for \(Self.seconds(seconds)), the outage timeout: stopping with the checkpoint saved", now)
+        case .cursorRecovered, .changelogRoute, .timeZone, .warning: break
         }
     }
 
@@ -211,18 +179,7 @@ public struct ConsoleModel: Sendable {
         return log.elements.filter { $0.text.localizedCaseInsensitiveContains(searchQuery) }
     }
 
-    /// Links from which an issue is called a hub in the event list.
-    public static let hubLinks = 100
-
-    static func seconds(_ s: Double) -> String { s < 10 ? String(format: "%.1fs", s) : String(format: "%.0fs", s) }
-    static func short(_ subject: RequestSubject) -> String {
-        let summary = ConsoleView.describe(subject)
-        return summary.count > 48 ? String(summary.prefix(45)) + "…" : summary
-    }
-    public static func rungText(_ rungs: [RungReport]) -> String {
-        rungs.map { "\($0.rung == .hubLinks ? "links" : $0.rung.rawValue) \($0.succeeded ? "✓" : "✗") \(String(format: "%.1fs", $0.seconds))" }
-            .joined(separator: " → ")
-    }
+    public static func rungText(_ rungs: [RungReport]) -> String { Narration.rungs(rungs) }
 }
 
 extension String {

@@ -150,15 +150,7 @@ public enum ConsoleView {
         g.fill(.progressTrack, x: x + filled, y: y, width: barWidth - filled, text: "▯")
         x += barWidth + 1
         if info.attempt > 1 { x = g.put("try \(info.attempt)/\(info.maxAttempts) ", x: x, y: y, role: .retry) }
-        g.put(UntrustedText.sanitized(describe(info.subject)), x: x, y: y, role: .text)
-    }
-
-    /// What a request is for, in a few words (the subject is structured: no JQL is parsed back).
-    public static func describe(_ subject: RequestSubject) -> String {
-        switch subject {
-        case .batch(let count, _, _): "batch of \(count) issue\(count == 1 ? "" : "s")"
-        default: subject.text
-        }
+        g.put(UntrustedText.sanitized(Narration.describe(info.subject)), x: x, y: y, role: .text)
     }
 
     // MARK: - Panes

@@ -2,12 +2,31 @@ extension JiraClient {
     /// Pages a `startAt`/`maxResults` envelope to the end: an absent `total` means keep paging,
     /// an empty page ends, and `startAt` advances by the page's real length. Returns each
     /// element's bytes.
+    ///
+    /// Bounded whatever the server claims: a page that answers another `startAt` than asked, or
+    /// repeats the previous page, or pages past `maxBody` bytes in all (a `total` of Int.max
+    /// with new elements forever) fail with `.notJira` instead of looping or growing.
     public func collectPages(_ path: String, array: StaticString, pageSize: Int, operation: String, subject: RequestSubject) async throws(JiraError) -> [ArraySlice<UInt8>] {
         var all: [ArraySlice<UInt8>] = []
         var startAt = 0
+        var bytes = 0
+        var previousFirst: ArraySlice<UInt8>?
         while true {
             let r = request(path, query: [("startAt", String(startAt)), ("maxResults", String(pageSize))], operation: operation, subject: subject)
             let page = try await transport.perform(r) { (response) throws(JiraShapeError) in try IssueJSON.envelope(response.body, array: array) }
+            let place = "\(path) at startAt=\(startAt)"
+            if let answered = page.startAt, answered != startAt {
+                throw JiraError(.notJira, "\(place) answered startAt=\(answered): the server does not honour startAt, so paging would never end")
+            }
+            if let first = page.elements.first, let previousFirst, first == previousFirst {
+                throw JiraError(.notJira, "\(place) repeated the previous page: the server does not advance, so paging would never end")
+            }
+            previousFirst = page.elements.first
+            bytes += page.elements.reduce(0) { $0 + $1.count }
+            guard bytes <= configuration.maxBody else {
+                throw JiraError(.notJira, "\(place): the pages passed \(ByteCount.format(configuration.maxBody)) in all (the server claims \(page.total.map(String.init) ?? "no") total)",
+                                hint: .raiseMaxBody)
+            }
             all += page.elements
             startAt += page.elements.count
             if page.elements.isEmpty || page.isLast == true { break }

@@ -153,7 +153,8 @@ public enum IssueJSON {
     }
 
     /// Reads a paginated envelope (`startAt`, `total`, and the named array's elements as bytes).
-    public static func envelope(_ bytes: [UInt8], array: StaticString) throws(JiraShapeError) -> (elements: [ArraySlice<UInt8>], total: Int?, isLast: Bool?) {
+    public static func envelope(_ bytes: [UInt8], array: StaticString) throws(JiraShapeError)
+        -> (elements: [ArraySlice<UInt8>], total: Int?, isLast: Bool?, startAt: Int?) {
         let document: JSONDocument
         do { document = try JSONDocument(validating: bytes) } catch {
             throw JiraShapeError(reason: "the body is not JSON (\(error))", truncated: error.kind == .truncated)
@@ -161,13 +162,14 @@ public enum IssueJSON {
         guard document.root.kind == .object else {
             throw JiraShapeError(reason: "expected a paged object, got a JSON \(document.root.kind)", truncated: false)
         }
-        let out: ([ArraySlice<UInt8>], Int?, Bool?)? = document.withScanner { s in
+        let out: ([ArraySlice<UInt8>], Int?, Bool?, Int?)? = document.withScanner { s in
             guard let list = s.member(array, in: document.root), list.kind == .array else { return nil }
             var elements: [ArraySlice<UInt8>] = []
             s.forEachElement(of: list) { elements.append(document.bytes[$0.range]) }
             let total = s.member("total", in: document.root).flatMap { s.int($0) }
             let isLast = s.member("isLast", in: document.root).map { document.bytes[$0.start] == UInt8(ascii: "t") }
-            return (elements, total, isLast)
+            let startAt = s.member("startAt", in: document.root).flatMap { s.int($0) }
+            return (elements, total, isLast, startAt)
         }
         guard let out else { throw JiraShapeError(reason: "the response has no '\(array)' array", truncated: false) }
         return out

@@ -1,8 +1,11 @@
 import Foundation
 
 extension JiraClient {
-    /// The seconds after which a slow full rung is hedged with hub-base.
-    var hedgeAfter: Double { configuration.effectiveFastFailTimeout * configuration.hedgeFraction }
+    /// The seconds after which a slow full rung is hedged with hub-base; nil when the hedge is
+    /// off (a fraction of 1: hub-base only after the full rung has failed).
+    var hedgeAfter: Double? {
+        configuration.hedgeFraction < 1 ? configuration.effectiveFastFailTimeout * configuration.hedgeFraction : nil
+    }
 
     /// Fetches one issue through the tier ladder (`TierLadder`) and completes it:
     /// 1. `full`: `*all` with the changelog, within `fastFailTimeout`;

@@ -61,9 +61,22 @@ struct TierLadder<Payload: Sendable>: Sendable {
         }
     }
 
-    /// Runs the ladder; `report` receives each rung's report as the rung ends.
-    func climb(hedgeAfter: Double, report: @escaping @Sendable (RungReport) -> Void) async throws(JiraError) -> Outcome {
+    /// Runs the ladder; `report` receives each rung's report as the rung ends. With
+    /// `hedgeAfter` nil the upper rungs run one after the other.
+    func climb(hedgeAfter: Double?, report: @escaping @Sendable (RungReport) -> Void) async throws(JiraError) -> Outcome {
         let race = Race(report: report)
+        guard let hedgeAfter else {
+            switch await run(.full, race) {
+            case .success(let payload): return Outcome(tier: .full, payload: payload, reports: race.reports.withLock { $0 })
+            case .failure(let error): guard error.descendsLadder else { throw error }
+            }
+            switch await run(.hubBase, race) {
+            case .success(let payload): return Outcome(tier: .hub, payload: payload, reports: race.reports.withLock { $0 })
+            case .failure(let error):
+                guard error.descendsLadder else { throw error }
+                return try await descend(error, race)
+            }
+        }
         var won: (Tier, Payload)?
         var fullError: JiraError?
         var hubBaseError: JiraError?
@@ -98,7 +111,11 @@ struct TierLadder<Payload: Sendable>: Sendable {
         if Task.isCancelled { throw JiraError(.cancelled, "the ladder was cancelled") }
         // The reason that does not descend wins: a 4xx, or a transient failure after retries.
         for error in [fullError, hubBaseError].compactMap({ $0 }) where !error.descendsLadder { throw error }
-        let slowness = hubBaseError ?? fullError ?? JiraError(.timeout, "every upper tier timed out")
+        return try await descend(hubBaseError ?? fullError ?? JiraError(.timeout, "every upper tier timed out"), race)
+    }
+
+    /// Both upper rungs were too slow: the minimal rung if there is one, else the slowness.
+    private func descend(_ slowness: JiraError, _ race: Race) async throws(JiraError) -> Outcome {
         guard let minimal else { throw slowness }
         let start = ContinuousClock.now
         do throws(JiraError) {

@@ -23,35 +23,13 @@ final class ProgressPrinter: Sendable {
 
     private func receive(_ event: ScanEvent) {
         let now = Date()
-        state.withLock { $0.apply(event, at: now) }
-        switch event {
-        case .connected(let c):
-            say("connected to \(c.url) as \(c.user) (JIRA \(c.serverVersion)); JQL dates are read in \(c.timeZone) (\(c.timeZoneSource))")
-        case .planned(let total, let mode, let window):
-            say("\(progress.project): \(Self.count(total)) issues in scope (\(mode.rawValue) scan\(window.map { ", \($0)" } ?? ""))")
-        case .client(.backoff(let b)):
-            let status = b.status.map { "HTTP \($0)" } ?? b.reason
-            say(b.global
-                ? "rate limited on \(b.request.operation): every request waits \(Self.seconds(b.wait)) (\(b.source.rawValue)); attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next"
-                : "retry: \(status) on \(b.request.operation) \(Self.short(b.request.target)); waiting \(Self.seconds(b.wait)) (\(b.source.rawValue)), attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next")
-        case .client(.tierDecided(let d)) where d.tier == .minimal || (d.tier == .hub && (d.links ?? 100) >= 100):
-            say("\(d.key) → \(d.tier.rawValue): \(Self.rungs(d.rungs))\(d.links.map { " (\(Self.count($0)) links)" } ?? " (links unknown)")")
-        case .client(.cursorRecovered(let from, let to, let reason)):
-            say("cursor \(from) vanished (\(reason)); continuing after \(to ?? "the start")")
-        case .client(.changelogRoute(_, let reason)): say("changelog: \(reason)")
-        case .client(.warning(let w)): say("warning: \(w)")
-        case .reindexDetected(let count, let example):
-            say("reindex detected: \(count) issues (e.g. \(example)) listed as updated in the window while fields.updated is older; fetched anyway, the key-ordered cursor cannot loop")
-        case .vanished(let keys):
-            say("\(keys.count) issue\(keys.count == 1 ? "" : "s") left the project before being fetched (deleted or moved): \(keys.prefix(5).joined(separator: ", "))\(keys.count > 5 ? "…" : "")")
-        case .outOfScope(let keys):
-            say("\(keys.count) earlier file\(keys.count == 1 ? " is" : "s are") of issues no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: \(keys.prefix(5).joined(separator: ", "))\(keys.count > 5 ? "…" : "")")
-        case .batchFailed(let keys, let error):
-            say("failed: \(keys.count) issues (\(keys.first ?? "")…\(keys.last ?? "")) after every retry and tier: \(error); they stay pending")
-        case .error(let message): say("error: \(message)")
-        case .phase(.interrupted): say("interrupted: checkpoint saved; the same command resumes")
-        default: break
+        let project = state.withLock { p in
+            p.apply(event, at: now)
+            return p.project
         }
+        // Checkpoints are in events.jsonl and the status line; a line each would drown the log.
+        if case .checkpoint = event { return }
+        if let line = Narration.line(for: event, project: project) { say(line.text) }
     }
 
     /// Prints a status line every `interval` seconds until cancelled.
@@ -84,19 +62,9 @@ final class ProgressPrinter: Sendable {
         return na < nb
     }
 
-    static func rungs(_ rungs: [RungReport]) -> String {
-        rungs.map { "\($0.rung == .hubLinks ? "links" : $0.rung.rawValue) \($0.succeeded ? "✓" : "✗") \(String(format: "%.1fs", $0.seconds))" }
-            .joined(separator: " → ")
-    }
+    static func count(_ n: Int) -> String { Narration.count(n) }
 
-    static func count(_ n: Int) -> String {
-        let f = NumberFormatter()
-        f.numberStyle = .decimal
-        f.locale = Locale(identifier: "en_US")
-        return f.string(from: NSNumber(value: n)) ?? String(n)
-    }
-
-    static func seconds(_ s: Double) -> String { s < 10 ? String(format: "%.1fs", s) : String(format: "%.0fs", s) }
+    static func seconds(_ s: Double) -> String { Narration.seconds(s) }
 
     static func duration(_ s: Double) -> String {
         let t = Int(s.rounded())
@@ -104,6 +72,4 @@ final class ProgressPrinter: Sendable {
         if t >= 60 { return "\(t / 60)m\(String(format: "%02d", t % 60))s" }
         return "\(t)s"
     }
-
-    static func short(_ target: String) -> String { target.count > 60 ? String(target.prefix(57)) + "…" : target }
 }

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import JiraSimulator
+import TestSupport
+
+/// The executable against deployments as they are: a restart mid-scan, a proxy from the
+/// environment, JIRA under a context path.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct DeploymentCommandTests {
+    static let token = "deploy-secret-token-k2j3"
+
+    func start(_ configure: (inout JiraSimulator.Configuration) -> Void) async throws -> (JiraSimulator, String) {
+        var c = JiraSimulator.Configuration(scenario: Self.twoThousand, token: Self.token, timeScale: 0.01)
+        configure(&c)
+        let sim = JiraSimulator(c)
+        return (sim, try await sim.start())
+    }
+
+    /// 2,000 issues in one project with two hubs.
+    static var twoThousand: Scenario {
+        var p = Scenario.Project(key: "BIG", name: "Big", issueCount: 2000)
+        p.hubLinks = [300, 900]
+        var s = Scenario(name: "two-thousand", summary: "2,000 issues", projects: [p])
+        s.seed = 9
+        return s
+    }
+
+    func directory() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("jr-deploy-\(UUID().uuidString)").path }
+
+    func manifest(_ dir: String) -> [[String: Any]] {
+        (FileManager.default.contents(atPath: dir + "/manifest.jsonl") ?? Data()).split(separator: 0x0A)
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+    }
+
+    @Test func aScanThroughATenMinuteRestartFinishesCompleteWithNothingDegraded() async throws {
+        // From the 40th request (mid-scan), the port is closed for 600 simulated s (6 s real).
+        let (sim, url) = try await start { $0.outage = OutageSchedule(afterRequests: 40, seconds: 600) }
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try await BinaryRunner.run(["scan", "BIG", "--out", dir, "--backoff-scale", "0.01", "--timeout", "20",
+                                            "--fast-fail-timeout", "10", "--progress-interval", "1"],
+                                           environment: ["JIRA_URL": url, "JIRA_PAT": Self.token])
+        await sim.stop()
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("2000 issues written") && r.stdout.contains("minimal 0") && r.stdout.contains("all complete"), "\(r.stdout)")
+        #expect(r.stderr.contains("OUTAGE") && r.stderr.contains("JIRA is back"), "\(r.stderr)")
+        let records = manifest(dir)
+        #expect(Set(records.compactMap { $0["key"] as? String }).count == 2000)
+        #expect(records.allSatisfy { $0["tier"] as? String != "minimal" && $0["complete"] as? Bool == true })
+        let events = String(decoding: FileManager.default.contents(atPath: dir + "/events.jsonl") ?? Data(), as: UTF8.self)
+        let began = events.range(of: "\"phase\":\"began\""), ended = events.range(of: "\"phase\":\"ended\"")
+        #expect(began != nil && ended != nil && began!.lowerBound < ended!.lowerBound)
+    }
+
+    @Test func anOutageBeyondItsTimeoutStopsWithTheCheckpointAndTheSameCommandResumes() async throws {
+        let (sim, url) = try await start { $0.outage = OutageSchedule(afterRequests: 30, seconds: 100_000) }
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = ["JIRA_URL": url, "JIRA_PAT": Self.token]
+        let args = ["scan", "BIG", "--out", dir, "--backoff-scale", "0.01", "--outage-timeout", "1"]
+        let r = try await BinaryRunner.run(args, environment: env)
+        await sim.stop()
+        #expect(r.status == 5, "\(r.stderr)")
+        #expect(r.stderr.contains("stayed unreachable") && r.stderr.contains("run the same command again"), "\(r.stderr)")
+        let state = String(decoding: FileManager.default.contents(atPath: dir + "/state.json") ?? Data(), as: UTF8.self)
+        #expect(state.contains("\"phase\":\"failed\""))
+        // JIRA is back (a new simulator on the same data): the same command finishes.
+        let (again, url2) = try await start { _ in }
+        let resumed = try await BinaryRunner.run(args, environment: ["JIRA_URL": url2, "JIRA_PAT": Self.token])
+        await again.stop()
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(Set(manifest(dir).compactMap { $0["key"] as? String }).count == 2000)
+    }
+
+    @Test func firstContactFailuresAreOneClearLine() async throws {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let refused = try await BinaryRunner.run(["scan", "BIG", "--out", dir], environment: ["JIRA_URL": "http://127.0.0.1:1", "JIRA_PAT": "x"])
+        #expect(refused.status == 5)
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(refused.stderr.contains("cannot reach JIRA at http://127.0.0.1:1: connection refused; check --url"), "\(refused.stderr)")
+    }
+
+    @Test func aProxyFromTheEnvironmentAndAContextPathCarryAWholeScan() async throws {
+        let proxy = try TestProxy()
+        defer { proxy.stop() }
+        var small = Scenario.small
+        small.projects = [small.projects[1]]  // OTHER: 40 issues
+        let sim = JiraSimulator(.init(scenario: small, token: Self.token, timeScale: 0.01))
+        var configuration = sim.configuration
+        configuration.contextPath = "/jira"
+        let jira = JiraSimulator(configuration)
+        let url = try await jira.start()
+        #expect(url.hasSuffix("/jira"))
+        let dir = directory(), direct = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: direct) }
+        let r = try await BinaryRunner.run(["scan", "OTHER", "--out", dir],
+                                           environment: ["JIRA_URL": url, "JIRA_PAT": Self.token, "http_proxy": "http://127.0.0.1:\(proxy.port)"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("40 issues written"))
+        let port = URL(string: url)!.port!
+        #expect(!proxy.connectLines.isEmpty && proxy.connectLines.allSatisfy { $0 == "CONNECT 127.0.0.1:\(port) HTTP/1.1" })
+        let file = try JSONSerialization.jsonObject(with: FileManager.default.contents(atPath: dir + "/issues/OTHER-1.json") ?? Data()) as? [String: Any]
+        #expect((file?["self"] as? String)?.hasPrefix(url + "/rest/api/2/issue/") == true)
+        // NO_PROXY naming the host goes direct.
+        let before = proxy.connectLines.count
+        let d = try await BinaryRunner.run(["scan", "OTHER", "--out", direct],
+                                           environment: ["JIRA_URL": url, "JIRA_PAT": Self.token, "HTTP_PROXY": "http://127.0.0.1:\(proxy.port)",
+                                                         "NO_PROXY": "localhost,127.0.0.1"])
+        #expect(d.status == 0, "\(d.stderr)")
+        #expect(proxy.connectLines.count == before)
+        await jira.stop()
+    }
+}
