@@ -56,10 +56,11 @@ import JiraResilient
             options.concurrency = 3
             let hubs = h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.sorted { $0.linkIDs.count > $1.linkIDs.count }
             let hub = hubs[0]
-            // The largest hub's links take 20 s (40 simulated): far longer than the rest of the scan.
-            h.sim.inject(.init(.delay(40), matching: RequestMatcher(fieldsExactly: "issuelinks", hubRank: 0), count: nil))
+            // The largest hub's links take 30 s (60 simulated): far longer than the rest of the
+            // scan, even on a loaded machine.
+            h.sim.inject(.init(.delay(60), matching: RequestMatcher(fieldsExactly: "issuelinks", hubRank: 0), count: nil))
             // No hedge: at this time scale a 0.25 s hedge would race (and win) on ordinary pages too.
-            try await h.scan(options) { $0.fastFailTimeout = 1; $0.linksTimeout = 60; $0.hedgeFraction = 1 }
+            try await h.scan(options) { $0.fastFailTimeout = 1; $0.linksTimeout = 90; $0.hedgeFraction = 1 }
             let manifest = try h.manifest()
             #expect(manifest.first { $0.key == hub.key }?.tier == .hub)
             #expect(manifest.allSatisfy { $0.complete })
@@ -218,13 +219,14 @@ import JiraResilient
 
     @Test func refetchCompletesWhatTheScanCouldNot() async throws {
         try await ScanHarness.with(timeScale: 0.5) { (h: ScanHarness) async throws in
-            // The largest hub is slower than hub-base's budget (20 simulated s = 10 s > 5 s): its
-            // page is split until it is alone, and only it falls to minimal.
+            // The largest hub is slower than hub-base's budget (40 simulated s = 20 s > 10 s): its
+            // page of 8 is split 8 ways, and only it falls to minimal. The budgets leave room for
+            // a loaded machine: the scan's first request gets the same 10 s.
             let hub = try #require(h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max { $0.linkIDs.count < $1.linkIDs.count })
-            h.sim.inject(.init(.delay(20), matching: RequestMatcher(fieldsContains: "-issuelinks", hubRank: 0), count: nil))
+            h.sim.inject(.init(.delay(40), matching: RequestMatcher(fieldsContains: "-issuelinks", hubRank: 0), count: nil))
             var options = ScanOptions(project: "PRJ")
-            options.pageSize = 10
-            try await h.scan(options) { $0.fastFailTimeout = 1; $0.timeout = 5; $0.hedgeFraction = 1 }
+            options.pageSize = 8
+            try await h.scan(options) { $0.fastFailTimeout = 1; $0.timeout = 10; $0.hedgeFraction = 1 }
             let incomplete = try IssueFetcher.incompleteKeys(in: h.directory)
             #expect(incomplete.map(\.key) == [hub.key])
             #expect(incomplete.allSatisfy { $0.tier == .minimal && $0.missing.contains("issuelinks") })

@@ -113,12 +113,14 @@ public enum IssueJSON {
                 let root = try s.objectMembers(at: start, depth: 0) { (name, valueStart) throws(JSONScanError) -> JSONSpan in
                     if s.keyEquals(name, "issues"), s.base[valueStart] == UInt8(ascii: "[") {
                         sawIssues = true
+                        var row = 0
                         return try s.arrayElements(at: valueStart, depth: 1) { (i) throws(JSONScanError) -> JSONSpan in
                             let (layout, summary, issueProblem) = try scanIssue(s, at: i, depth: 2)
+                            row += 1
                             if let summary, problem == nil {
                                 page.issues.append(.init(summary: summary, bytes: Array(bytes[layout.issue.range]), layout: layout.rebased(by: -layout.issue.start)))
                             } else if problem == nil {
-                                problem = issueProblem
+                                problem = "\(issueProblem ?? "a malformed issue row") (issues[\(row - 1)], at byte \(i))"
                             }
                             return layout.issue.end > layout.issue.start ? layout.issue : try s.value(at: i, depth: 2)
                         }

@@ -47,7 +47,9 @@ extension JiraClient {
         assembler.layout = payload.layout
         assembler.dropping = ["names", "schema"]
         func tolerate(_ error: JiraError, _ part: String) throws(JiraError) {
-            if [.cancelled, .authentication, .outage].contains(error.code) { throw error }
+            // Stopping, refused, unreachable for good, or not JIRA at all (an endless or lying
+            // pager): the scan must stop, not write a record that hides it.
+            if [.cancelled, .authentication, .outage, .notJira, .redirect].contains(error.code) { throw error }
             missing.append(part)
             events.send(.warning("\(key): could not fetch \(part) (\(error.shortReason)); the record is marked incomplete"))
         }
