@@ -183,6 +183,13 @@ import JiraResilient
         #expect(m.log.elements.last?.text == "JIRA is back after 90s of outage: work resumes")
     }
 
+    @Test func everyCellIsSanitisedEvenWhereACallerForgot() {
+        var g = Grid(width: 40, height: 1)
+        _ = g.put("P-1\u{202E}\u{2067}X\u{1B}[2J", x: 0, y: 0)
+        #expect(g.text.hasPrefix("P-1⟨U+202E⟩⟨U+2067⟩X␛[2J"))
+        #expect(!g.text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E })
+    }
+
     @Test func insecureIsSaidInTheHeader() {
         var m = ConsoleModel()
         m.apply(.connected(.init(url: "https://jira", user: "u", serverVersion: "9", timeZone: "UTC", timeZoneSource: "user", project: "PRJ", insecure: true)), at: Fixture.at(0))

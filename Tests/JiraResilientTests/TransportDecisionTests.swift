@@ -60,6 +60,20 @@ import Testing
         }
     }
 
+    @Test func theTokenIsRedactedFromIssueBytes() {
+        let body = Array("{\"summary\":\"echo secret-token-123 and secret-token-123!\",\"s\":\"secret-token-12\"}".utf8)
+        let redacted = token.redact(body)
+        #expect(String(decoding: redacted, as: UTF8.self) == "{\"summary\":\"echo [token] and [token]!\",\"s\":\"secret-token-12\"}")
+        let clean = Array("{\"summary\":\"nothing here\"}".utf8)
+        #expect(token.redact(clean) == clean)
+    }
+
+    @Test func serverTextIsSanitisedAndCut() {
+        let hostile = "A\u{1B}]52;c;cHduZWQ=\u{07}B\u{9B}31mC\u{202E}D\u{2066}E"
+        #expect(UntrustedText.sanitized(hostile) == "A␛]52;c;cHduZWQ=␇B⟨C1:9B⟩31mC⟨U+202E⟩D⟨U+2066⟩E")
+        #expect(UntrustedText.sanitized(String(repeating: "x", count: 10_000)).count == UntrustedText.defaultLimit + 1)
+    }
+
     @Test func transportErrorsAreClassifiedByType() {
         #expect(TransportFailure.classify(IOError(errnoCode: ECONNREFUSED, reason: "connect")) == .refused)
         #expect(TransportFailure.classify(IOError(errnoCode: ECONNRESET, reason: "read")) == .connectionLost)

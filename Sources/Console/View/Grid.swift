@@ -1,3 +1,4 @@
+import JiraResilient
 /// What a cell means; a theme decides how each role looks.
 public enum Role: String, Sendable, CaseIterable, Hashable {
     case text, muted, header, title, border, focus, selection, progress, progressTrack
@@ -40,7 +41,9 @@ public struct Grid: Sendable, Equatable {
         guard y >= 0, y < height else { return x }
         let end = min(width, limit.map { x + $0 } ?? width)
         var col = x
-        for character in text {
+        // The one gate to the screen: whatever a caller passes (a key, a header, a message),
+        // controls and bidi overrides arrive as visible placeholders, never as terminal input.
+        for character in UntrustedText.sanitized(text, limit: max(16, (end - x) * 2)) {
             guard col < end else { break }
             let w = DisplayWidth.of(String(character))
             if w == 0 {

@@ -86,7 +86,8 @@ extension JiraClient {
         let bytes: [UInt8]
         let summary: IssueSummary
         do {
-            bytes = try assembler.assemble()
+            // A server that echoes the token into issue data does not get it written to disk.
+            bytes = configuration.token.redact(try assembler.assemble())
             summary = try IssueJSON.parse(bytes).summary
         } catch {
             throw JiraError(.notJira, "\(key): the issue JSON could not be assembled: \(error.reason)")

@@ -1,11 +1,20 @@
 /// Makes text from a server safe to put on a terminal: every control character (C0, DEL, C1) is
 /// shown as a visible placeholder, so escape sequences (CSI, OSC, DCS) arrive inert, and bidi
 /// controls that could reorder a line are shown by name. Newlines and tabs become visible too
-/// unless `keepNewlines`.
+/// unless `keepNewlines`. Text longer than `limit` scalars is cut, with `…`.
 public enum UntrustedText {
-    public static func sanitized(_ text: String, keepNewlines: Bool = false) -> String {
+    /// The default most scalars one sanitised text keeps.
+    public static let defaultLimit = 4000
+
+    public static func sanitized(_ text: String, keepNewlines: Bool = false, limit: Int = defaultLimit) -> String {
         var out = String.UnicodeScalarView()
+        var taken = 0
         for scalar in text.unicodeScalars {
+            taken += 1
+            if taken > limit {
+                out.append("…")
+                break
+            }
             let v = scalar.value
             switch v {
             case 0x0A where keepNewlines: out.append(scalar)
