@@ -179,3 +179,19 @@ import JiraSimulator
         #expect(throws: JiraShapeError.self) { _ = try IssueAssembler(base: Array(#"{"id":"1"}"#.utf8)).assemble() }
     }
 }
+
+/// Found by the fuzzer (bench/fuzz): an issue that repeats a member made the splicer edit one
+/// copy and leave a dangling comma in the other.
+@Suite struct RepeatedMemberTests {
+    @Test func anIssueThatRepeatsAMemberIsMalformedNotSpliced() throws {
+        let page = Array(#"{"issues":[{"id":"1","key":"P-1","fields":{"summary":"a"},"fields":{}}]}"#.utf8)
+        #expect(throws: JiraShapeError.self) { try IssueJSON.parseSearchPage(page) }
+        do {
+            _ = try IssueJSON.parseSearchPage(page)
+        } catch {
+            #expect(error.reason == "issue 1 repeats the member 'fields' (issues[0], at byte 11)")
+        }
+        let field = Array(#"{"id":"1","key":"P-1","fields":{"summary":"a","summary":"b"}}"#.utf8)
+        #expect(throws: JiraShapeError.self) { try IssueJSON.parse(field) }
+    }
+}

@@ -33,6 +33,13 @@ public struct ParsedIssue: Sendable {
 extension IssueJSON {
     /// Validates the issue object at `start` in one pass and reads its summary and layout.
     /// Offsets in the layout are relative to the scanner's buffer.
+    /// The first name that occurs twice, if any.
+    static func duplicate(_ members: [IssueLayout.Member]) -> String? {
+        var seen = Set<String>(minimumCapacity: members.count)
+        for member in members where !seen.insert(member.name).inserted { return member.name }
+        return nil
+    }
+
     static func scanIssue(_ s: JSONScanner, at start: Int, depth: Int) throws(JSONScanError) -> (IssueLayout, IssueSummary?, String?) {
         var layout = IssueLayout(issue: JSONSpan(start: start, end: start, kind: .object))
         var id: String?, key: String?
@@ -73,6 +80,11 @@ extension IssueJSON {
         }
         guard let id, !id.isEmpty else { return (layout, nil, "an issue row has no id") }
         guard let key, !key.isEmpty else { return (layout, nil, "issue \(id) has no key") }
+        // JIRA never repeats a member; a repeated one would make the splice edit one copy while
+        // readers take the other.
+        if let name = duplicate(layout.topMembers) ?? duplicate(layout.fieldMembers) {
+            return (layout, nil, "issue \(id) repeats the member '\(name.prefix(60))'")
+        }
         summary.id = id
         summary.key = key
         return (layout, summary, nil)
