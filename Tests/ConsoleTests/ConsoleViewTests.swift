@@ -43,10 +43,21 @@ import JiraResilient
         #expect(!all.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E })
         #expect(all.contains("␛]0;PWNED␇"))
         #expect(all.contains("⟨U+202E⟩"))
-        // Every row is exactly as wide as the screen, wide characters included.
+        // Every row is exactly as wide as the screen: a wide character takes its cell and the
+        // continuation after it, and a continuation only ever follows a wide character.
         for y in 0..<grid.height {
-            let width = (0..<grid.width).reduce(0) { $0 + (grid[$1, y].continuation ? 1 : max(1, DisplayWidth.of(grid[$1, y].text) == 2 ? 1 : 1)) }
-            #expect(width == 200)
+            var columns = 0
+            for x in 0..<grid.width {
+                let cell = grid[x, y]
+                if cell.continuation {
+                    #expect(x > 0 && DisplayWidth.of(grid[x - 1, y].text) == 2, "a stray continuation at \(x),\(y)")
+                    continue
+                }
+                let w = max(1, DisplayWidth.of(cell.text))
+                if w == 2 { #expect(x + 1 < grid.width && grid[x + 1, y].continuation, "a wide character without its continuation at \(x),\(y)") }
+                columns += w
+            }
+            #expect(columns == 200)
         }
         let eventRow = (0..<grid.height).first { grid.line($0).contains("PWNED") }!
         #expect(grid.line(eventRow).contains("漢字 🚀"))

@@ -272,7 +272,7 @@ import JiraResilient
             h.sim.clearFaults()
             options.filter = "labels = ux"
             await #expect { try await h.scan(options, directory: dir) } throws: { error in
-                (error as! JiraError).code == .invalidInput && "\(error)".contains("--restart")
+                (error as! JiraError).code == .invalidInput && (error as! JiraError).hint == .finishOrRestart
             }
             options.restart = true
             try await h.scan(options, directory: dir)

@@ -63,10 +63,12 @@ public final class Extractor: Sendable {
         }
     }
 
-    /// Shuts the client down and drains `events.jsonl`.
-    public func shutdown() async {
+    /// Shuts the client down and drains `events.jsonl`; returns an error when some events could
+    /// not be written there (the scan's own files are not affected).
+    @discardableResult
+    public func shutdown() async -> JiraError? {
         await client.shutdown()
-        await eventLog?.close()
+        return await eventLog?.close()
     }
 
     /// Runs the scan to its end. Throws `.cancelled` when interrupted (the checkpoint is saved
@@ -132,7 +134,7 @@ public final class Extractor: Sendable {
 
     private func runScan() async throws(JiraError) {
         if client.configuration.tls == .insecure {
-            events.send(.client(.warning("TLS certificate verification is OFF (--insecure): anyone on the path can read the token")))
+            events.send(.client(.warning("TLS certificate verification is OFF: anyone on the path can read the token")))
         }
         let user = try await client.myself()
         let info = try await client.serverInfo()
@@ -147,7 +149,7 @@ public final class Extractor: Sendable {
         // Resume, or begin anew.
         if let previous, !options.restart, previous.phase != .done {
             guard previous.filter == options.filter, previous.mode == options.mode, previous.since == sinceISO else {
-                throw JiraError(.invalidInput, "\(store.directory) holds an unfinished \(previous.mode.rawValue) scan with other options (filter \(previous.filter ?? "none"), since \(previous.since ?? "none")); run that command again to finish it, or pass --restart")
+                throw JiraError(.invalidInput, "\(store.directory) holds an unfinished \(previous.mode.rawValue) scan with other options (filter \(previous.filter ?? "none"), since \(previous.since ?? "none"))", hint: .finishOrRestart)
             }
         } else {
             await store.begin(Checkpoint(project: options.project, filter: options.filter, mode: options.mode, since: sinceISO,

@@ -20,7 +20,7 @@ public enum IssueFetcher {
             let p = String(key[..<dash])
             try JQL.validateProjectKey(p)
             if let project, project != p {
-                throw JiraError(.invalidInput, "keys of different projects (\(project), \(p)) cannot share one --out directory; fetch them separately")
+                throw JiraError(.invalidInput, "keys of different projects (\(project), \(p)) cannot share one output directory; fetch them separately")
             }
             project = p
         }

@@ -1,25 +1,33 @@
 import Foundation
 import JiraResilient
+import Synchronization
 
 /// Appends every event to `events.jsonl` from a background task, so the engine never waits on
-/// the disk. `close()` drains what is buffered.
+/// the disk. `close()` drains what is buffered and says whether any line could not be written.
 public final class EventLog: Sendable {
     private let continuation: AsyncStream<(Date, ScanEvent)>.Continuation
     private let task: Task<Void, Never>
+    /// The first line that could not be written, shared with the writing task.
+    private final class FirstFailure: Sendable {
+        let text = Mutex<String?>(nil)
+    }
+    private let failure = FirstFailure()
+    public let path: String
 
     public init(path: String) throws(JiraError) {
+        self.path = path
         let appender: LineAppender
         do { appender = try LineAppender(path: path) } catch { throw JiraError(.localIO, "cannot open \(path): \(error)") }
         let (stream, continuation) = AsyncStream<(Date, ScanEvent)>.makeStream()
         self.continuation = continuation
+        let failure = self.failure
         task = Task.detached {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             for await (date, event) in stream {
-                var object = EventJSON.object(event)
-                object["ts"] = formatter.string(from: date)
-                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                    try? appender.append(Array(data))
+                do { try appender.append(EventJSON.line(event, at: formatter.string(from: date))) } catch {
+                    // The first failure is kept for close(); the scan goes on (its files are what matter).
+                    failure.text.withLock { if $0 == nil { $0 = "\(error)" } }
                 }
             }
             appender.sync()
@@ -28,94 +36,185 @@ public final class EventLog: Sendable {
 
     public var sink: ScanEventSink { ScanEventSink { [continuation] in continuation.yield((Date(), $0)) } }
 
-    public func close() async {
+    /// Drains the buffer; returns an error when some lines could not be written.
+    @discardableResult
+    public func close() async -> JiraError? {
         continuation.finish()
         await task.value
+        return failure.text.withLock { $0 }.map { JiraError(.localIO, "some events could not be written to \(path): \($0)") }
     }
 }
 
-/// Events as JSON objects with a `type`. Strings from the server are written as they came
+/// Events as JSON lines with `ts` and `type`. Strings from the server are written as they came
 /// (JSON escapes them); they are sanitised only when drawn on a terminal.
 public enum EventJSON {
-    public static func object(_ event: ScanEvent) -> [String: Any] {
+    /// One event as one line (no newline), members in a fixed order.
+    public static func line(_ event: ScanEvent, at timestamp: String) -> [UInt8] {
+        var o = JSONObjectWriter()
+        o.member("ts", timestamp)
+        write(event, into: &o)
+        return o.finished
+    }
+
+    static func write(_ event: ScanEvent, into o: inout JSONObjectWriter) {
         switch event {
-        case .client(let e): return client(e)
+        case .client(let e): write(e, into: &o)
         case .connected(let c):
-            return ["type": "connected", "url": c.url, "user": c.user, "serverVersion": c.serverVersion, "timeZone": c.timeZone,
-                    "timeZoneSource": c.timeZoneSource, "project": c.project]
+            o.member("type", "connected")
+            o.member("url", c.url)
+            o.member("user", c.user)
+            o.member("serverVersion", c.serverVersion)
+            o.member("timeZone", c.timeZone)
+            o.member("timeZoneSource", c.timeZoneSource)
+            o.member("project", c.project)
+            if c.insecure { o.member("insecure", true) }
         case .planned(let total, let mode, let window):
-            var o: [String: Any] = ["type": "planned", "total": total, "mode": mode.rawValue]
-            if let window { o["window"] = window }
-            return o
-        case .phase(let p): return ["type": "phase", "phase": p.rawValue]
+            o.member("type", "planned")
+            o.member("total", total)
+            o.member("mode", mode.rawValue)
+            o.member("window", window)
+        case .phase(let p):
+            o.member("type", "phase")
+            o.member("phase", p.rawValue)
         case .cursor(let worker, let first, let last, let enumerated):
-            var o: [String: Any] = ["type": "cursor", "worker": worker, "first": first, "last": last]
-            if let enumerated { o["listed"] = enumerated }
-            return o
+            o.member("type", "cursor")
+            o.member("worker", worker)
+            o.member("first", first)
+            o.member("last", last)
+            o.member("listed", enumerated)
         case .written(let r):
-            var o: [String: Any] = ["type": "written", "key": r.key, "tier": r.tier.rawValue, "complete": r.complete, "bytes": r.bytes]
-            if !r.missing.isEmpty { o["missing"] = r.missing }
-            return o
-        case .vanished(let keys): return ["type": "vanished", "keys": keys]
-        case .outOfScope(let keys): return ["type": "outOfScope", "keys": keys]
+            o.member("type", "written")
+            o.member("key", r.key)
+            o.member("tier", r.tier.rawValue)
+            o.member("complete", r.complete)
+            o.member("bytes", r.bytes)
+            if !r.missing.isEmpty { o.member("missing", r.missing) }
+        case .vanished(let keys):
+            o.member("type", "vanished")
+            o.member("keys", keys)
+        case .outOfScope(let keys):
+            o.member("type", "outOfScope")
+            o.member("keys", keys)
         case .reindexDetected(let count, let example):
-            return ["type": "reindex", "count": count, "example": example,
-                    "action": "listed by the index as updated in the window although fields.updated is older; fetched anyway (key-ordered cursor, no loop)"]
-        case .checkpoint(let written, let pending): return ["type": "checkpoint", "written": written, "pending": pending]
-        case .batchFailed(let keys, let error): return ["type": "batchFailed", "keys": keys, "error": error]
-        case .paused(let p): return ["type": p ? "paused" : "resumed"]
-        case .error(let message): return ["type": "error", "message": message]
+            o.member("type", "reindex")
+            o.member("count", count)
+            o.member("example", example)
+            o.member("action", "listed by the index as updated in the window although fields.updated is older; fetched anyway (key-ordered cursor, no loop)")
+        case .checkpoint(let written, let pending):
+            o.member("type", "checkpoint")
+            o.member("written", written)
+            o.member("pending", pending)
+        case .batchFailed(let keys, let error):
+            o.member("type", "batchFailed")
+            o.member("keys", keys)
+            o.member("error", error)
+        case .paused(let p):
+            o.member("type", p ? "paused" : "resumed")
+        case .error(let message):
+            o.member("type", "error")
+            o.member("message", message)
         case .finished(let s):
-            return ["type": "finished", "total": s.total, "written": s.written, "complete": s.complete, "tiers": s.tiers,
-                    "vanished": s.vanished, "outOfScope": s.outOfScope, "failed": s.failed, "requests": s.requests, "retries": s.retries, "seconds": s.seconds]
+            o.member("type", "finished")
+            o.member("total", s.total)
+            o.member("written", s.written)
+            o.member("complete", s.complete)
+            var tiers = JSONObjectWriter()
+            for (tier, n) in s.tiers.sorted(by: { $0.key < $1.key }) { tiers.member(tier, n) }
+            o.member("tiers", object: tiers)
+            o.member("vanished", s.vanished)
+            o.member("outOfScope", s.outOfScope)
+            o.member("failed", s.failed)
+            o.member("requests", s.requests)
+            o.member("retries", s.retries)
+            o.member("seconds", s.seconds)
         }
     }
 
-    static func client(_ e: JiraEvent) -> [String: Any] {
-        func info(_ r: JiraEvent.RequestInfo) -> [String: Any] {
-            var o: [String: Any] = ["request": r.id, "operation": r.operation, "target": r.target, "budget": r.budget,
-                                    "attempt": r.attempt, "maxAttempts": r.maxAttempts]
-            if let rung = r.rung { o["rung"] = rung.rawValue }
-            return o
-        }
+    static func request(_ r: JiraEvent.RequestInfo, type: String, into o: inout JSONObjectWriter) {
+        o.member("type", type)
+        o.member("request", r.id)
+        o.member("operation", r.operation)
+        o.member("target", r.target)
+        o.member("budget", r.budget)
+        o.member("attempt", r.attempt)
+        o.member("maxAttempts", r.maxAttempts)
+        o.member("rung", r.rung?.rawValue)
+    }
+
+    static func write(_ e: JiraEvent, into o: inout JSONObjectWriter) {
         switch e {
-        case .requestStarted(let r): return info(r).merging(["type": "requestStarted"]) { $1 }
+        case .requestStarted(let r): request(r, type: "requestStarted", into: &o)
         case .requestFinished(let r, let status, let bytes, let seconds, let error):
-            var o = info(r).merging(["type": "requestFinished", "bytes": bytes, "seconds": seconds]) { $1 }
-            if let status { o["status"] = status }
-            if let error { o["error"] = error }
-            return o
+            request(r, type: "requestFinished", into: &o)
+            o.member("bytes", bytes)
+            o.member("seconds", seconds)
+            o.member("status", status)
+            o.member("error", error)
         case .backoff(let b):
-            var o = info(b.request).merging(["type": "backoff", "reason": b.reason, "wait": b.wait, "source": b.source.rawValue, "global": b.global]) { $1 }
-            if let status = b.status { o["status"] = status }
-            return o
+            request(b.request, type: "backoff", into: &o)
+            o.member("reason", b.reason)
+            o.member("wait", b.wait)
+            o.member("source", b.source.rawValue)
+            o.member("global", b.global)
+            o.member("status", b.status)
         case .rung(let key, let r):
-            var o: [String: Any] = ["type": "rung", "key": key, "rung": r.rung.rawValue, "ok": r.succeeded, "seconds": r.seconds, "bytes": r.bytes]
-            if let error = r.error { o["error"] = error }
-            return o
+            o.member("type", "rung")
+            o.member("key", key)
+            o.member("rung", r.rung.rawValue)
+            o.member("ok", r.succeeded)
+            o.member("seconds", r.seconds)
+            o.member("bytes", r.bytes)
+            o.member("error", r.error)
         case .tierDecided(let d):
-            var o: [String: Any] = ["type": "tier", "key": d.key, "tier": d.tier.rawValue,
-                                    "rungs": d.rungs.map { ["rung": $0.rung.rawValue, "ok": $0.succeeded, "seconds": $0.seconds] }]
-            if let links = d.links { o["links"] = links }
-            return o
-        case .changelogRoute(let paginated, let reason): return ["type": "changelogRoute", "paginated": paginated, "reason": reason]
-        case .timeZone(let id, let source): return ["type": "timeZone", "zone": id, "source": source]
+            o.member("type", "tier")
+            o.member("key", d.key)
+            o.member("tier", d.tier.rawValue)
+            o.member("rungs", objects: d.rungs.map { r in
+                var w = JSONObjectWriter()
+                w.member("rung", r.rung.rawValue)
+                w.member("ok", r.succeeded)
+                w.member("seconds", r.seconds)
+                return w
+            })
+            o.member("links", d.links)
+        case .changelogRoute(let paginated, let reason):
+            o.member("type", "changelogRoute")
+            o.member("paginated", paginated)
+            o.member("reason", reason)
+        case .timeZone(let id, let source):
+            o.member("type", "timeZone")
+            o.member("zone", id)
+            o.member("source", source)
         case .cursorRecovered(let from, let to, let reason):
-            var o: [String: Any] = ["type": "cursorRecovered", "from": from, "reason": reason]
-            if let to { o["to"] = to }
-            return o
-        case .warning(let w): return ["type": "warning", "message": w]
-        case .outage(let o):
-            switch o {
-            case .began(let cause): return ["type": "outage", "phase": "began", "cause": cause]
+            o.member("type", "cursorRecovered")
+            o.member("from", from)
+            o.member("reason", reason)
+            o.member("to", to)
+        case .warning(let w):
+            o.member("type", "warning")
+            o.member("message", w)
+        case .outage(let event):
+            o.member("type", "outage")
+            switch event {
+            case .began(let cause):
+                o.member("phase", "began")
+                o.member("cause", cause)
             case .probeScheduled(let number, let wait, let elapsed):
-                return ["type": "outage", "phase": "probeScheduled", "probe": number, "wait": wait, "elapsed": elapsed]
+                o.member("phase", "probeScheduled")
+                o.member("probe", number)
+                o.member("wait", wait)
+                o.member("elapsed", elapsed)
             case .probed(let number, let reachable, let cause):
-                var o: [String: Any] = ["type": "outage", "phase": "probed", "probe": number, "reachable": reachable]
-                if let cause { o["cause"] = cause }
-                return o
-            case .ended(let seconds): return ["type": "outage", "phase": "ended", "seconds": seconds]
-            case .gaveUp(let seconds): return ["type": "outage", "phase": "gaveUp", "seconds": seconds]
+                o.member("phase", "probed")
+                o.member("probe", number)
+                o.member("reachable", reachable)
+                o.member("cause", cause)
+            case .ended(let seconds):
+                o.member("phase", "ended")
+                o.member("seconds", seconds)
+            case .gaveUp(let seconds):
+                o.member("phase", "gaveUp")
+                o.member("seconds", seconds)
             }
         }
     }

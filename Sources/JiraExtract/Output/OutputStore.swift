@@ -45,20 +45,20 @@ public actor OutputStore {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw JiraError(.invalidInput, "--out \(directory) is a file, not a directory") }
+            guard isDirectory.boolValue else { throw JiraError(.invalidInput, "\(directory) is a file, not a directory", hint: .chooseAnotherDirectory) }
         }
         let previous = try readCheckpoint(directory)
         if let previous, previous.project != project {
-            throw JiraError(.invalidInput, "\(directory) holds a scan of project \(previous.project), not \(project); choose another --out")
+            throw JiraError(.invalidInput, "\(directory) holds a scan of project \(previous.project), not \(project)", hint: .chooseAnotherDirectory)
         }
         if previous == nil, let entries = try? fm.contentsOfDirectory(atPath: directory) {
             let ours: Set<String> = ["issues", "manifest.jsonl", "events.jsonl", "fields.json", "state.json"]
             let foreign = entries.filter { !ours.contains($0) && !$0.hasPrefix("state.json.tmp") && !$0.hasPrefix(".") }
             guard foreign.isEmpty else {
-                throw JiraError(.invalidInput, "\(directory) is not empty and is not a jira-resilient output directory (it holds \(foreign.prefix(3).joined(separator: ", "))); choose an empty or new --out")
+                throw JiraError(.invalidInput, "\(directory) is not empty and is not a jira-resilient output directory (it holds \(foreign.prefix(3).joined(separator: ", ")))", hint: .chooseAnotherDirectory)
             }
             if let other = try foreignManifestProject(directory, project: project) {
-                throw JiraError(.invalidInput, "\(directory) holds issues of project \(other), not \(project); choose another --out")
+                throw JiraError(.invalidInput, "\(directory) holds issues of project \(other), not \(project)", hint: .chooseAnotherDirectory)
             }
         }
         try PrivateDirectory.create(directory)
@@ -78,7 +78,7 @@ public actor OutputStore {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else { throw JiraError(.localIO, "cannot read \(path)") }
         do { return try JSONDecoder().decode(Checkpoint.self, from: data) } catch {
-            throw JiraError(.invalidInput, "\(path) is not a jira-resilient checkpoint (\(error.localizedDescription)); pass --restart to start over")
+            throw JiraError(.invalidInput, "\(path) is not a jira-resilient checkpoint (\(error.localizedDescription))", hint: .restart)
         }
     }
 
@@ -191,17 +191,7 @@ public actor OutputStore {
         return bytes
     }
 
-    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
-            case 0..<0x20: out.append(contentsOf: String(format: "\\u%04x", b).utf8)
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
+    static func appendJSONString(_ s: String, to out: inout [UInt8]) { JSONObjectWriter.appendString(s, to: &out) }
 
     // MARK: - Writing
 

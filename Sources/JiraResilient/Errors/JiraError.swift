@@ -73,6 +73,14 @@ public struct JiraError: Error, Sendable, Equatable, CustomStringConvertible {
         case resumeOrRestart
         /// Check the JIRA URL (host and port).
         case checkURL
+        /// The output directory holds something else: choose another one.
+        case chooseAnotherDirectory
+        /// An unfinished scan with other options: run its command again, or start over.
+        case finishOrRestart
+        /// Start over, ignoring the saved checkpoint.
+        case restart
+        /// Give one JQL condition.
+        case fixFilter
     }
 
     public init(_ code: Code, _ detail: String, status: Int? = nil, messages: [String] = [], hint: Hint? = nil,

@@ -20,7 +20,7 @@ public enum JQL {
     /// parentheses or quotes, comment markers, `;`, `ORDER BY`, or DDL words outside quotes.
     public static func validateFilter(_ filter: String) throws(JiraError) {
         func reject(_ why: String) -> JiraError {
-            JiraError(.invalidInput, "unsafe --filter '\(filter.prefix(80))': \(why). Give one JQL condition, e.g. 'status = Done OR labels = nightly'")
+            JiraError(.invalidInput, "unsafe filter '\(filter.prefix(80))': \(why)", hint: .fixFilter)
         }
         var outside = ""  // the filter with quoted text blanked
         var quote: Character?

@@ -25,6 +25,10 @@ extension JiraError {
         case .raiseMaxBody?: "raise --max-body if the server's answers are really this large"
         case .resumeOrRestart?: "the checkpoint is saved: run the same command again once JIRA is back (or raise --outage-timeout)"
         case .checkURL?: "check --url or $JIRA_URL (scheme, host, port and context path)"
+        case .chooseAnotherDirectory?: "choose another --out"
+        case .finishOrRestart?: "run that command again to finish it, or pass --restart"
+        case .restart?: "pass --restart to start over"
+        case .fixFilter?: "give --filter one JQL condition, e.g. 'status = Done OR labels = nightly'"
         case nil: code == .cancelled ? "the checkpoint is saved and the same command resumes" : nil
         }
     }

@@ -35,7 +35,7 @@ struct ScanSession {
         do { try await group.run() } catch {
             // Services here never throw; a group error means it was cancelled as a whole.
         }
-        await extractor.shutdown()
+        if let failure = await extractor.shutdown() { StandardStreams.err("jira-resilient: warning: \(failure.description)") }
         return scan.outcome
     }
 }
