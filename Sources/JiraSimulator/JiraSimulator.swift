@@ -103,6 +103,12 @@ public final class JiraSimulator: Sendable {
         await server?.stop()
     }
 
+    /// Ends the scheduled outage now (JIRA is back): the port serves again at once.
+    public func endOutage() {
+        state.withLock { s in if let until = s.outageUntil, until > Self.monotonic() { s.outageUntil = Self.monotonic() } }
+        outageTask.withLock { $0 }?.cancel()
+    }
+
     /// Whether the scheduled outage is under way now.
     public var isInOutage: Bool {
         state.withLock { $0.outageUntil.map { Self.monotonic() < $0 } ?? false }
@@ -115,6 +121,7 @@ public final class JiraSimulator: Sendable {
             let old = server.withLock { s in defer { s = nil }; return s }
             let port = old?.port ?? configuration.port
             await old?.stop()
+            // Cancelled by endOutage (serve again now) or by stop (the check below).
             try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
             guard !state.withLock({ $0.stopped }) else { return }
             // The port may linger for a moment after close; try again briefly.

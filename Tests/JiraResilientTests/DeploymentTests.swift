@@ -20,32 +20,48 @@ import TestSupport
         }
     }
 
+    /// Waits (with a deadline) until the client has announced an outage.
+    static func waitForOutage(_ h: ClientHarness) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !h.events.outages.contains(where: { if case .began = $0 { true } else { false } }) {
+            guard ContinuousClock.now < deadline else { Issue.record("no outage began"); throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     @Test func aRestartIsHeldThroughWithoutSpendingAttempts() async throws {
-        // From the 3rd request, the port is closed for 500 simulated s (5 s real at 0.01: longer
-        // than any pause a loaded machine puts between a lost connection and its retry).
-        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 3, seconds: 500) },
+        // From the 3rd request the port is closed until the test ends the outage, once the
+        // client holds: order, not timing.
+        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 3, seconds: 1_000_000) },
                                      client: { $0.maxAttempts = 2 }) { (h: ClientHarness) async throws in
             for _ in 0..<2 { _ = try await h.client.serverInfo() }
             // The 3rd loses its connection as JIRA goes down (one attempt spent); the retry is
             // refused, which starts the outage; the request then holds, and succeeds after it.
-            for _ in 0..<3 { _ = try await h.client.serverInfo() }
+            let held = Task { try await h.client.serverInfo() }
+            try await Self.waitForOutage(h)
+            #expect(h.sim.isInOutage)
+            h.sim.endOutage()
+            _ = try await held.value
+            for _ in 0..<2 { _ = try await h.client.serverInfo() }
             let kinds = Self.kinds(h.events.outages)
             #expect(kinds.first == "began" && kinds.last == "ended")
-            #expect(kinds.contains("probed-down"))
             #expect(kinds.filter { $0 == "probed-up" }.count == 1)
-            #expect(!h.sim.isInOutage)
             // One backoff only: the lost connection's. The refused ones were held, not retried.
             #expect(h.events.backoffs.count == 1)
         }
     }
 
     @Test func aLoadBalancerAnswering503IsAnOutageToo() async throws {
-        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 2, seconds: 500, mode: .loadBalancer503) },
+        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 2, seconds: 1_000_000, mode: .loadBalancer503) },
                                      client: { $0.maxAttempts = 4 }) { (h: ClientHarness) async throws in
             _ = try await h.client.serverInfo()
-            _ = try await h.client.serverInfo()
+            let held = Task { try await h.client.serverInfo() }
+            try await Self.waitForOutage(h)
+            h.sim.endOutage()
+            _ = try await held.value
             let kinds = Self.kinds(h.events.outages)
             #expect(kinds.first == "began" && kinds.last == "ended")
+            #expect(kinds.contains("probed-down") || kinds.filter { $0 == "probed-up" }.count == 1)
             // Three load-balancer pages in a row made it an outage: two backoffs, then the hold.
             #expect(h.events.backoffs.count == 2)
             #expect(h.sim.requests.filter { $0.status == 503 }.isEmpty)  // the balancer answered, not JIRA

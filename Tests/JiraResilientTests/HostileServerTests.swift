@@ -79,7 +79,7 @@ import JiraResilient
                 return e.code == .notJira && e.description.contains("passed 1 MiB") && e.hint == .raiseMaxBody
             }
             // 1 MiB at ~100 KB a page: a dozen requests, not thousands.
-            #expect(requests.count < 20)
+            #expect(requests.count < 25)
         }
     }
 
@@ -91,7 +91,9 @@ import JiraResilient
             await #expect { try await client.comments("HOST-3") } throws: { error in
                 (error as! JiraError).code == .notJira && "\(error)".contains("repeated the previous page")
             }
-            #expect(requests.count <= 4)
+            // Two requests each (the page, then the one that gives it away); without the checks
+            // these pagers never end. Room for a retry on a loaded machine.
+            #expect(requests.count <= 8)
         }
     }
 
