@@ -20,23 +20,52 @@ func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(
 let t0 = Date()
 func event(_ i: Int) -> ScanEvent {
     switch i % 5 {
-    case 0: return .client(.requestStarted(.init(id: i, operation: "search", subject: .batch(count: 2, first: "PRJ-1", last: "PRJ-2"), rung: .full, budget: 60, attempt: 1, maxAttempts: 5)))
-    case 1: return .client(.requestFinished(.init(id: i - 1, operation: "search", subject: .batch(count: 2, first: "PRJ-1", last: "PRJ-2"), rung: .full, budget: 60, attempt: 1, maxAttempts: 5), status: 200, bytes: 40_000, seconds: 0.2, error: nil))
-    case 2: return .client(.tierDecided(TierDecision(key: "PRJ-\(i)", tier: i % 50 == 2 ? .hub : .full, rungs: [RungReport(rung: .full, succeeded: true, seconds: 0.4, error: nil, bytes: 30_000)], links: i % 9, title: "Summary of issue \(i) 漢字 \u{1B}]0;x\u{07}")))
+    case 0:
+        return .client(
+            .requestStarted(
+                .init(
+                    id: i, operation: "search", subject: .batch(count: 2, first: "PRJ-1", last: "PRJ-2"), rung: .full,
+                    budget: 60, attempt: 1, maxAttempts: 5)))
+    case 1:
+        return .client(
+            .requestFinished(
+                .init(
+                    id: i - 1, operation: "search", subject: .batch(count: 2, first: "PRJ-1", last: "PRJ-2"),
+                    rung: .full, budget: 60, attempt: 1, maxAttempts: 5), status: 200, bytes: 40_000, seconds: 0.2,
+                error: nil))
+    case 2:
+        return .client(
+            .tierDecided(
+                TierDecision(
+                    key: "PRJ-\(i)", tier: i % 50 == 2 ? .hub : .full,
+                    rungs: [RungReport(rung: .full, succeeded: true, seconds: 0.4, error: nil, bytes: 30_000)],
+                    links: i % 9, title: "Summary of issue \(i) 漢字 \u{1B}]0;x\u{07}")))
     case 3:
         var summary = IssueSummary(id: "\(i)", key: "PRJ-\(i - 1)", updated: nil, links: 3)
         summary.histories = .init(inline: 4, total: 4)
-        return .written(ManifestRecord(AssembledIssue(tier: .full, bytes: [], summary: summary, missing: [], rungs: [])))
+        return .written(
+            ManifestRecord(AssembledIssue(tier: .full, bytes: [], summary: summary, missing: [], rungs: [])))
     default: return .client(.warning("note \(i)"))
     }
 }
 
 // 1. Render time with full panes.
 var model = ConsoleModel()
-model.apply(.connected(.init(url: "https://jira.example.com", user: "Operator", serverVersion: "9.12.4", timeZone: "UTC", timeZoneSource: "user", project: "PRJ")), at: t0)
+model.apply(
+    .connected(
+        .init(
+            url: "https://jira.example.com", user: "Operator", serverVersion: "9.12.4", timeZone: "UTC",
+            timeZoneSource: "user", project: "PRJ")), at: t0)
 model.apply(.planned(total: 200_000, mode: .full, window: nil), at: t0)
 for i in 0..<20_000 { model.apply(event(i), at: t0.addingTimeInterval(Double(i) / 1000)) }
-for i in 0..<6 { model.apply(.client(.requestStarted(.init(id: 900_000 + i, operation: i == 0 ? "links" : "search", subject: .issue("PRJ-\(i)"), rung: i == 0 ? .hubLinks : .full, budget: 600, attempt: 1, maxAttempts: 5))), at: t0) }
+for i in 0..<6 {
+    model.apply(
+        .client(
+            .requestStarted(
+                .init(
+                    id: 900_000 + i, operation: i == 0 ? "links" : "search", subject: .issue("PRJ-\(i)"),
+                    rung: i == 0 ? .hubLinks : .full, budget: 600, attempt: 1, maxAttempts: 5))), at: t0)
+}
 let clock = ContinuousClock()
 var renders: [Double] = []
 let now = t0.addingTimeInterval(25)
@@ -46,7 +75,10 @@ for _ in 0..<300 {
     renders.append(ms(clock.now - start))
 }
 renders.sort()
-print(String(format: "frame render 200×60: median %.2f ms, p99 %.2f ms (%d frames)", renders[renders.count / 2], renders[renders.count * 99 / 100], renders.count))
+print(
+    String(
+        format: "frame render 200×60: median %.2f ms, p99 %.2f ms (%d frames)", renders[renders.count / 2],
+        renders[renders.count * 99 / 100], renders.count))
 
 // 2. A burst: 10,000 events a second for 10 s from another thread, drained every 100 ms.
 let inbox = Mutex<[ScanEvent]>([])
@@ -72,7 +104,9 @@ var lastSample = Date()
 while producing.load(ordering: .relaxed) {
     usleep(100_000)  // the UI thread's key timeout while ticking
     let start = clock.now
-    let items = inbox.withLock { items -> [ScanEvent] in defer { items.removeAll(keepingCapacity: true) }; return items }
+    let items = inbox.withLock { items -> [ScanEvent] in
+        defer { items.removeAll(keepingCapacity: true) }; return items
+    }
     let date = Date()
     for item in items { burstModel.apply(item, at: date) }
     applied += items.count
@@ -83,6 +117,9 @@ while producing.load(ordering: .relaxed) {
 cycles.sort()
 // A key wakes the UI loop at once (get_wch returns on input): it waits at most for the cycle in
 // progress, then its own cycle runs.
-print(String(format: "burst: %d events in 10 s; cycle (drain + apply + render) median %.1f ms, max %.1f ms → a key is answered within %.0f ms",
-             applied, cycles[cycles.count / 2], cycles.last ?? 0, 2 * (cycles.last ?? 0)))
+print(
+    String(
+        format:
+            "burst: %d events in 10 s; cycle (drain + apply + render) median %.1f ms, max %.1f ms → a key is answered within %.0f ms",
+        applied, cycles[cycles.count / 2], cycles.last ?? 0, 2 * (cycles.last ?? 0)))
 print("resident memory each second of the burst (MB): " + rss.map { String(format: "%.0f", $0) }.joined(separator: " "))

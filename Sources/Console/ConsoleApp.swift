@@ -26,7 +26,12 @@ public final class ConsoleApp: Sendable {
         self.directory = directory
         (actionStream, actions) = AsyncStream<ConsoleAction>.makeStream()
         if library.theme(themeName) == nil {
-            note { $0.append(.warning, "theme '\(themeName)' not found; using dark (themes: \(library.names.joined(separator: ", ")))", Date()) }
+            note {
+                $0.append(
+                    .warning,
+                    "theme '\(themeName)' not found; using dark (themes: \(library.names.joined(separator: ", ")))",
+                    Date())
+            }
         }
         for problem in library.problems {
             note { $0.append(.error, "theme \(problem.description); using the default theme", Date()) }
@@ -86,7 +91,9 @@ public final class ConsoleApp: Sendable {
             } else {
                 instantReturns = 0
             }
-            let items = inbox.withLock { items -> [Inbox] in defer { items.removeAll(keepingCapacity: true) }; return items }
+            let items = inbox.withLock { items -> [Inbox] in
+                defer { items.removeAll(keepingCapacity: true) }; return items
+            }
             for item in items {
                 switch item {
                 case .event(let date, let event): model.apply(event, at: date)

@@ -48,6 +48,7 @@ public final class JiraSimulator: Sendable {
         /// Monotonic seconds until which the scheduled outage lasts, once it has begun.
         var outageUntil: Double?
         var stopped = false
+        var gates: [SimGate] = []
     }
 
     public let configuration: Configuration
@@ -63,15 +64,18 @@ public final class JiraSimulator: Sendable {
     public init(_ configuration: Configuration) {
         self.configuration = configuration
         let scenario = configuration.scenario
-        let bucket = scenario.rateLimit.map { TokenBucket(limit: $0, timeScale: configuration.timeScale, now: Self.monotonic()) }
+        let bucket = scenario.rateLimit.map {
+            TokenBucket(limit: $0, timeScale: configuration.timeScale, now: Self.monotonic())
+        }
         let universe = DataGenerator.universe(for: scenario)
         var faults = scenario.faults
         for i in faults.rules.indices { Self.resolveHub(&faults.rules[i].matcher, in: universe) }
-        state = Mutex(State(
-            universe: universe, faults: faults,
-            faultRNG: SplitMix64(seed: scenario.faults.seed), bucket: bucket,
-            pendingChanges: scenario.liveChanges.sorted { $0.afterRequests < $1.afterRequests },
-            paginatedChangelog: scenario.paginatedChangelog))
+        state = Mutex(
+            State(
+                universe: universe, faults: faults,
+                faultRNG: SplitMix64(seed: scenario.faults.seed), bucket: bucket,
+                pendingChanges: scenario.liveChanges.sorted { $0.afterRequests < $1.afterRequests },
+                paginatedChangelog: scenario.paginatedChangelog))
     }
 
     /// Binds the port and starts serving; returns the base URL (`http://127.0.0.1:PORT`, with
@@ -87,8 +91,10 @@ public final class JiraSimulator: Sendable {
     }
 
     private func bind(port: Int) async throws -> SimulatorServer {
-        try await SimulatorServer.start(host: configuration.host, port: port, tls: configuration.tls,
-                                        onAbandoned: { [self] in abandoned.withLock { $0 += 1 } }) { [self] request in
+        try await SimulatorServer.start(
+            host: configuration.host, port: port, tls: configuration.tls,
+            onAbandoned: { [self] in abandoned.withLock { $0 += 1 } }
+        ) { [self] request in
             await self.handle(request)
         }
     }
@@ -96,16 +102,22 @@ public final class JiraSimulator: Sendable {
     /// Stops accepting, closes open connections and cancels delayed responses (and a restart
     /// still to come after an outage).
     public func stop() async {
-        state.withLock { $0.stopped = true }
+        for gate in state.withLock({ s in
+            s.stopped = true; return s.gates
+        }) { gate.open() }
         outageTask.withLock { $0 }?.cancel()
         await outageTask.withLock { $0 }?.value
-        let server = self.server.withLock { s in defer { s = nil }; return s }
+        let server = self.server.withLock { s in
+            defer { s = nil }; return s
+        }
         await server?.stop()
     }
 
     /// Ends the scheduled outage now (JIRA is back): the port serves again at once.
     public func endOutage() {
-        state.withLock { s in if let until = s.outageUntil, until > Self.monotonic() { s.outageUntil = Self.monotonic() } }
+        state.withLock { s in
+            if let until = s.outageUntil, until > Self.monotonic() { s.outageUntil = Self.monotonic() }
+        }
         outageTask.withLock { $0 }?.cancel()
     }
 
@@ -118,7 +130,9 @@ public final class JiraSimulator: Sendable {
     /// the same port. Runs outside the request that triggered it.
     private func refuseConnections(for seconds: Double) {
         let task = Task { [self] in
-            let old = server.withLock { s in defer { s = nil }; return s }
+            let old = server.withLock { s in
+                defer { s = nil }; return s
+            }
             let port = old?.port ?? configuration.port
             await old?.stop()
             // Cancelled by endOutage (serve again now) or by stop (the check below).
@@ -153,6 +167,17 @@ public final class JiraSimulator: Sendable {
 
     public func apply(_ kind: LiveChange.Kind) {
         state.withLock { Self.apply(kind, to: &$0.universe, timeScale: configuration.timeScale) }
+    }
+
+    /// Holds every answer to requests `matching` until the returned gate opens (see `SimGate`).
+    public func hold(_ matching: RequestMatcher) -> SimGate {
+        let gate = SimGate()
+        let number = state.withLock { s in
+            s.gates.append(gate)
+            return s.gates.count - 1
+        }
+        inject(.init(.held(gate: number), matching: matching, count: nil))
+        return gate
     }
 
     /// Adds a scripted fault rule ahead of the scenario's.
@@ -223,11 +248,15 @@ public final class JiraSimulator: Sendable {
                 request.path.removeFirst(contextPath.count)
             } else if !request.path.hasPrefix("/_sim/") {
                 // Tomcat's answer outside the web application's path.
-                return .html(404, "<!doctype html><html lang=\"en\"><head><title>HTTP Status 404 – Not Found</title></head><body><h1>HTTP Status 404 – Not Found</h1></body></html>")
+                return .html(
+                    404,
+                    "<!doctype html><html lang=\"en\"><head><title>HTTP Status 404 – Not Found</title></head><body><h1>HTTP Status 404 – Not Found</h1></body></html>"
+                )
             }
         }
         if let outage = configuration.outage, let response = outageResponse(outage) { return response }
-        let fieldsText = (request.query["fields"] ?? []).joined(separator: ",")
+        let fieldsText =
+            (request.query["fields"] ?? []).joined(separator: ",")
             + (request.method == "POST" ? String(decoding: request.body.prefix(4096), as: UTF8.self) : "")
         let authorization = request.authorization ?? ""
         let bearer = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : nil
@@ -256,7 +285,8 @@ public final class JiraSimulator: Sendable {
             appliedFault = nil
         } else if !authenticated {
             response = .errors(401, ["You are not authenticated. Authentication required to perform this operation."])
-            response.headers.append(("X-Seraph-LoginReason", bearer == nil ? "AUTHENTICATION_DENIED" : "AUTHENTICATED_FAILED"))
+            response.headers.append(
+                ("X-Seraph-LoginReason", bearer == nil ? "AUTHENTICATION_DENIED" : "AUTHENTICATED_FAILED"))
             response.headers.append(("WWW-Authenticate", "OAuth realm=\"\(baseURL)\""))
             appliedFault = nil
         } else if request.path.hasPrefix("/_sim/") {
@@ -266,8 +296,9 @@ public final class JiraSimulator: Sendable {
             appendRateHeaders(&response, remaining: 0)
             appliedFault = .rateLimited(.seconds(limit.retryAfter))
         } else {
-            var router = SimulatorRouter(universe: universe, scenario: configuration.scenario, baseURL: baseURL,
-                                         timeScale: configuration.timeScale, paginatedChangelog: paginated)
+            var router = SimulatorRouter(
+                universe: universe, scenario: configuration.scenario, baseURL: baseURL,
+                timeScale: configuration.timeScale, paginatedChangelog: paginated)
             router.nowMs = JiraTime.nowMs()
             router.locale = configuration.locale
             response = router.route(request)
@@ -276,7 +307,8 @@ public final class JiraSimulator: Sendable {
         }
         var jql: String?
         if request.path.hasSuffix("/search") {
-            jql = request.method == "POST"
+            jql =
+                request.method == "POST"
                 ? (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])?["jql"] as? String
                 : request.first("jql")
         }
@@ -286,7 +318,8 @@ public final class JiraSimulator: Sendable {
             authenticated: authenticated, fault: appliedFault, receivedAt: now)
         state.withLock { s in if s.log.count < Self.logLimit { s.log.append(record) } }
         if configuration.locale != .en, response.status >= 400, response.deferred == nil,
-           response.headers.contains(where: { $0.0 == "Content-Type" && $0.1.hasPrefix("application/json") }) {
+            response.headers.contains(where: { $0.0 == "Content-Type" && $0.1.hasPrefix("application/json") })
+        {
             response.body = configuration.locale.translateEnvelope(response.body)
         }
         return response
@@ -309,7 +342,10 @@ public final class JiraSimulator: Sendable {
             response.delivery = .closeBeforeResponse
             return response
         case .loadBalancer503:
-            return .html(503, "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>")
+            return .html(
+                503,
+                "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>"
+            )
         }
     }
 
@@ -322,7 +358,10 @@ public final class JiraSimulator: Sendable {
     }
 
     static func rateLimitedResponse(retryAfter: Fault.RetryAfter?) -> SimResponse {
-        var response = SimResponse.html(429, "<!doctype html><html lang=\"en\"><head><title>HTTP Status 429 – Too Many Requests</title><style type=\"text/css\">body {font-family:Tahoma,Arial,sans-serif;}</style></head><body><h1>HTTP Status 429 – Too Many Requests</h1><hr class=\"line\" /><p><b>Type</b> Status Report</p><p><b>Description</b> The user has sent too many requests in a given amount of time (&quot;rate limiting&quot;).</p><hr class=\"line\" /><h3>Apache Tomcat/9.0.82</h3></body></html>")
+        var response = SimResponse.html(
+            429,
+            "<!doctype html><html lang=\"en\"><head><title>HTTP Status 429 – Too Many Requests</title><style type=\"text/css\">body {font-family:Tahoma,Arial,sans-serif;}</style></head><body><h1>HTTP Status 429 – Too Many Requests</h1><hr class=\"line\" /><p><b>Type</b> Status Report</p><p><b>Description</b> The user has sent too many requests in a given amount of time (&quot;rate limiting&quot;).</p><hr class=\"line\" /><h3>Apache Tomcat/9.0.82</h3></body></html>"
+        )
         if let retryAfter { response.headers.append(("Retry-After", retryAfterValue(retryAfter))) }
         return response
     }
@@ -346,9 +385,13 @@ public final class JiraSimulator: Sendable {
             response = Self.rateLimitedResponse(retryAfter: retryAfter)
             response.delay = min(delay, 0.05 * configuration.timeScale)
         case .status(let code, let retryAfter):
-            response = code == 500
+            response =
+                code == 500
                 ? .errors(500, ["Internal server error"])
-                : .html(code, "<html><head><title>\(code) Service Unavailable</title></head><body><center><h1>\(code) Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>")
+                : .html(
+                    code,
+                    "<html><head><title>\(code) Service Unavailable</title></head><body><center><h1>\(code) Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>"
+                )
             if let retryAfter { response.headers.append(("Retry-After", Self.retryAfterValue(retryAfter))) }
             response.delay = 0.01 * configuration.timeScale
         case .closeBeforeResponse:
@@ -356,7 +399,10 @@ public final class JiraSimulator: Sendable {
         case .truncatedBody(let fraction):
             response.delivery = .truncated(fraction: fraction)
         case .htmlLogin:
-            response = .html(200, "<!DOCTYPE html><html><head><title>Log in - Company SSO</title></head><body><form action=\"/login\" method=\"post\"><input name=\"os_username\"/><input type=\"password\" name=\"os_password\"/></form></body></html>")
+            response = .html(
+                200,
+                "<!DOCTYPE html><html><head><title>Log in - Company SSO</title></head><body><form action=\"/login\" method=\"post\"><input name=\"os_username\"/><input type=\"password\" name=\"os_password\"/></form></body></html>"
+            )
         case .redirect(let location):
             response = .html(302, "<html><body>Moved</body></html>")
             response.headers.append(("Location", location))
@@ -366,6 +412,8 @@ public final class JiraSimulator: Sendable {
             response = .json(200, Array("\"JIRA is in maintenance mode\"".utf8))
         case .delay(let seconds):
             response.delay += seconds * configuration.timeScale
+        case .held(let number):
+            response.gate = state.withLock { $0.gates.indices.contains(number) ? $0.gates[number] : nil }
         case .malformedRow:
             let body = response.body, inner = response.deferred
             response.deferred = {
@@ -382,7 +430,8 @@ public final class JiraSimulator: Sendable {
         guard let start = body.firstRange(of: marker)?.upperBound else { return nil }
         let idKey = Array("\"id\":\"".utf8)
         guard let idStart = body[start...].firstRange(of: idKey)?.lowerBound,
-              let close = body[(idStart + idKey.count)...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+            let close = body[(idStart + idKey.count)...].firstIndex(of: UInt8(ascii: "\""))
+        else { return nil }
         return idStart..<(close + 2)
     }
 }

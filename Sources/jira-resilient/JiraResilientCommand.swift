@@ -7,11 +7,14 @@ struct JiraResilientCommand: AsyncParsableCommand {
         commandName: "jira-resilient",
         abstract: "Extract every issue of a JIRA Server / Data Center project, hubs included.",
         discussion: """
-        The token comes from $JIRA_PAT or --pat-file, never from an argument. Exit codes: 0 done, \
-        2 usage or validation, 3 authentication, 4 JQL rejected, 5 fetch failed, 6 not JIRA's answer, \
-        130 interrupted (the same command resumes).
-        """,
-        subcommands: [ConsoleCommand.self, ScanCommand.self, FetchCommand.self, ProbeCommand.self, RefetchCommand.self, DemoCommand.self, SimCommand.self]
+            The token comes from $JIRA_PAT or --pat-file, never from an argument. Exit codes: 0 done, \
+            2 usage or validation, 3 authentication, 4 JQL rejected, 5 fetch failed, 6 not JIRA's answer, \
+            130 interrupted (the same command resumes).
+            """,
+        subcommands: [
+            ConsoleCommand.self, ScanCommand.self, FetchCommand.self, ProbeCommand.self, RefetchCommand.self,
+            DemoCommand.self, SimCommand.self,
+        ]
     )
 }
 
@@ -40,7 +43,8 @@ enum Main {
                 StandardStreams.out(message)
                 exit(0)
             }
-            StandardStreams.err(UntrustedText.sanitized(message.isEmpty ? "jira-resilient: \(error)" : message, keepNewlines: true))
+            StandardStreams.err(
+                UntrustedText.sanitized(message.isEmpty ? "jira-resilient: \(error)" : message, keepNewlines: true))
             exit(2)
         }
     }

@@ -43,13 +43,16 @@ struct BinaryRunner {
     /// concurrency pool, where the in-process simulator answers the binary.
     static func readAll(_ pipe: Pipe) async -> Data {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
+            DispatchQueue.global().async {
+                continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile())
+            }
         }
     }
 
     /// Waits for the binary to exit and collects its output. A binary still running after
     /// `deadline` is killed and the test records it: a hung binary fails its test, never the run.
-    static func finish(_ process: Process, _ out: Pipe, _ err: Pipe, deadline: Duration = .seconds(180)) async -> Result {
+    static func finish(_ process: Process, _ out: Pipe, _ err: Pipe, deadline: Duration = .seconds(180)) async -> Result
+    {
         let pid = process.processIdentifier
         let watchdog = Task {
             try await Task.sleep(for: deadline)
@@ -61,7 +64,9 @@ struct BinaryRunner {
         async let stderr = readAll(err)
         let o = await stdout, e = await stderr
         while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
-        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {

@@ -6,7 +6,10 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5))) struct CommandLineTests {
     static let token = "cli-secret-token-z9x8c7"
 
-    func withSim<T>(_ scenario: Scenario = .small, timeScale: Double = 0.01, _ body: (JiraSimulator, [String: String]) async throws -> T) async throws -> T {
+    func withSim<T>(
+        _ scenario: Scenario = .small, timeScale: Double = 0.01,
+        _ body: (JiraSimulator, [String: String]) async throws -> T
+    ) async throws -> T {
         let sim = JiraSimulator(.init(scenario: scenario, token: Self.token, timeScale: timeScale))
         let url = try await sim.start()
         do {
@@ -30,7 +33,9 @@ import Testing
     func issueFiles(_ dir: String) -> [String: Data] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/issues")) ?? []
         var out: [String: Data] = [:]
-        for name in names where name.hasSuffix(".json") { out[name] = FileManager.default.contents(atPath: "\(dir)/issues/\(name)") }
+        for name in names where name.hasSuffix(".json") {
+            out[name] = FileManager.default.contents(atPath: "\(dir)/issues/\(name)")
+        }
         return out
     }
 
@@ -38,7 +43,11 @@ import Testing
         for text in texts where text.contains(Self.token) { return false }
         let files = FileManager.default.enumerator(atPath: dir)?.compactMap { $0 as? String } ?? []
         for file in files {
-            if let data = FileManager.default.contents(atPath: dir + "/" + file), data.range(of: Data(Self.token.utf8)) != nil { return false }
+            if let data = FileManager.default.contents(atPath: dir + "/" + file),
+                data.range(of: Data(Self.token.utf8)) != nil
+            {
+                return false
+            }
         }
         return true
     }
@@ -47,7 +56,8 @@ import Testing
         try await withSim { sim, env in
             let dir = temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let r = try await BinaryRunner.run(["scan", "PRJ", "--out", dir, "--progress-interval", "0.2"], environment: env)
+            let r = try await BinaryRunner.run(
+                ["scan", "PRJ", "--out", dir, "--progress-interval", "0.2"], environment: env)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.split(separator: "\n").count == 1)
             #expect(r.stdout.contains("PRJ full scan finished: 123 issues written"))
@@ -57,18 +67,28 @@ import Testing
             // The next full scan, after an issue was deleted, names its file as out of scope.
             let gone = sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.map(\.key).min()!
             sim.apply(.delete(key: gone))
-            let again = try await BinaryRunner.run(["scan", "PRJ", "--out", dir, "--progress-interval", "0.2"], environment: env)
+            let again = try await BinaryRunner.run(
+                ["scan", "PRJ", "--out", dir, "--progress-interval", "0.2"], environment: env)
             #expect(again.status == 0, "\(again.stderr)")
-            #expect(again.stdout.contains("122 issues written") && again.stdout.contains("1 earlier file is of issues no longer in scope (state.json outOfScope)"))
-            #expect(again.stderr.contains("no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: \(gone)"))
+            #expect(
+                again.stdout.contains("122 issues written")
+                    && again.stdout.contains("1 earlier file is of issues no longer in scope (state.json outOfScope)"))
+            #expect(
+                again.stderr.contains(
+                    "no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: \(gone)"
+                ))
         }
     }
 
     @Test func killNineAtAnyMomentResumesToTheSameResult() async throws {
         try await withSim(timeScale: 0.2) { sim, env in
             let dir = temporaryDirectory(), reference = temporaryDirectory()
-            defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: reference) }
-            let args = ["--page-size", "5", "--concurrency", "2", "--fast-fail-timeout", "2", "--backoff-scale", "0.01"]
+            defer {
+                try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: reference)
+            }
+            let args = [
+                "--page-size", "5", "--concurrency", "2", "--fast-fail-timeout", "2", "--backoff-scale", "0.01",
+            ]
             let (process, out, err) = try BinaryRunner.start(["scan", "PRJ", "--out", dir] + args, environment: env)
             while manifestLines(dir) < 30 && process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             kill(process.processIdentifier, SIGKILL)
@@ -105,7 +125,8 @@ import Testing
             let r = await BinaryRunner.finish(process, out, err)
             #expect(r.status == 130)
             #expect(r.stderr.contains("the same command resumes"))
-            let state = String(decoding: FileManager.default.contents(atPath: dir + "/state.json") ?? Data(), as: UTF8.self)
+            let state = String(
+                decoding: FileManager.default.contents(atPath: dir + "/state.json") ?? Data(), as: UTF8.self)
             #expect(state.contains("\"phase\":\"interrupted\""))
             let again = try await BinaryRunner.run(args, environment: env)
             #expect(again.status == 0)
@@ -125,13 +146,25 @@ import Testing
             let cases: [([String], [String: String], Int32, String)] = [
                 (["scan", "PRJ", "--out", dir], noToken, 2, "no personal access token"),
                 (["scan", "prj", "--out", dir], env, 2, "is not a JIRA project key"),
-                (["scan", "PRJ", "--out", dir, "--filter", "labels = x) OR (project = OTHER"], env, 2, "unsafe --filter"),
-                (["scan", "PRJ", "--out", dir, "--ca-bundle", "/nonexistent/ca.pem"], env, 2, "cannot read the CA bundle"),
+                (
+                    ["scan", "PRJ", "--out", dir, "--filter", "labels = x) OR (project = OTHER"], env, 2,
+                    "unsafe filter"
+                ),
+                (
+                    ["scan", "PRJ", "--out", dir, "--ca-bundle", "/nonexistent/ca.pem"], env, 2,
+                    "cannot read the CA bundle"
+                ),
                 (["scan", "PRJ", "--out", dir, "--since", "yesterday"], env, 2, "not an ISO-8601 instant"),
                 (["scan", "PRJ", "--out", dir, "--nonsense"], env, 2, "Unknown option"),
                 (["scan", "NOPE", "--out", dir], env, 4, "JIRA has no project NOPE"),
-                (["scan", "PRJ", "--out", dir], ["JIRA_URL": env["JIRA_URL"]!, "JIRA_PAT": "wrong"], 3, "JIRA refused the token"),
-                (["scan", "PRJ", "--out", dir, "--max-attempts", "1"], ["JIRA_URL": "http://127.0.0.1:9", "JIRA_PAT": Self.token], 5, "connection refused"),
+                (
+                    ["scan", "PRJ", "--out", dir], ["JIRA_URL": env["JIRA_URL"]!, "JIRA_PAT": "wrong"], 3,
+                    "JIRA refused the token"
+                ),
+                (
+                    ["scan", "PRJ", "--out", dir, "--max-attempts", "1"],
+                    ["JIRA_URL": "http://127.0.0.1:9", "JIRA_PAT": Self.token], 5, "connection refused"
+                ),
                 (["fetch", "PRJ-99999", "--out", dir], env, 5, "could not be fetched"),
             ]
             for (args, environment, code, message) in cases {
@@ -158,7 +191,9 @@ import Testing
         try await withSim(timeScale: 0.5) { sim, env in
             let dir = temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let hub = sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max { $0.linkIDs.count < $1.linkIDs.count }!
+            let hub = sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max {
+                $0.linkIDs.count < $1.linkIDs.count
+            }!
             let probe = try await BinaryRunner.run(["probe", hub.key, "--fast-fail-timeout", "1"], environment: env)
             #expect(probe.status == 0, "\(probe.stderr)")
             #expect(probe.stdout.contains("full      ✗") && probe.stdout.contains("hub-links ✓"))
@@ -166,16 +201,25 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: dir))
 
             // Hub-base slower than its budget (10 simulated s = 5 s > 3 s): the hub falls to minimal.
-            sim.inject(.init(.delay(10), matching: RequestMatcher(pathContains: "/issue/\(hub.key)", fieldsContains: "-issuelinks"), count: nil))
-            let fetch = try await BinaryRunner.run(["fetch", hub.key, "PRJ-1", "--out", dir, "--fast-fail-timeout", "1", "--timeout", "3"], environment: env)
+            sim.inject(
+                .init(
+                    .delay(10),
+                    matching: RequestMatcher(pathContains: "/issue/\(hub.key)", fieldsContains: "-issuelinks"),
+                    count: nil))
+            let fetch = try await BinaryRunner.run(
+                ["fetch", hub.key, "PRJ-1", "--out", dir, "--fast-fail-timeout", "1", "--timeout", "3"],
+                environment: env)
             #expect(fetch.status == 0, "\(fetch.stderr)")
             let lines = fetch.stdout.split(separator: "\n")
             #expect(lines.count == 2)
             #expect(lines[0].hasPrefix("\(hub.key) minimal") && lines[0].contains("missing issuelinks"))
             sim.clearFaults()
-            let refetch = try await BinaryRunner.run(["refetch", "--out", dir, "--fast-fail-timeout", "1"], environment: env)
+            let refetch = try await BinaryRunner.run(
+                ["refetch", "--out", dir, "--fast-fail-timeout", "1"], environment: env)
             #expect(refetch.status == 0, "\(refetch.stderr)")
-            #expect(refetch.stdout.contains("\(hub.key) hub \(hub.linkIDs.count) links") && refetch.stdout.contains("complete"))
+            #expect(
+                refetch.stdout.contains("\(hub.key) hub \(hub.linkIDs.count) links")
+                    && refetch.stdout.contains("complete"))
             let again = try await BinaryRunner.run(["refetch", "--out", dir], environment: env)
             #expect(again.stdout.contains("nothing to re-fetch"))
         }
@@ -194,7 +238,8 @@ import Testing
     }
 
     @Test func simPrintsTheURLAndToken() async throws {
-        let (process, out, err) = try BinaryRunner.start(["sim", "--scenario", "small", "--token", "abc123", "--time-scale", "0.01"], environment: [:])
+        let (process, out, err) = try BinaryRunner.start(
+            ["sim", "--scenario", "small", "--token", "abc123", "--time-scale", "0.01"], environment: [:])
         try await Task.sleep(for: .milliseconds(1500))
         kill(process.processIdentifier, SIGTERM)
         let r = await BinaryRunner.finish(process, out, err)
@@ -206,7 +251,11 @@ import Testing
     @Test func demoOffATerminalRunsAsScanOverTLS() async throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try await BinaryRunner.run(["demo", "--scenario", "small", "--time-scale", "0.01", "--tls", "--token", "demo-tls-token", "--out", dir], environment: [:])
+        let r = try await BinaryRunner.run(
+            [
+                "demo", "--scenario", "small", "--time-scale", "0.01", "--tls", "--token", "demo-tls-token", "--out",
+                dir,
+            ], environment: [:])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("not a terminal, so running as 'scan'"))
         #expect(r.stderr.contains("https://127.0.0.1:"))

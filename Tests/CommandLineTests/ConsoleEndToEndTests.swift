@@ -99,7 +99,8 @@ import Testing
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("jr-e2e-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         // A scenario whose every issue has a hostile summary, on a wide screen so summaries show.
-        let command = "\(BinaryRunner.binary) demo --scenario small --time-scale 0.02 --out \(out); echo EXITED-$?; sleep 60"
+        let command =
+            "\(BinaryRunner.binary) demo --scenario small --time-scale 0.02 --out \(out); echo EXITED-$?; sleep 60"
         try await Tmux().with { tmux in
             await tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "220", "-y", "50", command])
             await tmux.run(["select-pane", "-t", tmux.session, "-T", "original-title"])
@@ -127,7 +128,8 @@ import Testing
         let url = try await sim.start()
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("jr-hup-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let command = "JIRA_URL=\(url) JIRA_PAT=hangup-token \(BinaryRunner.binary) console PRJ --out \(out) --page-size 5 --concurrency 1; sleep 30"
+        let command =
+            "JIRA_URL=\(url) JIRA_PAT=hangup-token \(BinaryRunner.binary) console PRJ --out \(out) --page-size 5 --concurrency 1; sleep 30"
         do {
             try await Tmux().with { tmux in
                 await tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40", command])
@@ -175,7 +177,8 @@ import Testing
             try? FileManager.default.removeItem(atPath: out)
             try? FileManager.default.removeItem(atPath: patFile)
         }
-        _ = FileManager.default.createFile(atPath: patFile, contents: Data("pause-stop-token".utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: patFile, contents: Data("pause-stop-token".utf8), attributes: [.posixPermissions: 0o600])
         let args = "PRJ --out \(out) --page-size 5 --concurrency 1 --url \(url) --pat-file \(patFile)"
         let command = "\(BinaryRunner.binary) console \(args); echo EXITED-$?; sleep 60"
         do {
@@ -200,7 +203,8 @@ import Testing
                     await tmux.keys("y")
                 case .sigint, .sigterm, .sighup:
                     // Anchored at the binary: the shell running the command line matches the rest too.
-                    let pid = await Spawn.run(["pgrep", "-f", "^\(BinaryRunner.binary) console PRJ --out \(out)"]).output
+                    let pid = await Spawn.run(["pgrep", "-f", "^\(BinaryRunner.binary) console PRJ --out \(out)"])
+                        .output
                         .split(separator: "\n").first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
                     let signal = stop == .sigint ? SIGINT : stop == .sigterm ? SIGTERM : SIGHUP
                     guard let pid else { Issue.record("no console process"); throw CancellationError() }
@@ -213,10 +217,12 @@ import Testing
                 #expect(seconds < 5, "stopping a paused console took \(seconds) s")
                 #expect(screen.contains("the same command resumes"))
             }
-            let state = String(decoding: FileManager.default.contents(atPath: out + "/state.json") ?? Data(), as: UTF8.self)
+            let state = String(
+                decoding: FileManager.default.contents(atPath: out + "/state.json") ?? Data(), as: UTF8.self)
             #expect(state.contains("\"phase\":\"interrupted\""))
             // The same scan, headless, resumes and finishes the project.
-            let resumed = try await BinaryRunner.run(["scan"] + args.split(separator: " ").map(String.init), environment: [:])
+            let resumed = try await BinaryRunner.run(
+                ["scan"] + args.split(separator: " ").map(String.init), environment: [:])
             #expect(resumed.status == 0, "\(resumed.stderr)")
             let truth = Set(sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.map { $0.key + ".json" })
             let files = Set((try? FileManager.default.contentsOfDirectory(atPath: out + "/issues")) ?? [])

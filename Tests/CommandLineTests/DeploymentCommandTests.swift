@@ -24,7 +24,9 @@ import TestSupport
         return s
     }
 
-    func directory() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("jr-deploy-\(UUID().uuidString)").path }
+    func directory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("jr-deploy-\(UUID().uuidString)").path
+    }
 
     func manifest(_ dir: String) -> [[String: Any]] {
         (FileManager.default.contents(atPath: dir + "/manifest.jsonl") ?? Data()).split(separator: 0x0A)
@@ -36,17 +38,23 @@ import TestSupport
         let (sim, url) = try await start { $0.outage = OutageSchedule(afterRequests: 40, seconds: 600) }
         let dir = directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try await BinaryRunner.run(["scan", "BIG", "--out", dir, "--backoff-scale", "0.01", "--timeout", "20",
-                                            "--fast-fail-timeout", "10", "--progress-interval", "1"],
-                                           environment: ["JIRA_URL": url, "JIRA_PAT": Self.token])
+        let r = try await BinaryRunner.run(
+            [
+                "scan", "BIG", "--out", dir, "--backoff-scale", "0.01", "--timeout", "20",
+                "--fast-fail-timeout", "10", "--progress-interval", "1",
+            ],
+            environment: ["JIRA_URL": url, "JIRA_PAT": Self.token])
         await sim.stop()
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("2000 issues written") && r.stdout.contains("minimal 0") && r.stdout.contains("all complete"), "\(r.stdout)")
+        #expect(
+            r.stdout.contains("2000 issues written") && r.stdout.contains("minimal 0")
+                && r.stdout.contains("all complete"), "\(r.stdout)")
         #expect(r.stderr.contains("OUTAGE") && r.stderr.contains("JIRA is back"), "\(r.stderr)")
         let records = manifest(dir)
         #expect(Set(records.compactMap { $0["key"] as? String }).count == 2000)
         #expect(records.allSatisfy { $0["tier"] as? String != "minimal" && $0["complete"] as? Bool == true })
-        let events = String(decoding: FileManager.default.contents(atPath: dir + "/events.jsonl") ?? Data(), as: UTF8.self)
+        let events = String(
+            decoding: FileManager.default.contents(atPath: dir + "/events.jsonl") ?? Data(), as: UTF8.self)
         let began = events.range(of: "\"phase\":\"began\""), ended = events.range(of: "\"phase\":\"ended\"")
         #expect(began != nil && ended != nil && began!.lowerBound < ended!.lowerBound)
     }
@@ -60,7 +68,8 @@ import TestSupport
         let r = try await BinaryRunner.run(args, environment: env)
         await sim.stop()
         #expect(r.status == 5, "\(r.stderr)")
-        #expect(r.stderr.contains("stayed unreachable") && r.stderr.contains("run the same command again"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("stayed unreachable") && r.stderr.contains("run the same command again"), "\(r.stderr)")
         let state = String(decoding: FileManager.default.contents(atPath: dir + "/state.json") ?? Data(), as: UTF8.self)
         #expect(state.contains("\"phase\":\"failed\""))
         // JIRA is back (a new simulator on the same data): the same command finishes.
@@ -74,10 +83,13 @@ import TestSupport
     @Test func firstContactFailuresAreOneClearLine() async throws {
         let dir = directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let refused = try await BinaryRunner.run(["scan", "BIG", "--out", dir], environment: ["JIRA_URL": "http://127.0.0.1:1", "JIRA_PAT": "x"])
+        let refused = try await BinaryRunner.run(
+            ["scan", "BIG", "--out", dir], environment: ["JIRA_URL": "http://127.0.0.1:1", "JIRA_PAT": "x"])
         #expect(refused.status == 5)
         #expect(refused.stderr.split(separator: "\n").count == 1)
-        #expect(refused.stderr.contains("cannot reach JIRA at http://127.0.0.1:1: connection refused; check --url"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("cannot reach JIRA at http://127.0.0.1:1: connection refused; check --url"),
+            "\(refused.stderr)")
     }
 
     @Test func aProxyFromTheEnvironmentAndAContextPathCarryAWholeScan() async throws {
@@ -93,19 +105,26 @@ import TestSupport
         #expect(url.hasSuffix("/jira"))
         let dir = directory(), direct = directory()
         defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: direct) }
-        let r = try await BinaryRunner.run(["scan", "OTHER", "--out", dir],
-                                           environment: ["JIRA_URL": url, "JIRA_PAT": Self.token, "http_proxy": "http://127.0.0.1:\(proxy.port)"])
+        let r = try await BinaryRunner.run(
+            ["scan", "OTHER", "--out", dir],
+            environment: ["JIRA_URL": url, "JIRA_PAT": Self.token, "http_proxy": "http://127.0.0.1:\(proxy.port)"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("40 issues written"))
         let port = URL(string: url)!.port!
-        #expect(!proxy.connectLines.isEmpty && proxy.connectLines.allSatisfy { $0 == "CONNECT 127.0.0.1:\(port) HTTP/1.1" })
-        let file = try JSONSerialization.jsonObject(with: FileManager.default.contents(atPath: dir + "/issues/OTHER-1.json") ?? Data()) as? [String: Any]
+        #expect(
+            !proxy.connectLines.isEmpty && proxy.connectLines.allSatisfy { $0 == "CONNECT 127.0.0.1:\(port) HTTP/1.1" })
+        let file =
+            try JSONSerialization.jsonObject(
+                with: FileManager.default.contents(atPath: dir + "/issues/OTHER-1.json") ?? Data()) as? [String: Any]
         #expect((file?["self"] as? String)?.hasPrefix(url + "/rest/api/2/issue/") == true)
         // NO_PROXY naming the host goes direct.
         let before = proxy.connectLines.count
-        let d = try await BinaryRunner.run(["scan", "OTHER", "--out", direct],
-                                           environment: ["JIRA_URL": url, "JIRA_PAT": Self.token, "HTTP_PROXY": "http://127.0.0.1:\(proxy.port)",
-                                                         "NO_PROXY": "localhost,127.0.0.1"])
+        let d = try await BinaryRunner.run(
+            ["scan", "OTHER", "--out", direct],
+            environment: [
+                "JIRA_URL": url, "JIRA_PAT": Self.token, "HTTP_PROXY": "http://127.0.0.1:\(proxy.port)",
+                "NO_PROXY": "localhost,127.0.0.1",
+            ])
         #expect(d.status == 0, "\(d.stderr)")
         #expect(proxy.connectLines.count == before)
         await jira.stop()

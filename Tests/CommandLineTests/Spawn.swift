@@ -29,7 +29,8 @@ enum Spawn {
     /// Runs `arguments` (looked up on `PATH`), waits at most `deadline`, and returns what it
     /// printed on stdout. A program still running at the deadline is killed with SIGKILL.
     static func run(_ arguments: [String], deadline: Duration = .seconds(30)) async -> Outcome {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("jr-spawn-\(UUID().uuidString)").path
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("jr-spawn-\(UUID().uuidString)")
+            .path
         defer { unlink(outputPath) }
         let pid: pid_t? = outputPath.withCString { path in
             var actions = posix_spawn_file_actions_t()

@@ -7,15 +7,19 @@ import JiraResilient
 /// Rendered frames compared with stored snapshots (text and a style layer). Set
 /// RECORD_SNAPSHOTS=1 to rewrite them after an intended change, then review the diff.
 @Suite struct ConsoleViewTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Snapshots")
 
     func assertSnapshot(_ grid: Grid, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let text = grid.text + "\n----- styles -----\n" + grid.styleLayer + "\n"
         let url = Self.directory.appendingPathComponent(name + ".txt")
-        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil || !FileManager.default.fileExists(atPath: url.path) {
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil
+            || !FileManager.default.fileExists(atPath: url.path)
+        {
             try text.write(to: url, atomically: true, encoding: .utf8)
             if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == nil {
-                Issue.record("snapshot \(name) was missing and has been recorded; review it", sourceLocation: sourceLocation)
+                Issue.record(
+                    "snapshot \(name) was missing and has been recorded; review it", sourceLocation: sourceLocation)
             }
             return
         }
@@ -40,7 +44,8 @@ import JiraResilient
     @Test func hostileTextIsInertAndColumnsStayAligned() {
         let grid = ConsoleView.render(Fixture.model(), width: 200, height: 60, now: Fixture.at(20))
         let all = grid.cells.map(\.text).joined()
-        #expect(!all.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E })
+        #expect(
+            !all.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E })
         #expect(all.contains("␛]0;PWNED␇"))
         #expect(all.contains("⟨U+202E⟩"))
         // Every row is exactly as wide as the screen: a wide character takes its cell and the
@@ -54,7 +59,11 @@ import JiraResilient
                     continue
                 }
                 let w = max(1, DisplayWidth.of(cell.text))
-                if w == 2 { #expect(x + 1 < grid.width && grid[x + 1, y].continuation, "a wide character without its continuation at \(x),\(y)") }
+                if w == 2 {
+                    #expect(
+                        x + 1 < grid.width && grid[x + 1, y].continuation,
+                        "a wide character without its continuation at \(x),\(y)")
+                }
                 columns += w
             }
             #expect(columns == 200)
@@ -70,11 +79,15 @@ import JiraResilient
         m.modal = .incomplete(selected: 0, budgetFactor: 2)
         let incomplete = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20))
         try assertSnapshot(incomplete, "modal-incomplete")
-        #expect(incomplete.text.contains("PRJ-43") && incomplete.text.contains("missing issuelinks, description, customfields"))
+        #expect(
+            incomplete.text.contains("PRJ-43")
+                && incomplete.text.contains("missing issuelinks, description, customfields"))
         m.modal = .detail(key: "PRJ-42")
         let detail = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20))
         try assertSnapshot(detail, "modal-detail")
-        #expect(detail.text.contains("hub-links") && detail.text.contains("181.4s") && detail.text.contains("/data/out/issues/PRJ-42.json"))
+        #expect(
+            detail.text.contains("hub-links") && detail.text.contains("181.4s")
+                && detail.text.contains("/data/out/issues/PRJ-42.json"))
         m.modal = .fetchReport(key: "PRJ-42")
         m.fetchRungs["PRJ-42"] = [RungReport(rung: .full, succeeded: false, seconds: 60, error: "timed out", bytes: 0)]
         let report = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20))
@@ -178,7 +191,10 @@ import JiraResilient
         m.apply(.outOfScope(keys: ["PRJ-4", "PRJ-8", "PRJ-15", "PRJ-16", "PRJ-23"]), at: Fixture.at(1))
         let line = m.log.elements.last
         #expect(line?.kind == .warning)
-        #expect(line?.text == "5 earlier files are of issues no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: PRJ-4, PRJ-8, PRJ-15, PRJ-16, PRJ-23")
+        #expect(
+            line?.text
+                == "5 earlier files are of issues no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: PRJ-4, PRJ-8, PRJ-15, PRJ-16, PRJ-23"
+        )
     }
 
     @Test func anOutageShowsInTheHeaderWithItsNextProbeAndEndsInTheEvents() {
@@ -188,7 +204,10 @@ import JiraResilient
         m.apply(.client(.outage(.probeScheduled(number: 4, inSeconds: 8, elapsed: 75))), at: Fixture.at(85))
         let frame = ConsoleView.render(m, width: 160, height: 30, now: Fixture.at(87)).text
         #expect(frame.contains("OUTAGE 00:01:17, probe in 6s"))
-        #expect(m.log.elements.contains { $0.kind == .error && $0.text.hasPrefix("OUTAGE: JIRA is unreachable (connection refused)") })
+        #expect(
+            m.log.elements.contains {
+                $0.kind == .error && $0.text.hasPrefix("OUTAGE: JIRA is unreachable (connection refused)")
+            })
         m.apply(.client(.outage(.ended(seconds: 90))), at: Fixture.at(100))
         #expect(m.displayState(now: Fixture.at(100)) == .running)
         #expect(m.log.elements.last?.text == "JIRA is back after 90s of outage: work resumes")
@@ -203,14 +222,20 @@ import JiraResilient
 
     @Test func insecureIsSaidInTheHeader() {
         var m = ConsoleModel()
-        m.apply(.connected(.init(url: "https://jira", user: "u", serverVersion: "9", timeZone: "UTC", timeZoneSource: "user", project: "PRJ", insecure: true)), at: Fixture.at(0))
+        m.apply(
+            .connected(
+                .init(
+                    url: "https://jira", user: "u", serverVersion: "9", timeZone: "UTC", timeZoneSource: "user",
+                    project: "PRJ", insecure: true)), at: Fixture.at(0))
         #expect(ConsoleView.render(m, width: 160, height: 30, now: Fixture.at(1)).text.contains(" INSECURE "))
     }
 
     @Test func memoryStaysBoundedUnderABurst() {
         var m = ConsoleModel()
         for i in 0..<50_000 {
-            m.apply(.client(.tierDecided(TierDecision(key: "PRJ-\(i)", tier: .full, rungs: [], links: 1))), at: Fixture.at(Double(i) / 1000))
+            m.apply(
+                .client(.tierDecided(TierDecision(key: "PRJ-\(i)", tier: .full, rungs: [], links: 1))),
+                at: Fixture.at(Double(i) / 1000))
             m.apply(.client(.warning("w \(i)")), at: Fixture.at(Double(i) / 1000))
         }
         #expect(m.decisions.count == 2000 && m.log.count == 5000)
@@ -219,12 +244,15 @@ import JiraResilient
 }
 
 @Suite struct ThemeTests {
-    static let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Themes").path
+    static let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Themes").path
 
     @Test func fiveShippedThemesParseAndDarkMatchesTheBuiltIn() throws {
         let library = ThemeLibrary(searchPaths: [Self.themes])
         #expect(library.problems.isEmpty, "\(library.problems)")
-        for name in ["dark", "light", "high-contrast", "colorblind", "mono"] { #expect(library.theme(name) != nil, "\(name)") }
+        for name in ["dark", "light", "high-contrast", "colorblind", "mono"] {
+            #expect(library.theme(name) != nil, "\(name)")
+        }
         let file = try String(contentsOfFile: Self.themes + "/dark.theme", encoding: .utf8)
         #expect(try ThemeParser.parse(file, name: "dark", file: "dark.theme") == ThemeLibrary.fallback)
         // Every role is styled by every shipped theme, and the tiers differ in monochrome too.
@@ -240,14 +268,21 @@ import JiraResilient
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("themes-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try "text = default\n# fine\ntier.hub = chartreuse\n".write(toFile: dir + "/bad.theme", atomically: true, encoding: .utf8)
-        try "text = default\n@x = #102030\ntier.hub = @x on 17 bold mono: underline # note\n".write(toFile: dir + "/good.theme", atomically: true, encoding: .utf8)
+        try "text = default\n# fine\ntier.hub = chartreuse\n".write(
+            toFile: dir + "/bad.theme", atomically: true, encoding: .utf8)
+        try "text = default\n@x = #102030\ntier.hub = @x on 17 bold mono: underline # note\n".write(
+            toFile: dir + "/good.theme", atomically: true, encoding: .utf8)
         let library = ThemeLibrary(searchPaths: [dir])
         #expect(library.problems.count == 1)
-        #expect(library.problems.first?.description == "\(dir)/bad.theme:3: 'chartreuse' is not a colour (a name, 0–255, #rrggbb or @palette)")
+        #expect(
+            library.problems.first?.description
+                == "\(dir)/bad.theme:3: 'chartreuse' is not a colour (a name, 0–255, #rrggbb or @palette)")
         #expect(library.theme("bad") == nil && library.theme("dark") != nil)
         let good = try #require(library.theme("good"))
-        #expect(good.style(.tierHub) == Theme.Style(foreground: .rgb(16, 32, 48), background: .indexed(17), attributes: .bold, monochrome: .underline))
+        #expect(
+            good.style(.tierHub)
+                == Theme.Style(
+                    foreground: .rgb(16, 32, 48), background: .indexed(17), attributes: .bold, monochrome: .underline))
         // A user theme of the same name overrides a shipped one (later search paths win).
         try "text = red\n".write(toFile: dir + "/dark.theme", atomically: true, encoding: .utf8)
         #expect(ThemeLibrary(searchPaths: [Self.themes, dir]).theme("dark")?.style(.text).foreground == .indexed(1))
@@ -264,6 +299,8 @@ import JiraResilient
     @Test func sanitiserAndWidths() {
         let s = UntrustedText.sanitized("a\u{1B}[2Jb\u{07}\u{9B}c\u{202E}d\te\nf")
         #expect(s == "a␛[2Jb␇⟨C1:9B⟩c⟨U+202E⟩d e␊f")
-        #expect(DisplayWidth.of("漢字") == 4 && DisplayWidth.of("🚀") == 2 && DisplayWidth.of("é") == 1 && DisplayWidth.of("e\u{301}") == 1)
+        #expect(
+            DisplayWidth.of("漢字") == 4 && DisplayWidth.of("🚀") == 2 && DisplayWidth.of("é") == 1
+                && DisplayWidth.of("e\u{301}") == 1)
     }
 }

@@ -18,7 +18,9 @@ import JiraResilient
             #expect(Set(manifest.map(\.key)) == truth && manifest.allSatisfy { $0.complete && $0.missing.isEmpty })
             #expect(manifest.allSatisfy { $0.key.hasPrefix("PRJ-") })
             #expect(FileManager.default.fileExists(atPath: h.directory + "/fields.json"))
-            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
+            let state =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
             #expect(state["phase"] as? String == "done" && (state["pending"] as? [Any])?.isEmpty == true)
             // Exactly one write per issue in an uninterrupted run.
             #expect(h.events.written.count == truth.count)
@@ -34,7 +36,9 @@ import JiraResilient
             var options = ScanOptions(project: "PRJ")
             options.filter = "labels = backend OR project = OTHER"
             try await h.scan(options)
-            let expected = Set(h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" && $0.labels.contains("backend") }.map(\.key))
+            let expected = Set(
+                h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" && $0.labels.contains("backend") }.map(
+                    \.key))
             #expect(!expected.isEmpty && h.writtenKeys() == expected)
         }
     }
@@ -54,21 +58,50 @@ import JiraResilient
             var options = ScanOptions(project: "PRJ")
             options.pageSize = 10
             options.concurrency = 3
-            let hubs = h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.sorted { $0.linkIDs.count > $1.linkIDs.count }
+            let hubs = h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.sorted {
+                $0.linkIDs.count > $1.linkIDs.count
+            }
             let hub = hubs[0]
-            // The largest hub's links take 30 s (60 simulated): far longer than the rest of the
-            // scan, even on a loaded machine.
-            h.sim.inject(.init(.delay(60), matching: RequestMatcher(fieldsExactly: "issuelinks", hubRank: 0), count: nil))
+            // The largest hub's links are held until every other issue is written: if the hub
+            // stalled the scan, that moment never comes and the deadline fails the test.
+            let gate = h.sim.hold(RequestMatcher(fieldsExactly: "issuelinks", hubRank: 0))
+            let others = h.projectKeys("PRJ").subtracting([hubs[0].key, hubs[1].key])
             // No hedge: at this time scale a 0.25 s hedge would race (and win) on ordinary pages too.
-            try await h.scan(options) { $0.fastFailTimeout = 1; $0.linksTimeout = 90; $0.hedgeFraction = 1 }
+            let scan = Task {
+                try await h.scan(options) {
+                    $0.fastFailTimeout = 1; $0.linksTimeout = 600; $0.hedgeFraction = 1
+                }
+            }
+            let deadline = ContinuousClock.now + .seconds(240)
+            while !others.isSubset(of: Set(h.events.written.map(\.key))) {
+                if ContinuousClock.now > deadline {
+                    Issue.record("other issues were not all written while the hub's links were held")
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            gate.open()
+            _ = try await scan.value
             let manifest = try h.manifest()
             #expect(manifest.first { $0.key == hub.key }?.tier == .hub)
             #expect(manifest.allSatisfy { $0.complete })
             #expect(try h.mismatches().isEmpty)
             // While the hub's links request was in flight, other issues were written.
             let all = h.events.all
-            let start = all.firstIndex { if case .client(.requestStarted(let r)) = $0 { r.rung == .hubLinks && r.target == hub.key } else { false } }!
-            let end = all.firstIndex { if case .client(.requestFinished(let r, _, _, _, _)) = $0 { r.rung == .hubLinks && r.target == hub.key } else { false } }!
+            let start = all.firstIndex {
+                if case .client(.requestStarted(let r)) = $0 {
+                    r.rung == .hubLinks && r.target == hub.key
+                } else {
+                    false
+                }
+            }!
+            let end = all.firstIndex {
+                if case .client(.requestFinished(let r, _, _, _, _)) = $0 {
+                    r.rung == .hubLinks && r.target == hub.key
+                } else {
+                    false
+                }
+            }!
             // Causality, not a count in a window: the hub stalled nothing, so every issue but the
             // two hubs was written before its links arrived.
             let writtenBefore = Set(all[..<end].compactMap { if case .written(let r) = $0 { r.key } else { nil } })
@@ -144,12 +177,14 @@ import JiraResilient
             h.sim.apply(.move(key: keys[7], toProject: "OTHER"))
             h.sim.apply(.delete(key: keys[3]))
             func state() throws -> [String: Any] {
-                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
             }
             let second = try await h.scan(options)
             #expect(second.outOfScope == 2)
             #expect(try state()["outOfScope"] as? [String] == [keys[3], keys[7]])
-            #expect(h.events.all.contains { if case .outOfScope(let k) = $0 { k == [keys[3], keys[7]] } else { false } })
+            #expect(
+                h.events.all.contains { if case .outOfScope(let k) = $0 { k == [keys[3], keys[7]] } else { false } })
             // Kept, not deleted: the warehouse decides.
             #expect(h.writtenKeys().isSuperset(of: [keys[3], keys[7]]))
             // A filter narrows the scope, so the files outside it are reported too.
@@ -178,7 +213,9 @@ import JiraResilient
                 Issue.record("expected an interruption, got \(first)")
                 return
             }
-            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
+            let state =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
             #expect(state["phase"] as? String == "interrupted")
             #expect(((state["pending"] as? [Any])?.count ?? 0) > 0 || state["enumerationDone"] as? Bool == false)
             let writtenBefore = h.writtenKeys()
@@ -191,8 +228,14 @@ import JiraResilient
             defer { try? FileManager.default.removeItem(atPath: reference) }
             try await h.scan(options, directory: reference)
             for key in h.projectKeys("PRJ") {
-                let a = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(h.directory)/issues/\(key).json"))) as! NSDictionary
-                let b = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(reference)/issues/\(key).json"))) as! NSDictionary
+                let a =
+                    try JSONSerialization.jsonObject(
+                        with: Data(contentsOf: URL(fileURLWithPath: "\(h.directory)/issues/\(key).json")))
+                    as! NSDictionary
+                let b =
+                    try JSONSerialization.jsonObject(
+                        with: Data(contentsOf: URL(fileURLWithPath: "\(reference)/issues/\(key).json")))
+                    as! NSDictionary
                 #expect(a.isEqual(b), "\(key) differs")
             }
             #expect(!writtenBefore.isEmpty)
@@ -222,11 +265,17 @@ import JiraResilient
             // The largest hub is slower than hub-base's budget (40 simulated s = 20 s > 10 s): its
             // page of 8 is split 8 ways, and only it falls to minimal. The budgets leave room for
             // a loaded machine: the scan's first request gets the same 10 s.
-            let hub = try #require(h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max { $0.linkIDs.count < $1.linkIDs.count })
-            h.sim.inject(.init(.delay(40), matching: RequestMatcher(fieldsContains: "-issuelinks", hubRank: 0), count: nil))
+            let hub = try #require(
+                h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max {
+                    $0.linkIDs.count < $1.linkIDs.count
+                })
+            h.sim.inject(
+                .init(.delay(40), matching: RequestMatcher(fieldsContains: "-issuelinks", hubRank: 0), count: nil))
             var options = ScanOptions(project: "PRJ")
             options.pageSize = 8
-            try await h.scan(options) { $0.fastFailTimeout = 1; $0.timeout = 10; $0.hedgeFraction = 1 }
+            try await h.scan(options) {
+                $0.fastFailTimeout = 1; $0.timeout = 10; $0.hedgeFraction = 1
+            }
             let incomplete = try IssueFetcher.incompleteKeys(in: h.directory)
             #expect(incomplete.map(\.key) == [hub.key])
             #expect(incomplete.allSatisfy { $0.tier == .minimal && $0.missing.contains("issuelinks") })
@@ -237,7 +286,8 @@ import JiraResilient
             c.events = .none
             let client = try JiraClient(c)
             let (store, _) = try OutputStore.open(directory: h.directory, project: "PRJ")
-            let outcomes = try await IssueFetcher.fetch(incomplete.map(\.key), client: client, store: store, concurrency: 2, events: .none)
+            let outcomes = try await IssueFetcher.fetch(
+                incomplete.map(\.key), client: client, store: store, concurrency: 2, events: .none)
             await client.shutdown()
             #expect(outcomes.count == incomplete.count)
             #expect(try IssueFetcher.incompleteKeys(in: h.directory).isEmpty)
@@ -264,8 +314,14 @@ import JiraResilient
             var options = ScanOptions(project: "PRJ")
             options.pageSize = 5
             // Every issue search fails (full, hub-base and minimal); the key listing does not.
-            h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/search", fieldsContains: "*all"), count: nil))
-            h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/search", fieldsContains: "\"summary\""), count: nil))
+            h.sim.inject(
+                .init(
+                    .status(503, nil), matching: RequestMatcher(pathContains: "/search", fieldsContains: "*all"),
+                    count: nil))
+            h.sim.inject(
+                .init(
+                    .status(503, nil), matching: RequestMatcher(pathContains: "/search", fieldsContains: "\"summary\""),
+                    count: nil))
             await #expect { try await h.scan(options, directory: dir) { $0.maxAttempts = 1 } } throws: { error in
                 (error as! JiraError).isTransient
             }
@@ -290,7 +346,9 @@ import JiraResilient
             for file in files {
                 let path = h.directory + "/" + file
                 var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
+                    continue
+                }
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
                 #expect(data.range(of: Data(ScanHarness.token.utf8)) == nil, "\(file) holds the token")
             }
@@ -302,7 +360,9 @@ import JiraResilient
 @Suite struct EarlyFailureTests {
     @Test func aScanThatFailsBeforeListingLeavesTheDirectoryUsable() async throws {
         try await ScanHarness.with { (h: ScanHarness) async throws in
-            await #expect { try await h.scan(ScanOptions(project: "NOPE")) } throws: { ($0 as! JiraError).code == .jqlRejected }
+            await #expect { try await h.scan(ScanOptions(project: "NOPE")) } throws: {
+                ($0 as! JiraError).code == .jqlRejected
+            }
             #expect(!FileManager.default.fileExists(atPath: h.directory + "/state.json"))
             try await h.scan(ScanOptions(project: "PRJ"))
             #expect(h.writtenKeys() == h.projectKeys("PRJ"))
@@ -359,7 +419,9 @@ import JiraResilient
             h.sim.apply(.move(key: early[1], toProject: "OTHER"))
             h.sim.apply(.create(project: "PRJ"))
             _ = try await task.value
-            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
+            let state =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))) as! [String: Any]
             let startedAt = try #require(state["startedAt"] as? String)
             var delta = ScanOptions(project: "PRJ")
             delta.since = ISO8601DateFormatter().date(from: startedAt)

@@ -21,11 +21,14 @@ struct ScanHarness {
         var text: String { all.map { String(reflecting: $0) }.joined(separator: "\n") }
     }
 
-    static func with<T>(_ scenario: Scenario = .small, timeScale: Double = 0.01,
-                        _ body: (ScanHarness) async throws -> T) async throws -> T {
+    static func with<T>(
+        _ scenario: Scenario = .small, timeScale: Double = 0.01,
+        _ body: (ScanHarness) async throws -> T
+    ) async throws -> T {
         let sim = JiraSimulator(.init(scenario: scenario, token: token, timeScale: timeScale))
         let url = try await sim.start()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jr-scan-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jr-scan-\(UUID().uuidString)")
+            .path
         let harness = ScanHarness(sim: sim, url: url, directory: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
@@ -51,10 +54,13 @@ struct ScanHarness {
 
     /// Runs one scan to its end (or error) with a fresh extractor and client.
     @discardableResult
-    func scan(_ options: ScanOptions, directory: String? = nil, control: ScanControl = ScanControl(),
-              client tune: (inout JiraClientConfiguration) -> Void = { _ in }) async throws -> ScanSummary {
-        let extractor = try Extractor(configuration: configuration(tune), options: options, directory: directory ?? self.directory,
-                                      events: events.sink, control: control)
+    func scan(
+        _ options: ScanOptions, directory: String? = nil, control: ScanControl = ScanControl(),
+        client tune: (inout JiraClientConfiguration) -> Void = { _ in }
+    ) async throws -> ScanSummary {
+        let extractor = try Extractor(
+            configuration: configuration(tune), options: options, directory: directory ?? self.directory,
+            events: events.sink, control: control)
         do {
             let summary = try await extractor.run()
             await extractor.shutdown()
@@ -94,8 +100,12 @@ struct ScanHarness {
             let changelog = o["changelog"] as? [String: Any]
             let histories = (changelog?["histories"] as? [Any])?.count
             if links != truth.linkIDs.count || comments != truth.commentCount || worklogs != truth.worklogCount
-                || histories != truth.totalHistories || changelog?["total"] as? Int != truth.totalHistories || o["key"] as? String != key {
-                bad.append("\(key): links \(links ?? -1)/\(truth.linkIDs.count) comments \(comments ?? -1)/\(truth.commentCount) worklogs \(worklogs ?? -1)/\(truth.worklogCount) histories \(histories ?? -1)/\(truth.totalHistories)")
+                || histories != truth.totalHistories || changelog?["total"] as? Int != truth.totalHistories
+                || o["key"] as? String != key
+            {
+                bad.append(
+                    "\(key): links \(links ?? -1)/\(truth.linkIDs.count) comments \(comments ?? -1)/\(truth.commentCount) worklogs \(worklogs ?? -1)/\(truth.worklogCount) histories \(histories ?? -1)/\(truth.totalHistories)"
+                )
             }
         }
         return bad

@@ -23,10 +23,12 @@ struct ClientHarness {
     let client: JiraClient
     let events: EventLog
 
-    static func with<T>(_ scenario: Scenario = .small, timeScale: Double = 0.01,
-                        sim simulate: (inout JiraSimulator.Configuration) -> Void = { _ in },
-                        client configure: (inout JiraClientConfiguration) -> Void = { _ in },
-                        _ body: (ClientHarness) async throws -> T) async throws -> T {
+    static func with<T>(
+        _ scenario: Scenario = .small, timeScale: Double = 0.01,
+        sim simulate: (inout JiraSimulator.Configuration) -> Void = { _ in },
+        client configure: (inout JiraClientConfiguration) -> Void = { _ in },
+        _ body: (ClientHarness) async throws -> T
+    ) async throws -> T {
         var simulation = JiraSimulator.Configuration(scenario: scenario, token: token, timeScale: timeScale)
         simulate(&simulation)
         let sim = JiraSimulator(simulation)
@@ -63,7 +65,9 @@ struct ClientHarness {
 
     var universe: SimUniverse { sim.universe }
     func truth(_ key: String) -> SimIssue { universe.resolve(key)! }
-    var hub: SimIssue { universe.issues.values.filter { $0.projectKey == "PRJ" }.max { $0.linkIDs.count < $1.linkIDs.count }! }
+    var hub: SimIssue {
+        universe.issues.values.filter { $0.projectKey == "PRJ" }.max { $0.linkIDs.count < $1.linkIDs.count }!
+    }
 }
 
 func json(_ bytes: [UInt8]) -> [String: Any] {

@@ -32,8 +32,10 @@ import TestSupport
     @Test func aRestartIsHeldThroughWithoutSpendingAttempts() async throws {
         // From the 3rd request the port is closed until the test ends the outage, once the
         // client holds: order, not timing.
-        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 3, seconds: 1_000_000) },
-                                     client: { $0.maxAttempts = 2 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(
+            sim: { $0.outage = OutageSchedule(afterRequests: 3, seconds: 1_000_000) },
+            client: { $0.maxAttempts = 2 }
+        ) { (h: ClientHarness) async throws in
             for _ in 0..<2 { _ = try await h.client.serverInfo() }
             // The 3rd loses its connection as JIRA goes down (one attempt spent); the retry is
             // refused, which starts the outage; the request then holds, and succeeds after it.
@@ -52,8 +54,10 @@ import TestSupport
     }
 
     @Test func aLoadBalancerAnswering503IsAnOutageToo() async throws {
-        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 2, seconds: 1_000_000, mode: .loadBalancer503) },
-                                     client: { $0.maxAttempts = 4 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(
+            sim: { $0.outage = OutageSchedule(afterRequests: 2, seconds: 1_000_000, mode: .loadBalancer503) },
+            client: { $0.maxAttempts = 4 }
+        ) { (h: ClientHarness) async throws in
             _ = try await h.client.serverInfo()
             let held = Task { try await h.client.serverInfo() }
             try await Self.waitForOutage(h)
@@ -69,8 +73,12 @@ import TestSupport
     }
 
     @Test func anOutageLongerThanItsTimeoutStopsWithAClearError() async throws {
-        try await ClientHarness.with(sim: { $0.outage = OutageSchedule(afterRequests: 2, seconds: 100_000) },
-                                     client: { $0.maxAttempts = 3; $0.outageTimeout = 0.5 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(
+            sim: { $0.outage = OutageSchedule(afterRequests: 2, seconds: 100_000) },
+            client: {
+                $0.maxAttempts = 3; $0.outageTimeout = 0.5
+            }
+        ) { (h: ClientHarness) async throws in
             _ = try await h.client.serverInfo()
             await #expect { try await h.client.serverInfo() } throws: { error in
                 let e = error as! JiraError
@@ -87,7 +95,8 @@ import TestSupport
         let client = try JiraClient(c)
         await #expect { try await client.myself() } throws: { error in
             let e = error as! JiraError
-            return e.code == .connection && e.transport == .refused && e.description.contains("connection refused") && e.hint == .checkURL
+            return e.code == .connection && e.transport == .refused && e.description.contains("connection refused")
+                && e.hint == .checkURL
         }
         #expect(events.started.count == 1)
         await client.shutdown()
@@ -119,7 +128,9 @@ import TestSupport
             #expect(try await !h.client.projectExists("NOPE"))
         }
         // The same JIRA asked at the host's root answers Tomcat's 404 page: named, not retried.
-        _ = try await ClientHarness.with(sim: { $0.contextPath = "/jira" }, client: { $0.baseURL = String($0.baseURL.dropLast(5)) }) { (h: ClientHarness) async throws in
+        _ = try await ClientHarness.with(
+            sim: { $0.contextPath = "/jira" }, client: { $0.baseURL = String($0.baseURL.dropLast(5)) }
+        ) { (h: ClientHarness) async throws in
             await #expect { try await h.client.serverInfo() } throws: { ($0 as! JiraError).code == .notFound }
         }
     }
@@ -127,18 +138,24 @@ import TestSupport
     @Test func requestsTunnelThroughAProxyThatNeverSeesTheToken() async throws {
         let proxy = try TestProxy()
         defer { proxy.stop() }
-        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("jr-proxy-ca-\(UUID().uuidString).pem").path
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("jr-proxy-ca-\(UUID().uuidString).pem")
+            .path
         try SimulatorCertificate.certificatePEM.write(toFile: ca, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: ca) }
-        try await ClientHarness.with(sim: { $0.tls = true }, client: {
-            $0.proxy = ProxySettings(host: "127.0.0.1", port: proxy.port)
-            $0.tls = .caBundle(path: ca)
-        }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(
+            sim: { $0.tls = true },
+            client: {
+                $0.proxy = ProxySettings(host: "127.0.0.1", port: proxy.port)
+                $0.tls = .caBundle(path: ca)
+            }
+        ) { (h: ClientHarness) async throws in
             _ = try await h.client.serverInfo()
             let rows = try await h.client.listKeys(project: "OTHER")
             #expect(rows.count == h.universe.members["OTHER"]!.count)
             let port = URL(string: h.client.configuration.baseURL)!.port!
-            #expect(!proxy.connectLines.isEmpty && proxy.connectLines.allSatisfy { $0 == "CONNECT 127.0.0.1:\(port) HTTP/1.1" })
+            #expect(
+                !proxy.connectLines.isEmpty
+                    && proxy.connectLines.allSatisfy { $0 == "CONNECT 127.0.0.1:\(port) HTTP/1.1" })
             #expect(proxy.bytesFromClient.count > 1000)
             #expect(!AccessToken(ClientHarness.token).occurs(in: proxy.bytesFromClient))
         }
@@ -152,7 +169,8 @@ import TestSupport
             let truth = keysOf(h, "MOVE")
             var seen: Set<String> = []
             var pages = 0
-            try await h.client.seek(project: "MOVE", pageSize: 1000, fields: ["key"]) { (page, cursor) throws(JiraError) in
+            try await h.client.seek(project: "MOVE", pageSize: 1000, fields: ["key"]) {
+                (page, cursor) throws(JiraError) in
                 #expect(page.issues.count <= 25)
                 seen.formUnion(page.issues.map(\.summary.key))
                 pages += 1
@@ -160,7 +178,9 @@ import TestSupport
                 if pages == 4 { h.sim.apply(.move(key: cursor, toProject: "LEGACY")) }
             }
             #expect(keysOf(h, "MOVE").isSubset(of: seen) && seen.isSubset(of: truth))
-            let reasons = h.events.all.compactMap { if case .cursorRecovered(_, _, let reason) = $0 { reason } else { nil } }
+            let reasons = h.events.all.compactMap {
+                if case .cursorRecovered(_, _, let reason) = $0 { reason } else { nil }
+            }
             #expect(reasons.count == 2)
             #expect(reasons[0].hasSuffix("was deleted") && reasons[1].contains("was moved to LEGACY-"))
             if locale == .de {

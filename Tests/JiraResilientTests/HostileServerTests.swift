@@ -12,7 +12,8 @@ import JiraResilient
 
     static func json(_ object: Any, status: Int = 200, headers: [(String, String)] = []) -> SimResponse {
         let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
-        return SimResponse(status: status, headers: [("Content-Type", "application/json;charset=UTF-8")] + headers, body: Array(data))
+        return SimResponse(
+            status: status, headers: [("Content-Type", "application/json;charset=UTF-8")] + headers, body: Array(data))
     }
 
     static func comments(from start: Int, count: Int) -> [[String: Any]] {
@@ -28,7 +29,10 @@ import JiraResilient
             return json(["version": "9.12.4", "serverTime": "2026-12-01T10:00:00.000+0000"])
         case "/rest/api/2/issue/HOST-1/comment":
             // Claims Int.max comments and always has new ones.
-            return json(["startAt": startAt, "maxResults": 100, "total": Int.max, "comments": comments(from: startAt, count: 100)])
+            return json([
+                "startAt": startAt, "maxResults": 100, "total": Int.max,
+                "comments": comments(from: startAt, count: 100),
+            ])
         case "/rest/api/2/issue/HOST-2/comment":
             // Ignores startAt: page one, forever.
             return json(["startAt": 0, "maxResults": 100, "total": 1000, "comments": comments(from: 0, count: 100)])
@@ -38,10 +42,13 @@ import JiraResilient
         case "/rest/api/2/issue/HOST-4":
             // An SSO layer that echoes the Authorization header everywhere it can.
             let echo = r.authorization ?? ""
-            return json(["errorMessages": ["denied for \(echo)"], "errors": ["auth": echo]], status: 401,
-                        headers: [("X-Seraph-LoginReason", echo), ("WWW-Authenticate", echo)])
+            return json(
+                ["errorMessages": ["denied for \(echo)"], "errors": ["auth": echo]], status: 401,
+                headers: [("X-Seraph-LoginReason", echo), ("WWW-Authenticate", echo)])
         case "/rest/api/2/issue/HOST-5":
-            return SimResponse(status: 302, headers: [("Location", "https://sso.example.com/login?token=\(r.authorization ?? "")")], body: [])
+            return SimResponse(
+                status: 302, headers: [("Location", "https://sso.example.com/login?token=\(r.authorization ?? "")")],
+                body: [])
         default:
             return json(["errorMessages": ["no"]], status: 404)
         }
@@ -55,7 +62,9 @@ import JiraResilient
 
     static func with(_ body: (JiraClient, Counter) async throws -> Void) async throws {
         let requests = Counter()
-        let server = try await SimulatorServer.start(host: "127.0.0.1", port: 0, tls: false) { await handle($0, requests) }
+        let server = try await SimulatorServer.start(host: "127.0.0.1", port: 0, tls: false) {
+            await handle($0, requests)
+        }
         var c = JiraClientConfiguration(baseURL: "http://127.0.0.1:\(server.port)", token: AccessToken(token))
         c.maxBody = 1 << 20
         c.backoffScale = 0.001

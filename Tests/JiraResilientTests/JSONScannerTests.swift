@@ -8,7 +8,10 @@ import JiraSimulator
     /// Generates random JSON text with random whitespace, escapes and multi-byte characters.
     struct Generator {
         var rng: SplitMix64
-        let pieces = ["a", "Z", "0", " ", "é", "漢", "🚀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\u001b", "\\ud83d\\ude80", "\\b"]
+        let pieces = [
+            "a", "Z", "0", " ", "é", "漢", "🚀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\u001b",
+            "\\ud83d\\ude80", "\\b",
+        ]
 
         mutating func ws() -> String { ["", " ", "\n", "\t ", "\r\n"][rng.int(0...4)] }
 
@@ -22,7 +25,9 @@ import JiraSimulator
             var s = rng.chance(0.3) ? "-" : ""
             s += rng.chance(0.2) ? "0" : String(rng.int(1...999_999))
             if rng.chance(0.3) { s += "." + String(rng.int(0...9999)) }
-            if rng.chance(0.2) { s += ["e", "E"][rng.int(0...1)] + ["", "+", "-"][rng.int(0...2)] + String(rng.int(0...30)) }
+            if rng.chance(0.2) {
+                s += ["e", "E"][rng.int(0...1)] + ["", "+", "-"][rng.int(0...2)] + String(rng.int(0...30))
+            }
             return s
         }
 
@@ -30,7 +35,9 @@ import JiraSimulator
             let choice = depth > 5 ? rng.int(2...6) : rng.int(0...6)
             switch choice {
             case 0:
-                let members = (0..<rng.int(0...5)).map { _ in ws() + string() + ws() + ":" + ws() + value(depth: depth + 1) + ws() }
+                let members = (0..<rng.int(0...5)).map { _ in
+                    ws() + string() + ws() + ":" + ws() + value(depth: depth + 1) + ws()
+                }
                 return "{" + members.joined(separator: ",") + (members.isEmpty ? ws() : "") + "}"
             case 1:
                 let elements = (0..<rng.int(0...5)).map { _ in ws() + value(depth: depth + 1) + ws() }
@@ -75,7 +82,9 @@ import JiraSimulator
             }
             let ours = Self.scannerAccepts(bytes), theirs = Self.foundationAccepts(bytes)
             if !ours { rejected += 1 }
-            if ours != theirs { disagreements.append("\(ours ? "accepted" : "rejected"): \(String(decoding: bytes, as: UTF8.self))") }
+            if ours != theirs {
+                disagreements.append("\(ours ? "accepted" : "rejected"): \(String(decoding: bytes, as: UTF8.self))")
+            }
         }
         #expect(disagreements.isEmpty, "\(disagreements.count) disagreements, e.g. \(disagreements.prefix(5))")
         #expect(rejected > 1000)  // the mutations do break documents
@@ -90,14 +99,19 @@ import JiraSimulator
                     _ = try JSONDocument(validating: Array(bytes[..<cut]))
                     Issue.record("accepted a prefix")
                 } catch {
-                    #expect(error.kind == .truncated, "prefix \(cut) of \(String(decoding: bytes, as: UTF8.self)): \(error)")
+                    #expect(
+                        error.kind == .truncated, "prefix \(cut) of \(String(decoding: bytes, as: UTF8.self)): \(error)"
+                    )
                 }
             }
         }
     }
 
     @Test func specificRejections() {
-        for bad in ["{\"a\":1,}", "[1,]", "01", "1.", "-", "\"\u{01}\"", "{\"a\" 1}", "[1 2]", "\"\\x\"", "tru", "nul", "{}x", "\"\\u12G4\"", "+1", ".5", "[", "{\"a\":[}]"] {
+        for bad in [
+            "{\"a\":1,}", "[1,]", "01", "1.", "-", "\"\u{01}\"", "{\"a\" 1}", "[1 2]", "\"\\x\"", "tru", "nul", "{}x",
+            "\"\\u12G4\"", "+1", ".5", "[", "{\"a\":[}]",
+        ] {
             #expect(!Self.scannerAccepts(Array(bad.utf8)), "accepted \(bad)")
         }
         #expect(!Self.scannerAccepts([0x22, 0xC0, 0x80, 0x22]))  // overlong
@@ -130,7 +144,9 @@ import JiraSimulator
         let hub = universe.issues.values.max { $0.linkIDs.count < $1.linkIDs.count }!
         func render(_ fields: [String], expand: Set<String>) -> [UInt8] {
             var json = JSONBuilder()
-            renderer.writeIssue(hub, into: &json, selection: .init(fields, defaultAll: true), expand: expand, caps: .search, withNamesAndSchema: true)
+            renderer.writeIssue(
+                hub, into: &json, selection: .init(fields, defaultAll: true), expand: expand, caps: .search,
+                withNamesAndSchema: true)
             return json.bytes
         }
         let full = render(["*all"], expand: ["changelog", "names"])

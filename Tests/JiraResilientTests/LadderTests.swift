@@ -12,7 +12,10 @@ import JiraResilient
     @Test func ordinaryIssueIsFullAndComplete() async throws {
         // Default budgets: nothing here may time out, even on a machine loaded by other tests.
         try await ClientHarness.with { (h: ClientHarness) async throws in
-            let plain = try #require(h.universe.members["PRJ"]!.compactMap { h.universe.issues[$0] }.first { (1...5).contains($0.linkIDs.count) })
+            let plain = try #require(
+                h.universe.members["PRJ"]!.compactMap { h.universe.issues[$0] }.first {
+                    (1...5).contains($0.linkIDs.count)
+                })
             let issue = try await h.client.fetchResilient(plain.key)
             #expect(issue.tier == .full && issue.isComplete)
             #expect(issue.rungs.map(\.rung) == [.full])
@@ -45,7 +48,10 @@ import JiraResilient
 
     @Test func failedLinksLeaveIssuelinksAbsentNotEmpty() async throws {
         try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
-            h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/issue/", fieldsExactly: "issuelinks"), count: nil))
+            h.sim.inject(
+                .init(
+                    .status(503, nil), matching: RequestMatcher(pathContains: "/issue/", fieldsExactly: "issuelinks"),
+                    count: nil))
             let issue = try await h.client.fetchResilient(h.hub.key)
             #expect(issue.tier == .hub)
             #expect(issue.missing == ["issuelinks"])
@@ -56,7 +62,12 @@ import JiraResilient
     }
 
     @Test func aHubSlowerThanHubBaseFallsToMinimal() async throws {
-        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 1; $0.timeout = 2 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(
+            timeScale: 0.5,
+            client: {
+                $0.fastFailTimeout = 1; $0.timeout = 2
+            }
+        ) { (h: ClientHarness) async throws in
             // 10 simulated seconds at time scale 0.5: 5 s, past the 2 s budget of hub-base.
             h.sim.inject(.init(.delay(10), matching: RequestMatcher(fieldsContains: "-issuelinks"), count: nil))
             let issue = try await h.client.fetchResilient(h.hub.key)
@@ -71,13 +82,17 @@ import JiraResilient
 
     @Test func aClientErrorSkipsTheLowerRungs() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
-            await #expect { try await h.client.fetchResilient("PRJ-99999") } throws: { ($0 as! JiraError).code == .notFound }
+            await #expect { try await h.client.fetchResilient("PRJ-99999") } throws: {
+                ($0 as! JiraError).code == .notFound
+            }
             #expect(h.sim.requests.count == 1)
         }
     }
 
     @Test func aServerErrorAfterEveryAttemptEndsTheLadderWithoutDescending() async throws {
-        try await ClientHarness.with(client: { $0.maxAttempts = 2; $0.fastFailTimeout = 8 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(client: {
+            $0.maxAttempts = 2; $0.fastFailTimeout = 8
+        }) { (h: ClientHarness) async throws in
             h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/issue/"), count: nil))
             await #expect { try await h.client.fetchResilient("PRJ-1") } throws: { error in
                 let e = error as! JiraError
@@ -90,10 +105,18 @@ import JiraResilient
     }
 
     @Test func onlyATimeoutDescendsAndTheMinimalRungComesLast() async throws {
-        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 1; $0.timeout = 2.5; $0.hedgeFraction = 1 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(
+            timeScale: 0.5,
+            client: {
+                $0.fastFailTimeout = 1; $0.timeout = 2.5; $0.hedgeFraction = 1
+            }
+        ) { (h: ClientHarness) async throws in
             let plain = try #require(h.universe.issues.values.first { $0.projectKey == "PRJ" && $0.linkIDs.count < 3 })
             // 10 simulated s = 5 s: slower than both upper budgets; only minimal answers in time.
-            h.sim.inject(.init(.delay(10), matching: RequestMatcher(pathContains: "/issue/\(plain.key)", fieldsContains: "*all"), count: nil))
+            h.sim.inject(
+                .init(
+                    .delay(10), matching: RequestMatcher(pathContains: "/issue/\(plain.key)", fieldsContains: "*all"),
+                    count: nil))
             let issue = try await h.client.fetchResilient(plain.key)
             #expect(issue.tier == .minimal)
             let rungs = issue.rungs.map { "\($0.rung.rawValue) \($0.succeeded)" }
@@ -104,7 +127,8 @@ import JiraResilient
 
     @Test func truncatedLinksResponseIsRetriedInsideTheRung() async throws {
         try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
-            h.sim.inject(.init(.truncatedBody(fraction: 0.5), matching: RequestMatcher(fieldsExactly: "issuelinks"), count: 1))
+            h.sim.inject(
+                .init(.truncatedBody(fraction: 0.5), matching: RequestMatcher(fieldsExactly: "issuelinks"), count: 1))
             let issue = try await h.client.fetchResilient(h.hub.key)
             #expect(issue.tier == .hub && issue.isComplete)
             #expect(issue.summary.links == h.hub.linkIDs.count)
@@ -117,8 +141,12 @@ import JiraResilient
         scenario.subResourcePageCap = 7
         scenario.omitPagingTotals = true
         try await ClientHarness.with(scenario) { (h: ClientHarness) async throws in
-            let busy = try #require(h.universe.issues.values.first { $0.commentCount > 20 && $0.worklogCount > 20 && $0.totalHistories > 100 })
-            let page = try await h.client.search("key = \(busy.key)", fields: ["*all"], expand: ["changelog"], maxResults: 1)
+            let busy = try #require(
+                h.universe.issues.values.first {
+                    $0.commentCount > 20 && $0.worklogCount > 20 && $0.totalHistories > 100
+                })
+            let page = try await h.client.search(
+                "key = \(busy.key)", fields: ["*all"], expand: ["changelog"], maxResults: 1)
             let row = try #require(page.issues.first)
             #expect(row.summary.comments == .init(inline: 20, total: busy.commentCount))
             let payload = IssuePayload(bytes: row.bytes, summary: row.summary)
@@ -145,7 +173,8 @@ import JiraResilient
             for row in ladder.page.issues {
                 #expect(row.summary.links == nil)
                 #expect(row.summary.histories != nil)  // hub-base keeps the changelog
-                let issue = try await h.client.complete(IssuePayload(bytes: row.bytes, summary: row.summary), tier: ladder.tier, links: ladder.links)
+                let issue = try await h.client.complete(
+                    IssuePayload(bytes: row.bytes, summary: row.summary), tier: ladder.tier, links: ladder.links)
                 #expect(issue.summary.links == h.truth(row.summary.key).linkIDs.count)
                 #expect(issue.isComplete)
                 total += 1
@@ -158,10 +187,18 @@ import JiraResilient
         // The full rung's budget is 8 s and the hedge starts at 8 s × 0.25 = 2 s. The full page is
         // held 5 s more than its own cost (the newest matching rule applies, so hub-base is not), so
         // it still fits its budget but hub-base wins by seconds, even on a loaded machine.
-        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 8; $0.hedgeFraction = 0.25 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(
+            timeScale: 0.5,
+            client: {
+                $0.fastFailTimeout = 8; $0.hedgeFraction = 0.25
+            }
+        ) { (h: ClientHarness) async throws in
             let hub = h.hub
             h.sim.inject(.init(.delay(10), matching: RequestMatcher(pathContains: "/search"), count: nil))
-            h.sim.inject(.init(.delay(0), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks"), count: nil))
+            h.sim.inject(
+                .init(
+                    .delay(0), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks"),
+                    count: nil))
             let ladder = try await h.client.searchPageResilient("key = \(hub.key)", maxResults: 1, label: "hub page")
             #expect(ladder.tier == .hub)
             // Reported as they ended: hub-base first, then the full rung it made redundant.
@@ -175,14 +212,20 @@ import JiraResilient
             #expect(finished == ["cancelled"])
         }
         // With the hedge off, the same page waits for its full rung and is taken whole.
-        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 8; $0.hedgeFraction = 1 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(
+            timeScale: 0.5,
+            client: {
+                $0.fastFailTimeout = 8; $0.hedgeFraction = 1
+            }
+        ) { (h: ClientHarness) async throws in
             let ladder = try await h.client.searchPageResilient("key = \(h.hub.key)", maxResults: 1, label: "hub page")
             #expect(ladder.tier == .full && ladder.rungs.map(\.rung) == [.full])
         }
     }
 
     @Test func theSimulatorSerializesOnlyForClientsStillWaiting() async throws {
-        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 0.3 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(timeScale: 0.5, client: { $0.fastFailTimeout = 0.3 }) {
+            (h: ClientHarness) async throws in
             // The client gives up on the hub's full payload after 0.3 s; JIRA's serializer takes ~2 s.
             _ = try await h.client.fetchResilient(h.hub.key)
             try await Task.sleep(for: .milliseconds(2500))
@@ -210,7 +253,8 @@ import JiraResilient
     @Test func otherSubResources() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
             let issue = try #require(h.universe.issues.values.first { $0.remoteLinkCount > 0 && $0.propertyCount > 0 })
-            let remote = try JSONSerialization.jsonObject(with: Data(try await h.client.remoteLinks(issue.key))) as? [Any]
+            let remote =
+                try JSONSerialization.jsonObject(with: Data(try await h.client.remoteLinks(issue.key))) as? [Any]
             #expect(remote?.count == issue.remoteLinkCount)
             #expect(json(try await h.client.watchers(issue.key))["watchCount"] as? Int == issue.watcherCount)
             #expect(json(try await h.client.voters(issue.key))["votes"] as? Int == issue.voterCount)
@@ -218,7 +262,8 @@ import JiraResilient
             let properties = try await h.client.properties(issue.key)
             #expect(properties.count == issue.propertyCount)
             #expect(json(properties[0].value)["origin"] as? String == "warehouse")
-            let catalog = try JSONSerialization.jsonObject(with: Data(try await h.client.fieldCatalog())) as? [[String: Any]]
+            let catalog =
+                try JSONSerialization.jsonObject(with: Data(try await h.client.fieldCatalog())) as? [[String: Any]]
             #expect(catalog?.contains { $0["id"] as? String == "issuelinks" } == true)
         }
     }

@@ -14,7 +14,9 @@ import Testing
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         let header = formatter.string(from: now.addingTimeInterval(120))
-        #expect(policy.decide(.status(429, retryAfter: header), attempt: 0, now: now) == .retry(wait: 120, source: .retryAfter))
+        #expect(
+            policy.decide(.status(429, retryAfter: header), attempt: 0, now: now)
+                == .retry(wait: 120, source: .retryAfter))
         #expect(policy.decide(.status(429, retryAfter: "99999"), attempt: 0) == .retry(wait: 960, source: .retryAfter))
     }
 
@@ -29,24 +31,43 @@ import Testing
     }
 
     @Test func aZeroRetryAfterWithARefillRateWaitsATokenOrTwoThenTheDefault() throws {
-        let headers = ["x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-fillrate": " 5", "x-ratelimit-interval-seconds": "2"]
+        let headers = [
+            "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-fillrate": " 5",
+            "x-ratelimit-interval-seconds": "2",
+        ]
         let bucket = try #require(RateLimitHeaders { headers[$0.lowercased()] })
         #expect(bucket == RateLimitHeaders(limit: 10, remaining: 0, fillRate: 5, intervalSeconds: 2))
         #expect(bucket.secondsPerToken == 0.4)
-        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: bucket) == .retry(wait: 0.4, source: .rateLimit))
-        #expect(policy.decide(.status(429, retryAfter: nil), attempt: 0, rateLimit: bucket) == .retry(wait: 0.4, source: .rateLimit))
+        #expect(
+            policy.decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: bucket)
+                == .retry(wait: 0.4, source: .rateLimit))
+        #expect(
+            policy.decide(.status(429, retryAfter: nil), attempt: 0, rateLimit: bucket)
+                == .retry(wait: 0.4, source: .rateLimit))
         // A request that met a 429 again (a request in flight took the token) waits two tokens;
         // a third 429 means something else drains the bucket: the default.
-        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 1, rateLimit: bucket) == .retry(wait: 0.8, source: .rateLimit))
-        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 2, rateLimit: bucket) == .retry(wait: 240, source: .backoff))
+        #expect(
+            policy.decide(.status(429, retryAfter: "0"), attempt: 1, rateLimit: bucket)
+                == .retry(wait: 0.8, source: .rateLimit))
+        #expect(
+            policy.decide(.status(429, retryAfter: "0"), attempt: 2, rateLimit: bucket)
+                == .retry(wait: 240, source: .backoff))
         // A positive Retry-After still rules; the scale applies to the computed wait only.
-        #expect(policy.decide(.status(429, retryAfter: "3"), attempt: 0, rateLimit: bucket) == .retry(wait: 3, source: .retryAfter))
-        #expect(RetryPolicy(maxAttempts: 5, backoffScale: 0.5).decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: bucket) == .retry(wait: 0.2, source: .rateLimit))
+        #expect(
+            policy.decide(.status(429, retryAfter: "3"), attempt: 0, rateLimit: bucket)
+                == .retry(wait: 3, source: .retryAfter))
+        #expect(
+            RetryPolicy(maxAttempts: 5, backoffScale: 0.5).decide(
+                .status(429, retryAfter: "0"), attempt: 0, rateLimit: bucket) == .retry(wait: 0.2, source: .rateLimit))
         // A 5xx never reads a bucket; nor does a bucket without a usable rate.
-        #expect(policy.decide(.status(503, retryAfter: nil), attempt: 0, rateLimit: bucket) == .retry(wait: 30, source: .backoff))
+        #expect(
+            policy.decide(.status(503, retryAfter: nil), attempt: 0, rateLimit: bucket)
+                == .retry(wait: 30, source: .backoff))
         let noRate = RateLimitHeaders(limit: 10, remaining: 0, fillRate: 0, intervalSeconds: 1)
         #expect(noRate.secondsPerToken == nil)
-        #expect(policy.decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: noRate) == .retry(wait: 60, source: .backoff))
+        #expect(
+            policy.decide(.status(429, retryAfter: "0"), attempt: 0, rateLimit: noRate)
+                == .retry(wait: 60, source: .backoff))
         #expect(RateLimitHeaders { $0 == "Content-Type" ? "application/json" : nil } == nil)
         #expect(RateLimitHeaders { $0 == "X-RateLimit-FillRate" ? "lots" : nil }?.secondsPerToken == nil)
     }
@@ -65,7 +86,9 @@ import Testing
 
     @Test func timeoutsOtherStatusesAndExhaustionGiveUp() {
         #expect(policy.decide(.timeout, attempt: 0) == .giveUp)
-        for code in [400, 401, 403, 404, 409, 418] { #expect(policy.decide(.status(code, retryAfter: "1"), attempt: 0) == .giveUp) }
+        for code in [400, 401, 403, 404, 409, 418] {
+            #expect(policy.decide(.status(code, retryAfter: "1"), attempt: 0) == .giveUp)
+        }
         #expect(policy.decide(.status(503, retryAfter: nil), attempt: 4) == .giveUp)
         #expect(RetryPolicy(maxAttempts: 1).decide(.connection, attempt: 0) == .giveUp)
     }
@@ -73,7 +96,9 @@ import Testing
 
 @Suite struct JQLBuilderTests {
     func rejected(_ filter: String) -> Bool {
-        do { _ = try JQL.projectClause("PROJ", filter: filter); return false } catch { return error.code == .invalidInput }
+        do { _ = try JQL.projectClause("PROJ", filter: filter); return false } catch {
+            return error.code == .invalidInput
+        }
     }
 
     @Test func projectKeysAreValidated() throws {
@@ -84,8 +109,12 @@ import Testing
     }
 
     @Test func aFilterCanOnlyNarrow() throws {
-        #expect(try JQL.projectClause("PROJ", filter: "status = Done OR labels = nightly") == "project = \"PROJ\" AND (status = Done OR labels = nightly)")
-        #expect(try JQL.projectClause("PROJ", filter: "status = \"Update Required\" AND summary ~ \"drop; it\"").hasSuffix(")"))
+        #expect(
+            try JQL.projectClause("PROJ", filter: "status = Done OR labels = nightly")
+                == "project = \"PROJ\" AND (status = Done OR labels = nightly)")
+        #expect(
+            try JQL.projectClause("PROJ", filter: "status = \"Update Required\" AND summary ~ \"drop; it\"").hasSuffix(
+                ")"))
         #expect(rejected("status = Done) OR (project = OTHER"))
         #expect(rejected("(status = Done"))
         #expect(rejected("status = Done -- comment"))
@@ -102,7 +131,8 @@ import Testing
         #expect(JQL.dateLiteral(instant, in: TimeZone(identifier: "UTC")!) == "2026-05-19 12:00")
         #expect(JQL.dateLiteral(instant, in: TimeZone(identifier: "Asia/Tokyo")!) == "2026-05-19 21:00")
         #expect(JQL.dateLiteral(instant, in: TimeZone(identifier: "America/Denver")!) == "2026-05-19 06:00")
-        #expect(JQL.keySeek(projectClause: "project = \"P\"", since: "2026-05-19 06:00", after: "P-7")
+        #expect(
+            JQL.keySeek(projectClause: "project = \"P\"", since: "2026-05-19 06:00", after: "P-7")
                 == "project = \"P\" AND updated >= \"2026-05-19 06:00\" AND key > \"P-7\" ORDER BY key ASC")
     }
 

@@ -35,7 +35,8 @@ import JiraResilient
         try await ClientHarness.with(scenario) { (h: ClientHarness) async throws in
             var keys: [String] = []
             var pages = 0
-            try await h.client.forEachOffsetPage("project = MOVE ORDER BY key", fields: ["key"], pageSize: 20) { (page) throws(JiraError) in
+            try await h.client.forEachOffsetPage("project = MOVE ORDER BY key", fields: ["key"], pageSize: 20) {
+                (page) throws(JiraError) in
                 keys += page.issues.map(\.summary.key)
                 pages += 1
             }
@@ -51,7 +52,9 @@ import JiraResilient
         scenario.maxResults = 50
         try await ClientHarness.with(scenario) { (h: ClientHarness) async throws in
             var totals: [Int?] = []
-            let rows = try await h.client.listKeys(project: "MOVE") { (_, total) throws(JiraError) in totals.append(total) }
+            let rows = try await h.client.listKeys(project: "MOVE") { (_, total) throws(JiraError) in
+                totals.append(total)
+            }
             #expect(rows.count == keysOf(h, "MOVE").count)
             #expect(totals.first == rows.count)  // the exact size is known from the first request
             #expect(rows.allSatisfy { $0.updated != nil })
@@ -63,7 +66,8 @@ import JiraResilient
             let truth = keysOf(h, "MOVE")
             var seen: Set<String> = []
             var pages = 0
-            try await h.client.seek(project: "MOVE", pageSize: 25, fields: ["key"]) { (page, cursor) throws(JiraError) in
+            try await h.client.seek(project: "MOVE", pageSize: 25, fields: ["key"]) {
+                (page, cursor) throws(JiraError) in
                 seen.formUnion(page.issues.map(\.summary.key))
                 pages += 1
                 if pages == 2 {
@@ -76,7 +80,9 @@ import JiraResilient
             let remaining = keysOf(h, "MOVE")
             #expect(remaining.isSubset(of: seen))
             #expect(seen.isSubset(of: truth))
-            let recoveries = h.events.all.compactMap { if case .cursorRecovered(let from, let to, _) = $0 { (from, to) } else { nil } }
+            let recoveries = h.events.all.compactMap {
+                if case .cursorRecovered(let from, let to, _) = $0 { (from, to) } else { nil }
+            }
             #expect(recoveries.count == 2)
         }
     }
@@ -100,14 +106,17 @@ import JiraResilient
             let zone = await h.client.jqlTimeZone()
             let since = Date(timeIntervalSince1970: Double(JiraTime.dataEpochEnd - 20 * JiraTime.msPerDay) / 1000)
             let literal = JQL.dateLiteral(since, in: zone.zone)
-            let wanted = Set(h.universe.issues.values.filter { $0.updated >= JiraTime.dataEpochEnd - 20 * JiraTime.msPerDay }.map(\.key))
+            let wanted = Set(
+                h.universe.issues.values.filter { $0.updated >= JiraTime.dataEpochEnd - 20 * JiraTime.msPerDay }.map(
+                    \.key))
             var seen: [String] = []
-            try await h.client.seek(project: "RIDX", since: literal, pageSize: 50, fields: ["updated"]) { (page, _) throws(JiraError) in
+            try await h.client.seek(project: "RIDX", since: literal, pageSize: 50, fields: ["updated"]) {
+                (page, _) throws(JiraError) in
                 seen += page.issues.map(\.summary.key)
             }
             #expect(wanted.isSubset(of: Set(seen)))
             #expect(seen.count == Set(seen).count)  // no page repeated: no loop
-            #expect(seen.count > wanted.count)       // the reindexed issues match too, harmlessly
+            #expect(seen.count > wanted.count)  // the reindexed issues match too, harmlessly
         }
     }
 
@@ -135,7 +144,9 @@ import JiraResilient
         try await ClientHarness.with { (h: ClientHarness) async throws in
             let rows = try await h.client.listKeys(project: "PRJ", filter: "labels = backend OR project = OTHER")
             #expect(!rows.isEmpty && rows.allSatisfy { $0.key.hasPrefix("PRJ-") })
-            await #expect { try await h.client.listKeys(project: "PRJ", filter: "labels = x) OR (project = OTHER") } throws: { error in
+            await #expect {
+                try await h.client.listKeys(project: "PRJ", filter: "labels = x) OR (project = OTHER")
+            } throws: { error in
                 (error as! JiraError).code == .invalidInput
             }
             #expect(h.sim.requests.count == 1)

@@ -7,7 +7,8 @@ import JiraResilient
 @Suite struct TransportBehaviourTests {
     @Test func rateLimitAndServerErrorsAreRetriedAndAnnouncedBeforeTheWait() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
-            h.sim.inject(.init(.rateLimited(.seconds(0)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
+            h.sim.inject(
+                .init(.rateLimited(.seconds(0)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
             h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
             let info = try await h.client.serverInfo()
             #expect(info.version == "9.12.4")
@@ -15,12 +16,16 @@ import JiraResilient
             let backoffs = h.events.backoffs
             #expect(backoffs.map(\.status) == [503, 429])
             #expect(backoffs.map(\.source) == [.backoff, .backoff])  // Retry-After: 0 waits the default
-            #expect(abs(backoffs[0].wait - 0.03) < 1e-9)   // 30·2⁰ s × 0.001
-            #expect(abs(backoffs[1].wait - 0.12) < 1e-9)   // 60·2¹ s × 0.001
+            #expect(abs(backoffs[0].wait - 0.03) < 1e-9)  // 30·2⁰ s × 0.001
+            #expect(abs(backoffs[1].wait - 0.12) < 1e-9)  // 60·2¹ s × 0.001
             #expect(backoffs[1].global && !backoffs[0].global)
             // Each backoff is sent before the request that follows it starts.
             let order = h.events.all.compactMap { e -> String? in
-                switch e { case .backoff: "backoff"; case .requestStarted: "start"; default: nil }
+                switch e {
+                case .backoff: "backoff";
+                case .requestStarted: "start";
+                default: nil
+                }
             }
             #expect(order == ["start", "backoff", "start", "backoff", "start"])
             #expect(h.events.started.map(\.attempt) == [1, 2, 3])
@@ -29,7 +34,8 @@ import JiraResilient
 
     @Test func retryAfterFromTheServerIsHonoured() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
-            h.sim.inject(.init(.status(503, .seconds(1)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
+            h.sim.inject(
+                .init(.status(503, .seconds(1)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
             _ = try await h.client.serverInfo()
             let backoff = try #require(h.events.backoffs.first)
             #expect(backoff.wait == 1 && backoff.source == .retryAfter)
@@ -52,21 +58,26 @@ import JiraResilient
     @Test func otherClientErrorsFailAtOnce() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
             await #expect { try await h.client.issue("PRJ-99999") } throws: { ($0 as! JiraError).code == .notFound }
-            await #expect { try await h.client.search("project = NOPE", fields: ["key"], maxResults: 1) } throws: { error in
+            await #expect { try await h.client.search("project = NOPE", fields: ["key"], maxResults: 1) } throws: {
+                error in
                 let e = error as! JiraError
-                return e.code == .jqlRejected && e.messages == ["The value 'NOPE' does not exist for the field 'project'."]
+                return e.code == .jqlRejected
+                    && e.messages == ["The value 'NOPE' does not exist for the field 'project'."]
             }
             #expect(h.sim.requests.count == 2)
         }
     }
 
     @Test func authenticationFailures() async throws {
-        try await ClientHarness.with(client: { $0.token = AccessToken("wrong-token-zzz") }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(client: { $0.token = AccessToken("wrong-token-zzz") }) {
+            (h: ClientHarness) async throws in
             await #expect { try await h.client.myself() } throws: { error in
                 let e = error as! JiraError
                 return e.code == .authentication && e.description.contains("AUTHENTICATED_FAILED")
             }
-            guard case .rejected(401) = await h.client.checkAuthentication() else { Issue.record("expected rejected"); return }
+            guard case .rejected(401) = await h.client.checkAuthentication() else {
+                Issue.record("expected rejected"); return
+            }
             #expect(h.sim.requests.count == 2)
         }
     }
@@ -94,7 +105,9 @@ import JiraResilient
                 }
             }
             h.sim.inject(.init(.malformedRow, matching: RequestMatcher(pathContains: "/search"), count: 1))
-            await #expect { try await h.client.search("project = PRJ ORDER BY key", fields: ["key"], maxResults: 5) } throws: { error in
+            await #expect {
+                try await h.client.search("project = PRJ ORDER BY key", fields: ["key"], maxResults: 5)
+            } throws: { error in
                 (error as! JiraError).code == .notJira && (error as! JiraError).description.contains("no id")
             }
             h.sim.inject(.init(.htmlLogin, count: 1))
@@ -105,7 +118,8 @@ import JiraResilient
 
     @Test func cutBodiesAndDroppedConnectionsAreRetried() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
-            h.sim.inject(.init(.truncatedBody(fraction: 0.4), matching: RequestMatcher(pathContains: "/search"), count: 1))
+            h.sim.inject(
+                .init(.truncatedBody(fraction: 0.4), matching: RequestMatcher(pathContains: "/search"), count: 1))
             h.sim.inject(.init(.closeBeforeResponse, matching: RequestMatcher(pathContains: "/search"), count: 1))
             let page = try await h.client.search("project = PRJ ORDER BY key", fields: ["*all"], maxResults: 10)
             #expect(page.issues.count == 10)
@@ -121,13 +135,16 @@ import JiraResilient
         configuration.maxAttempts = 2
         configuration.backoffScale = 0.001
         let client = try JiraClient(configuration)
-        guard case .unreachable = await client.checkAuthentication() else { Issue.record("expected unreachable"); return }
+        guard case .unreachable = await client.checkAuthentication() else {
+            Issue.record("expected unreachable"); return
+        }
         await client.shutdown()
     }
 
     @Test func aRateLimitHoldsEveryRequestOfTheClient() async throws {
         try await ClientHarness.with(client: { $0.backoffScale = 1 }) { (h: ClientHarness) async throws in
-            h.sim.inject(.init(.rateLimited(.seconds(1)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
+            h.sim.inject(
+                .init(.rateLimited(.seconds(1)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
             let client = h.client
             let a = Task { try await client.serverInfo() }
             // Start the second request once the client has seen the 429 (requests already in
@@ -152,7 +169,12 @@ import JiraResilient
         // follow at the refill rate, which a loaded machine can only undercut.
         var scenario = Scenario.small
         scenario.rateLimit = RateLimit(capacity: 3, fillRate: 1, intervalSeconds: 1, sendZeroRetryAfter: true)
-        try await ClientHarness.with(scenario, timeScale: 0.2, client: { $0.backoffScale = 0.2; $0.concurrency = 4; $0.maxAttempts = 5 }) { (h: ClientHarness) async throws in
+        try await ClientHarness.with(
+            scenario, timeScale: 0.2,
+            client: {
+                $0.backoffScale = 0.2; $0.concurrency = 4; $0.maxAttempts = 5
+            }
+        ) { (h: ClientHarness) async throws in
             let client = h.client
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<12 { group.addTask { _ = try await client.serverInfo() } }
@@ -202,7 +224,9 @@ import JiraResilient
             var texts = [h.events.text]
             for fault in [Fault.htmlLogin, .redirect(location: "http://127.0.0.1:9/x")] {
                 h.sim.inject(.init(fault, count: 1))
-                do { _ = try await h.client.myself() } catch { texts.append(String(reflecting: error)); texts.append("\(error)") }
+                do { _ = try await h.client.myself() } catch {
+                    texts.append(String(reflecting: error)); texts.append("\(error)")
+                }
             }
             texts.append(String(reflecting: h.client.configuration))
             for text in texts { #expect(!text.contains(ClientHarness.token)) }

@@ -8,7 +8,9 @@ import Testing
 @Suite struct TransportDecisionTests {
     let token = AccessToken("secret-token-123")
     var classifier: AttemptClassifier {
-        AttemptClassifier(subject: "GET /rest/api/2/myself", baseURL: "https://jira.example.com/jira", budget: 10, token: token, attempt: 0)
+        AttemptClassifier(
+            subject: "GET /rest/api/2/myself", baseURL: "https://jira.example.com/jira", budget: 10, token: token,
+            attempt: 0)
     }
 
     func response(_ status: Int, _ headers: [(String, String)] = [], _ body: String = "") -> AttemptClassifier.Outcome {
@@ -17,41 +19,69 @@ import Testing
 
     @Test func statusesAreClassifiedByStructure() {
         #expect(classifier.classify(response(200)) == .deliver)
-        guard case .retry(.status(429, "7"), let e, _) = classifier.classify(response(429, [("Retry-After", "7")])) else { Issue.record("429"); return }
+        guard case .retry(.status(429, "7"), let e, _) = classifier.classify(response(429, [("Retry-After", "7")]))
+        else { Issue.record("429"); return }
         #expect(e.code == .rateLimited)
         // JIRA's own 503 (JSON) is JIRA answering: a retry; a load balancer's page is JIRA gone.
-        guard case .retry(.status(503, nil), _, _) = classifier.classify(response(503, [("Content-Type", "application/json")], "{}")) else {
+        guard
+            case .retry(.status(503, nil), _, _) = classifier.classify(
+                response(503, [("Content-Type", "application/json")], "{}"))
+        else {
             Issue.record("JIRA 503"); return
         }
-        guard case .lost(.status(503, nil), false, _) = classifier.classify(response(503, [("Content-Type", "text/html")], "<html>")) else {
+        guard
+            case .lost(.status(503, nil), false, _) = classifier.classify(
+                response(503, [("Content-Type", "text/html")], "<html>"))
+        else {
             Issue.record("LB 503"); return
         }
         guard case .fail(let notFound) = classifier.classify(response(404)) else { Issue.record("404"); return }
         #expect(notFound.code == .notFound)
-        guard case .fail(let redirect) = classifier.classify(response(302, [("Location", "https://sso/")])) else { Issue.record("302"); return }
+        guard case .fail(let redirect) = classifier.classify(response(302, [("Location", "https://sso/")])) else {
+            Issue.record("302"); return
+        }
         #expect(redirect.code == .redirect)
     }
 
     @Test func connectionFailuresAreLossesAndOnlySomeMeanUnreachable() {
-        guard case .lost(.connection, true, let refused) = classifier.classify(.failed(.refused)) else { Issue.record("refused"); return }
+        guard case .lost(.connection, true, let refused) = classifier.classify(.failed(.refused)) else {
+            Issue.record("refused"); return
+        }
         #expect(refused.transport == .refused)
-        guard case .lost(.connection, false, _) = classifier.classify(.failed(.connectionLost)) else { Issue.record("lost"); return }
-        guard case .fail(let tls) = classifier.classify(.failed(.tls(.certificateRejected))) else { Issue.record("tls"); return }
+        guard case .lost(.connection, false, _) = classifier.classify(.failed(.connectionLost)) else {
+            Issue.record("lost"); return
+        }
+        guard case .fail(let tls) = classifier.classify(.failed(.tls(.certificateRejected))) else {
+            Issue.record("tls"); return
+        }
         #expect(tls.hint == .trustServerCA && tls.transport == .tls(.certificateRejected))
-        #expect(tls.detail == "TLS failed: the server's certificate was not accepted (not signed by a trusted CA, or expired) with https://jira.example.com/jira")
-        guard case .retry(.timeout, let timeout, _) = classifier.classify(.timeout) else { Issue.record("timeout"); return }
+        #expect(
+            tls.detail
+                == "TLS failed: the server's certificate was not accepted (not signed by a trusted CA, or expired) with https://jira.example.com/jira"
+        )
+        guard case .retry(.timeout, let timeout, _) = classifier.classify(.timeout) else {
+            Issue.record("timeout"); return
+        }
         #expect(timeout.descendsLadder)
     }
 
     @Test func theTokenEchoedBackNeverReachesAnError() {
         let echo = "Bearer secret-token-123"
         let steps = [
-            classifier.classify(response(401, [("X-Seraph-LoginReason", echo), ("Content-Type", "application/json")], "{\"errorMessages\":[\"\(echo)\"]}")),
-            classifier.classify(response(403, [("Content-Type", "application/json")], "{\"errorMessages\":[\"token \(echo)\"],\"errors\":{\"a\":\"\(echo)\"}}")),
+            classifier.classify(
+                response(
+                    401, [("X-Seraph-LoginReason", echo), ("Content-Type", "application/json")],
+                    "{\"errorMessages\":[\"\(echo)\"]}")),
+            classifier.classify(
+                response(
+                    403, [("Content-Type", "application/json")],
+                    "{\"errorMessages\":[\"token \(echo)\"],\"errors\":{\"a\":\"\(echo)\"}}")),
             classifier.classify(response(302, [("Location", "https://sso.example.com/?t=secret-token-123")])),
-            classifier.classify(response(400, [("Content-Type", "application/json")], "{\"errorMessages\":[\"\(echo)\"]}")),
-            classifier.classifyDecodeFailure(JiraShapeError(reason: "not JSON", truncated: false), status: 200,
-                                             headers: HTTPHeaders([("Content-Type", "text/html; \(echo)")]), bodyCount: 10),
+            classifier.classify(
+                response(400, [("Content-Type", "application/json")], "{\"errorMessages\":[\"\(echo)\"]}")),
+            classifier.classifyDecodeFailure(
+                JiraShapeError(reason: "not JSON", truncated: false), status: 200,
+                headers: HTTPHeaders([("Content-Type", "text/html; \(echo)")]), bodyCount: 10),
         ]
         for step in steps {
             guard case .fail(let error) = step else { Issue.record("expected a failure: \(step)"); continue }
@@ -63,7 +93,9 @@ import Testing
     @Test func theTokenIsRedactedFromIssueBytes() {
         let body = Array("{\"summary\":\"echo secret-token-123 and secret-token-123!\",\"s\":\"secret-token-12\"}".utf8)
         let redacted = token.redact(body)
-        #expect(String(decoding: redacted, as: UTF8.self) == "{\"summary\":\"echo [token] and [token]!\",\"s\":\"secret-token-12\"}")
+        #expect(
+            String(decoding: redacted, as: UTF8.self)
+                == "{\"summary\":\"echo [token] and [token]!\",\"s\":\"secret-token-12\"}")
         let clean = Array("{\"summary\":\"nothing here\"}".utf8)
         #expect(token.redact(clean) == clean)
     }
@@ -114,17 +146,33 @@ import Testing
     }
 
     @Test func proxiesComeFromTheEnvironmentAsCurlReadsThem() throws {
-        let env = ["HTTPS_PROXY": "http://proxy.corp:3128", "http_proxy": "http://plain.corp:8080", "NO_PROXY": "localhost,.internal.corp"]
-        #expect(try ProxySettings.fromEnvironment(env, for: "https://jira.corp/jira").get() == ProxySettings(host: "proxy.corp", port: 3128))
-        #expect(try ProxySettings.fromEnvironment(env, for: "http://jira.corp").get() == ProxySettings(host: "plain.corp", port: 8080))
+        let env = [
+            "HTTPS_PROXY": "http://proxy.corp:3128", "http_proxy": "http://plain.corp:8080",
+            "NO_PROXY": "localhost,.internal.corp",
+        ]
+        #expect(
+            try ProxySettings.fromEnvironment(env, for: "https://jira.corp/jira").get()
+                == ProxySettings(host: "proxy.corp", port: 3128))
+        #expect(
+            try ProxySettings.fromEnvironment(env, for: "http://jira.corp").get()
+                == ProxySettings(host: "plain.corp", port: 8080))
         #expect(try ProxySettings.fromEnvironment(env, for: "https://jira.internal.corp").get() == nil)
         #expect(try ProxySettings.fromEnvironment(env, for: "https://internal.corp").get() == nil)
         #expect(try ProxySettings.fromEnvironment(env, for: "https://localhost:8443").get() == nil)
-        #expect(try ProxySettings.fromEnvironment(["https_proxy": "proxy:3128"], for: "https://x").get() == ProxySettings(host: "proxy", port: 3128))
-        #expect(try ProxySettings.fromEnvironment(["https_proxy": "http://p:1", "NO_PROXY": "*"], for: "https://x").get() == nil)
+        #expect(
+            try ProxySettings.fromEnvironment(["https_proxy": "proxy:3128"], for: "https://x").get()
+                == ProxySettings(host: "proxy", port: 3128))
+        #expect(
+            try ProxySettings.fromEnvironment(["https_proxy": "http://p:1", "NO_PROXY": "*"], for: "https://x").get()
+                == nil)
         // Lower case wins, as in curl.
-        #expect(try ProxySettings.fromEnvironment(["https_proxy": "http://low:1", "HTTPS_PROXY": "http://up:2"], for: "https://x").get()?.host == "low")
-        guard case .failure(let error) = ProxySettings.fromEnvironment(["HTTPS_PROXY": "socks5://p:1"], for: "https://x") else {
+        #expect(
+            try ProxySettings.fromEnvironment(
+                ["https_proxy": "http://low:1", "HTTPS_PROXY": "http://up:2"], for: "https://x"
+            ).get()?.host == "low")
+        guard
+            case .failure(let error) = ProxySettings.fromEnvironment(["HTTPS_PROXY": "socks5://p:1"], for: "https://x")
+        else {
             Issue.record("a socks URL is not an http proxy"); return
         }
         #expect(error.variable == "HTTPS_PROXY")
@@ -134,7 +182,9 @@ import Testing
         #expect(IssueKey("PRJ-10").map { ($0.project, $0.number) }! == ("PRJ", 10))
         #expect(IssueKey("PRJ-9")! < IssueKey("PRJ-10")!)
         #expect(IssueKey("ABC-1")! < IssueKey("B-1")!)
-        for bad in ["PRJ", "PRJ-", "PRJ-0", "PRJ-01", "prj-1", "P RJ-1", "PRJ-1\u{1B}", "-1", "PRJ-99999999999", "../PRJ-1"] {
+        for bad in [
+            "PRJ", "PRJ-", "PRJ-0", "PRJ-01", "prj-1", "P RJ-1", "PRJ-1\u{1B}", "-1", "PRJ-99999999999", "../PRJ-1",
+        ] {
             #expect(IssueKey(bad) == nil, "\(bad)")
         }
     }
@@ -143,7 +193,9 @@ import Testing
         #expect(ByteCount.parse("256M") == 256 << 20)
         #expect(ByteCount.parse("1.5G") == 3 << 29)
         #expect(ByteCount.parse("64k") == 64 << 10)
-        #expect(ByteCount.parse("0") == nil && ByteCount.parse("-1M") == nil && ByteCount.parse("1e300") == nil && ByteCount.parse("x") == nil)
+        #expect(
+            ByteCount.parse("0") == nil && ByteCount.parse("-1M") == nil && ByteCount.parse("1e300") == nil
+                && ByteCount.parse("x") == nil)
         #expect(ByteCount.format(256 << 20) == "256 MiB")
     }
 }

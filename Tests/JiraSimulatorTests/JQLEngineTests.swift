@@ -13,19 +13,23 @@ import Testing
         u.addProject(key: "A", name: "Alpha")
         u.addProject(key: "B", name: "Beta")
         let t = t0
-        u.createIssue(projectKey: "A", created: t - 1000, updated: t) { $0.labels = ["x"] }        // 10000 A-1
-        u.createIssue(projectKey: "B", created: t - 1000, updated: t + 60_000)                     // 10001 B-1
-        u.createIssue(projectKey: "A", created: t - 1000, updated: t + 120_000)                    // 10002 A-2
+        u.createIssue(projectKey: "A", created: t - 1000, updated: t) { $0.labels = ["x"] }  // 10000 A-1
+        u.createIssue(projectKey: "B", created: t - 1000, updated: t + 60_000)  // 10001 B-1
+        u.createIssue(projectKey: "A", created: t - 1000, updated: t + 120_000)  // 10002 A-2
         u.createIssue(projectKey: "B", created: t - 1000, updated: t + 180_000) { $0.status = 3 }  // 10003 B-2
-        u.createIssue(projectKey: "A", created: t - 1000, updated: t + 240_000) { $0.labels = ["y"] } // 10004 A-3
-        u.move(id: 10003, to: "A", at: t + 180_000)                                              // B-2 → A-4
-        u.createIssue(projectKey: "A", created: t - 1000, updated: t + 300_000)                    // 10005 A-5
+        u.createIssue(projectKey: "A", created: t - 1000, updated: t + 240_000) { $0.labels = ["y"] }  // 10004 A-3
+        u.move(id: 10003, to: "A", at: t + 180_000)  // B-2 → A-4
+        u.createIssue(projectKey: "A", created: t - 1000, updated: t + 300_000)  // 10005 A-5
         u.delete(id: 10002, at: t + 400_000)
         return u
     }
 
-    func run(_ jql: String, zone: String = "UTC", validation: JQLEngine.Validation = .strict, universe: SimUniverse = universe()) throws -> [String] {
-        try JQLEngine(universe: universe, zone: TimeZone(identifier: zone)!, validation: validation).search(jql).issues.map(\.key)
+    func run(
+        _ jql: String, zone: String = "UTC", validation: JQLEngine.Validation = .strict,
+        universe: SimUniverse = universe()
+    ) throws -> [String] {
+        try JQLEngine(universe: universe, zone: TimeZone(identifier: zone)!, validation: validation).search(jql).issues
+            .map(\.key)
     }
 
     func error(_ jql: String) -> String? {
@@ -103,7 +107,9 @@ import Testing
         // Daylight saving: Denver is -7 in January, so 03:00 local is 10:00Z.
         #expect(try run("key = A-1 AND updated >= \"2026-01-10 03:00\"", zone: "America/Denver") == ["A-1"])
         #expect(try run("key = A-1 AND updated >= \"2026-01-10 03:01\"", zone: "America/Denver") == [])
-        #expect(error("updated > \"10/01/2026\"")?.hasPrefix("Date value '10/01/2026' for field 'updated' is invalid.") == true)
+        #expect(
+            error("updated > \"10/01/2026\"")?.hasPrefix("Date value '10/01/2026' for field 'updated' is invalid.")
+                == true)
     }
 
     @Test func updatedFiltersAndSortsOnTheIndexAfterAReindex() throws {
@@ -113,17 +119,26 @@ import Testing
         #expect(try run("updated >= \"2026-05-31\"", universe: u) == ["A-1"])
         #expect(u.issues[10000]!.updated == Self.t0)  // the document is unchanged
         #expect(try run("project = A ORDER BY updated DESC", universe: u) == ["A-1", "A-5", "A-3", "A-4"])
-        #expect(try run("project = A ORDER BY updated ASC, key DESC", universe: Self.universe()) == ["A-1", "A-4", "A-3", "A-5"])
+        #expect(
+            try run("project = A ORDER BY updated ASC, key DESC", universe: Self.universe()) == [
+                "A-1", "A-4", "A-3", "A-5",
+            ])
     }
 
     @Test func errorsUseJirasWording() {
         #expect(error("foo = bar") == "Field 'foo' does not exist or you do not have permission to view it.")
         #expect(error("project = NOPE") == "The value 'NOPE' does not exist for the field 'project'.")
-        #expect(error("project = A foo") == "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'foo'. (line 1, character 13)")
+        #expect(
+            error("project = A foo")
+                == "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'foo'. (line 1, character 13)")
         #expect(error("project = A AND") == "Error in the JQL Query: Expecting a field name but got end of query.")
         #expect(error("project A") == "Error in the JQL Query: Expecting operator but got 'A'. (line 1, character 9)")
-        #expect(error("summary = \"open") == "Error in the JQL Query: The quoted string 'open' has not been completed. (line 1, character 11)")
-        #expect(error("project = A ORDER BY bogus") == "Field 'bogus' does not exist or you do not have permission to view it.")
+        #expect(
+            error("summary = \"open")
+                == "Error in the JQL Query: The quoted string 'open' has not been completed. (line 1, character 11)")
+        #expect(
+            error("project = A ORDER BY bogus")
+                == "Field 'bogus' does not exist or you do not have permission to view it.")
         #expect(error("project = A ORDER BY description") == "Not able to sort using field 'description'.")
         #expect(error("status = Nope") == "The value 'Nope' does not exist for the field 'status'.")
     }

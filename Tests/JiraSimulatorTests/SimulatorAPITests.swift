@@ -19,7 +19,8 @@ import Testing
 
     @Test func searchEnvelopeAndMaxResultsCap() async throws {
         try await SimulatorHarness.with { (h: SimulatorHarness) async throws in
-            let reply = try await h.search("project = PRJ ORDER BY key", fields: ["key"], max: 5000, expand: ["names", "schema"])
+            let reply = try await h.search(
+                "project = PRJ ORDER BY key", fields: ["key"], max: 5000, expand: ["names", "schema"])
             #expect(reply.status == 200)
             let o = reply.object
             #expect(o["startAt"] as? Int == 0)
@@ -31,7 +32,9 @@ import Testing
             #expect(o["schema"] is [String: Any])
             // Paging by offset: startAt advances, the window is honoured.
             let second = try await h.search("project = PRJ ORDER BY key", max: 10, startAt: 10).object
-            #expect((second["issues"] as? [[String: Any]])?.first?["key"] as? String == (o["issues"] as? [[String: Any]])?[10]["key"] as? String)
+            #expect(
+                (second["issues"] as? [[String: Any]])?.first?["key"] as? String == (o["issues"] as? [[String: Any]])?[
+                    10]["key"] as? String)
             // GET /search answers the same.
             let get = try await h.get("/rest/api/2/search?jql=project%20%3D%20PRJ&maxResults=3&fields=summary").object
             #expect((get["issues"] as? [Any])?.count == 3)
@@ -63,16 +66,22 @@ import Testing
             #expect(changelog["total"] as? Int == hub.totalHistories)
             #expect((changelog["histories"] as? [Any])?.count == hub.totalHistories)
 
-            let noLinks = try await h.get("/rest/api/2/issue/\(hub.key)?fields=*all,-issuelinks").object["fields"] as? [String: Any]
+            let noLinks =
+                try await h.get("/rest/api/2/issue/\(hub.key)?fields=*all,-issuelinks").object["fields"]
+                as? [String: Any]
             #expect(noLinks?["issuelinks"] == nil && noLinks?["summary"] != nil)
 
-            let nav = try await h.get("/rest/api/2/issue/\(hub.key)?fields=*navigable").object["fields"] as? [String: Any]
+            let nav =
+                try await h.get("/rest/api/2/issue/\(hub.key)?fields=*navigable").object["fields"] as? [String: Any]
             #expect(nav?["worklog"] == nil && nav?["summary"] != nil)
 
-            let explicit = try await h.get("/rest/api/2/issue/\(hub.key)?fields=summary,status,nosuchfield").object["fields"] as? [String: Any]
+            let explicit =
+                try await h.get("/rest/api/2/issue/\(hub.key)?fields=summary,status,nosuchfield").object["fields"]
+                as? [String: Any]
             #expect(Set(explicit?.keys.map { $0 } ?? []) == ["summary", "status"])
 
-            let linksOnly = try await h.get("/rest/api/2/issue/\(hub.key)?fields=issuelinks").object["fields"] as? [String: Any]
+            let linksOnly =
+                try await h.get("/rest/api/2/issue/\(hub.key)?fields=issuelinks").object["fields"] as? [String: Any]
             #expect(linksOnly?.count == 1)
             let link = try #require((linksOnly?["issuelinks"] as? [[String: Any]])?.first)
             #expect(link["type"] is [String: Any])
@@ -80,14 +89,20 @@ import Testing
 
             // The old key of a moved issue and the numeric id both find the issue.
             let moved = try #require(h.sim.universe.issues.values.first { !$0.oldKeys.isEmpty })
-            #expect(try await h.get("/rest/api/2/issue/\(moved.oldKeys[0])?fields=summary").object["key"] as? String == moved.key)
-            #expect(try await h.get("/rest/api/2/issue/\(moved.id)?fields=summary").object["key"] as? String == moved.key)
+            #expect(
+                try await h.get("/rest/api/2/issue/\(moved.oldKeys[0])?fields=summary").object["key"] as? String
+                    == moved.key)
+            #expect(
+                try await h.get("/rest/api/2/issue/\(moved.id)?fields=summary").object["key"] as? String == moved.key)
         }
     }
 
     @Test func searchResultsTruncateInlineWithTheTrueTotals() async throws {
         try await SimulatorHarness.with { (h: SimulatorHarness) async throws in
-            let busy = try #require(h.sim.universe.issues.values.first { $0.commentCount > 20 && $0.worklogCount > 20 && $0.totalHistories > 100 })
+            let busy = try #require(
+                h.sim.universe.issues.values.first {
+                    $0.commentCount > 20 && $0.worklogCount > 20 && $0.totalHistories > 100
+                })
             let page = try await h.search("key = \(busy.key)", fields: ["*all"], expand: ["changelog"]).object
             let issue = try #require((page["issues"] as? [[String: Any]])?.first)
             let fields = try #require(issue["fields"] as? [String: Any])
@@ -123,14 +138,22 @@ import Testing
 
     @Test func otherSubResources() async throws {
         try await SimulatorHarness.with { (h: SimulatorHarness) async throws in
-            let issue = try #require(h.sim.universe.issues.values.first { $0.remoteLinkCount > 0 && $0.propertyCount > 0 } ?? h.sim.universe.issues.values.first { $0.remoteLinkCount > 0 })
-            #expect((try await h.get("/rest/api/2/issue/\(issue.key)/remotelink").json as? [Any])?.count == issue.remoteLinkCount)
-            #expect((try await h.get("/rest/api/2/issue/\(issue.key)/watchers").object["watchers"] as? [Any])?.count == issue.watcherCount)
+            let issue = try #require(
+                h.sim.universe.issues.values.first { $0.remoteLinkCount > 0 && $0.propertyCount > 0 }
+                    ?? h.sim.universe.issues.values.first { $0.remoteLinkCount > 0 })
+            #expect(
+                (try await h.get("/rest/api/2/issue/\(issue.key)/remotelink").json as? [Any])?.count
+                    == issue.remoteLinkCount)
+            #expect(
+                (try await h.get("/rest/api/2/issue/\(issue.key)/watchers").object["watchers"] as? [Any])?.count
+                    == issue.watcherCount)
             #expect(try await h.get("/rest/api/2/issue/\(issue.key)/votes").object["votes"] as? Int == issue.voterCount)
             let keys = try await h.get("/rest/api/2/issue/\(issue.key)/properties").object["keys"] as? [[String: Any]]
             #expect(keys?.count == issue.propertyCount)
             if let name = keys?.first?["key"] as? String {
-                #expect(try await h.get("/rest/api/2/issue/\(issue.key)/properties/\(name)").object["value"] is [String: Any])
+                #expect(
+                    try await h.get("/rest/api/2/issue/\(issue.key)/properties/\(name)").object["value"]
+                        is [String: Any])
             }
             let catalog = try #require(try await h.get("/rest/api/2/field").json as? [[String: Any]])
             #expect(catalog.contains { $0["id"] as? String == "issuelinks" })
@@ -143,7 +166,10 @@ import Testing
         try await SimulatorHarness.with { (h: SimulatorHarness) async throws in
             let key = try #require(h.sim.universe.issues.values.first?.key)
             #expect(try await h.get("/rest/api/2/issue/\(key)/changelog").status == 200)
-            #expect(try await h.get("/rest/api/2/issue/PRJ-99999/changelog").object["errorMessages"] as? [String] == ["Issue Does Not Exist"])
+            #expect(
+                try await h.get("/rest/api/2/issue/PRJ-99999/changelog").object["errorMessages"] as? [String] == [
+                    "Issue Does Not Exist"
+                ])
             h.sim.setPaginatedChangelog(false)
             let absent = try await h.get("/rest/api/2/issue/\(key)/changelog")
             #expect(absent.status == 404)
@@ -169,7 +195,10 @@ import Testing
             let deleted = try #require(h.sim.universe.deletedKeys.first { $0.hasPrefix("PRJ-") })
             let cursor = try await h.search("project = PRJ AND key > \(deleted)")
             #expect(cursor.status == 400)
-            #expect(cursor.object["errorMessages"] as? [String] == ["An issue with key '\(deleted)' does not exist for field 'key'."])
+            #expect(
+                cursor.object["errorMessages"] as? [String] == [
+                    "An issue with key '\(deleted)' does not exist for field 'key'."
+                ])
         }
     }
 

@@ -73,8 +73,11 @@ import Testing
             await #expect(throws: (any Error).self) { _ = try await h.get(path) }
             #expect(try await h.get(path).status == 200)
 
-            h.sim.inject(.init(.truncatedBody(fraction: 0.5), matching: RequestMatcher(pathContains: "/search"), count: 1))
-            await #expect(throws: (any Error).self) { _ = try await h.search("project = PRJ", fields: ["*all"], max: 20) }
+            h.sim.inject(
+                .init(.truncatedBody(fraction: 0.5), matching: RequestMatcher(pathContains: "/search"), count: 1))
+            await #expect(throws: (any Error).self) {
+                _ = try await h.search("project = PRJ", fields: ["*all"], max: 20)
+            }
             let record = try #require(h.sim.requests.last)
             #expect(record.fault == .truncatedBody(fraction: 0.5))
         }
@@ -105,7 +108,11 @@ import Testing
 
     @Test func matchersSkipAndCountRules() async throws {
         try await SimulatorHarness.with { (h: SimulatorHarness) async throws in
-            h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(method: "POST", pathContains: "/search", fieldsContains: "-issuelinks"), count: 2, skip: 1))
+            h.sim.inject(
+                .init(
+                    .status(503, nil),
+                    matching: RequestMatcher(method: "POST", pathContains: "/search", fieldsContains: "-issuelinks"),
+                    count: 2, skip: 1))
             #expect(try await h.search("key = PRJ-1", fields: ["*all", "-issuelinks"]).status == 200)  // skipped
             #expect(try await h.search("key = PRJ-1", fields: ["*all"]).status == 200)  // does not match
             #expect(try await h.search("key = PRJ-1", fields: ["*all", "-issuelinks"]).status == 503)
@@ -143,13 +150,15 @@ import Testing
         try await SimulatorHarness.with(tls: true) { (h: SimulatorHarness) async throws in
             #expect(h.url.hasPrefix("https://127.0.0.1:"))
             var tls = TLSConfiguration.makeClientConfiguration()
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(SimulatorCertificate.certificatePEM.utf8)))
+            tls.trustRoots = .certificates(
+                try NIOSSLCertificate.fromPEMBytes(Array(SimulatorCertificate.certificatePEM.utf8)))
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
             let reply = try await h.get("/rest/api/2/serverInfo", client: client)
             try await client.shutdown()
             #expect(reply.status == 200)
             // Without the CA the handshake fails.
-            let strict = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(1))))
+            let strict = HTTPClient(
+                eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(1))))
             await #expect(throws: (any Error).self) { _ = try await h.get("/rest/api/2/serverInfo", client: strict) }
             try await strict.shutdown()
         }

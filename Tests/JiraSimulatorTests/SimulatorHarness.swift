@@ -11,10 +11,15 @@ struct SimulatorHarness {
     let url: String
     let token = "test-token-123456"
 
-    static let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+    static let http = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
-    static func start(_ scenario: Scenario = .small, timeScale: Double = 0.001, tls: Bool = false, configure: (inout JiraSimulator.Configuration) -> Void = { _ in }) async throws -> SimulatorHarness {
-        var configuration = JiraSimulator.Configuration(scenario: scenario, token: "test-token-123456", timeScale: timeScale)
+    static func start(
+        _ scenario: Scenario = .small, timeScale: Double = 0.001, tls: Bool = false,
+        configure: (inout JiraSimulator.Configuration) -> Void = { _ in }
+    ) async throws -> SimulatorHarness {
+        var configuration = JiraSimulator.Configuration(
+            scenario: scenario, token: "test-token-123456", timeScale: timeScale)
         configuration.tls = tls
         configuration.forbiddenToken = "forbidden-token"
         configure(&configuration)
@@ -44,8 +49,13 @@ struct SimulatorHarness {
         return try await send(request, token: token)
     }
 
-    func search(_ jql: String, fields: [String] = ["key"], max: Int = 1000, startAt: Int = 0, expand: [String] = [], validate: String? = nil) async throws -> Reply {
-        var body: [String: Any] = ["jql": jql, "fields": fields, "maxResults": max, "startAt": startAt, "expand": expand]
+    func search(
+        _ jql: String, fields: [String] = ["key"], max: Int = 1000, startAt: Int = 0, expand: [String] = [],
+        validate: String? = nil
+    ) async throws -> Reply {
+        var body: [String: Any] = [
+            "jql": jql, "fields": fields, "maxResults": max, "startAt": startAt, "expand": expand,
+        ]
         if let validate { body["validateQuery"] = validate }
         return try await post("/rest/api/2/search", body)
     }
@@ -57,7 +67,9 @@ struct SimulatorHarness {
         return (reply.object["issues"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
     }
 
-    private func send(_ request: HTTPClientRequest, token: String?, client: HTTPClient = Self.http) async throws -> Reply {
+    private func send(
+        _ request: HTTPClientRequest, token: String?, client: HTTPClient = Self.http
+    ) async throws -> Reply {
         var request = request
         request.headers.add(name: "Authorization", value: "Bearer \(token ?? self.token)")
         let response = try await client.execute(request, timeout: .seconds(30))
@@ -72,9 +84,11 @@ enum HarnessError: Error { case status(Int, String) }
 
 extension SimulatorHarness {
     /// Runs `body` with a started simulator and always stops it.
-    static func with<T>(_ scenario: Scenario = .small, timeScale: Double = 0.001, tls: Bool = false,
-                        configure: (inout JiraSimulator.Configuration) -> Void = { _ in },
-                        _ body: (SimulatorHarness) async throws -> T) async throws -> T {
+    static func with<T>(
+        _ scenario: Scenario = .small, timeScale: Double = 0.001, tls: Bool = false,
+        configure: (inout JiraSimulator.Configuration) -> Void = { _ in },
+        _ body: (SimulatorHarness) async throws -> T
+    ) async throws -> T {
         let harness = try await start(scenario, timeScale: timeScale, tls: tls, configure: configure)
         do {
             let result = try await body(harness)

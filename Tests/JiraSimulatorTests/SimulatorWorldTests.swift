@@ -69,7 +69,10 @@ import Testing
             #expect(movedKey?.hasPrefix("OTHER-") == true)
             // The cursor naming the moved issue's old key is now an error.
             let reply = try await h.search("project = PRJ AND key > \(mover)")
-            #expect(reply.object["errorMessages"] as? [String] == ["Operator '>' cannot be applied to moved issue key '\(mover)'."])
+            #expect(
+                reply.object["errorMessages"] as? [String] == [
+                    "Operator '>' cannot be applied to moved issue key '\(mover)'."
+                ])
             // An update is seen by an updated filter; a create gets the next number.
             h.sim.apply(.update(key: before[0]))
             h.sim.apply(.create(project: "PRJ"))
@@ -87,7 +90,8 @@ import Testing
             h.sim.apply(.reindex(project: "PRJ", share: 0.25))
             let recent = try await h.keys("project = PRJ AND updated >= -1h")
             #expect(recent.count == all.count / 4)
-            let sample = try await h.get("/rest/api/2/issue/\(recent[0])?fields=updated").object["fields"] as? [String: Any]
+            let sample =
+                try await h.get("/rest/api/2/issue/\(recent[0])?fields=updated").object["fields"] as? [String: Any]
             let updated = try #require(sample?["updated"] as? String)
             #expect(updated < "2026-05-20")  // the document still says its old date
         }
@@ -103,12 +107,15 @@ import Testing
             let hub = h.sim.universe.issues.values.max { $0.linkIDs.count < $1.linkIDs.count }!
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["timeout", "120", "python3", "-c", """
-            import json, sys, urllib.request
-            r = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]})
-            body = urllib.request.urlopen(r).read()
-            print(len(json.loads(body)["fields"]["issuelinks"]), len(body))
-            """, "\(h.url)/rest/api/2/issue/\(hub.key)?fields=issuelinks", h.token]
+            process.arguments = [
+                "timeout", "120", "python3", "-c",
+                """
+                import json, sys, urllib.request
+                r = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]})
+                body = urllib.request.urlopen(r).read()
+                print(len(json.loads(body)["fields"]["issuelinks"]), len(body))
+                """, "\(h.url)/rest/api/2/issue/\(hub.key)?fields=issuelinks", h.token,
+            ]
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()

@@ -93,7 +93,8 @@ public enum ConsoleInput {
                 model.fetchRungs[keyText] = []
                 model.fetchResults[keyText] = nil
                 return [.fetch(keyText)]
-            case .character(let c) where (c.isLetter || c.isNumber || c == "-" || c == "_") && c.isASCII && input.count < 40:
+            case .character(let c)
+            where (c.isLetter || c.isNumber || c == "-" || c == "_") && c.isASCII && input.count < 40:
                 model.modal = .fetchPrompt(input: input + String(c).uppercased())
             default: break
             }
@@ -106,9 +107,12 @@ public enum ConsoleInput {
             let list = model.incompleteList
             switch key {
             case .escape, .character("q"): model.modal = nil
-            case .character("j"), .down, .wheelDown: model.modal = .incomplete(selected: min(max(0, list.count - 1), selected + 1), budgetFactor: factor)
-            case .character("k"), .up, .wheelUp: model.modal = .incomplete(selected: max(0, selected - 1), budgetFactor: factor)
-            case .character("+"), .character("="): model.modal = .incomplete(selected: selected, budgetFactor: min(16, factor * 2))
+            case .character("j"), .down, .wheelDown:
+                model.modal = .incomplete(selected: min(max(0, list.count - 1), selected + 1), budgetFactor: factor)
+            case .character("k"), .up, .wheelUp:
+                model.modal = .incomplete(selected: max(0, selected - 1), budgetFactor: factor)
+            case .character("+"), .character("="):
+                model.modal = .incomplete(selected: selected, budgetFactor: min(16, factor * 2))
             case .character("-"): model.modal = .incomplete(selected: selected, budgetFactor: max(1, factor / 2))
             case .enter:
                 guard selected < list.count else { return [] }
@@ -131,7 +135,8 @@ public enum ConsoleInput {
                 model.focus = .events
                 model.eventScroll = 0
                 model.modal = nil
-            case .character(let c) where !c.isNewline && input.count < 60: model.modal = .search(input: input + String(c))
+            case .character(let c) where !c.isNewline && input.count < 60:
+                model.modal = .search(input: input + String(c))
             default: break
             }
         }
@@ -148,4 +153,3 @@ extension ConsoleModel {
         }
     }
 }
-

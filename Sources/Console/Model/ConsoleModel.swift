@@ -7,7 +7,8 @@ import JiraResilient
 /// buffers, so memory stays flat however long the scan runs.
 public struct ConsoleModel: Sendable {
     public enum RunState: Sendable, Equatable {
-        case connecting, running, paused, rateLimited(until: Date), retrying(until: Date), finished, failed(String), interrupted
+        case connecting, running, paused, rateLimited(until: Date), retrying(until: Date), finished, failed(String),
+            interrupted
         /// JIRA unreachable since `since`; the next probe at `nextProbe`.
         case outage(since: Date, nextProbe: Date?)
     }
@@ -106,7 +107,8 @@ public struct ConsoleModel: Sendable {
             if record.complete { incomplete[record.key] = nil } else { incomplete[record.key] = record }
             if let index = decisions.lastIndex(where: { $0.key == record.key }) { decisions[index].record = record }
         case .reindexDetected(_, let example):
-            reindexNote = "reindex: \(progress.reindexed) listed with an older fields.updated (e.g. \(example)); fetched anyway"
+            reindexNote =
+                "reindex: \(progress.reindexed) listed with an older fields.updated (e.g. \(example)); fetched anyway"
         case .paused(let p): if p { state = .paused } else if case .paused = state { state = .running }
         case .client(let e): applyClient(e, now)
         default: break
@@ -145,8 +147,11 @@ public struct ConsoleModel: Sendable {
             if fetchRungs[key] != nil { fetchRungs[key]!.append(report) }
         case .tierDecided(let d):
             let seconds = d.rungs.reduce(0) { $0 + $1.seconds }
-            decisions.append(Decision(key: d.key, tier: d.tier, links: d.links, rungs: d.rungs, seconds: seconds, record: records[d.key], at: now,
-                                      title: d.title.map { UntrustedText.sanitized($0) }))
+            decisions.append(
+                Decision(
+                    key: d.key, tier: d.tier, links: d.links, rungs: d.rungs, seconds: seconds, record: records[d.key],
+                    at: now,
+                    title: d.title.map { UntrustedText.sanitized($0) }))
             if decisionSelected >= decisions.count - 2 { decisionSelected = max(0, decisions.count - 1) }
         case .outage(let o):
             switch o {
@@ -180,13 +185,4 @@ public struct ConsoleModel: Sendable {
     }
 
     public static func rungText(_ rungs: [RungReport]) -> String { Narration.rungs(rungs) }
-}
-
-extension String {
-    /// Key order: project, then number.
-    public func keyOrderLess(_ other: String) -> Bool {
-        let a = split(separator: "-"), b = other.split(separator: "-")
-        if a.first != b.first { return (a.first ?? "") < (b.first ?? "") }
-        return (Int(a.last ?? "") ?? 0) < (Int(b.last ?? "") ?? 0)
-    }
 }

@@ -45,7 +45,9 @@ final class NcursesScreen {
             let style = theme.style(role)
             if colors {
                 let pair = Int32(index + 1)
-                _ = init_pair(Int16(pair), Int16(style.foreground.resolved(colors: count)), Int16(style.background.resolved(colors: count)))
+                _ = init_pair(
+                    Int16(pair), Int16(style.foreground.resolved(colors: count)),
+                    Int16(style.background.resolved(colors: count)))
                 pairs[role] = (Self.attributes(style.attributes), pair)
             } else {
                 pairs[role] = (Self.attributes(style.monochrome), 0)
@@ -83,14 +85,18 @@ final class NcursesScreen {
                     let c = grid[x, y]
                     if c.role != role { break }
                     if !full, let previous, previous[x, y] == c, x > start { break }
-                    if !c.continuation { for scalar in c.text.unicodeScalars { text.append(wchar_t(bitPattern: scalar.value)) } }
+                    if !c.continuation {
+                        for scalar in c.text.unicodeScalars { text.append(wchar_t(bitPattern: scalar.value)) }
+                    }
                     x += 1
                 }
                 // Never write the bottom-right cell: some terminals scroll when it is filled.
                 var count = text.count
                 if y == grid.height - 1 && x >= grid.width && count > 0 { count -= 1 }
                 let style = pairs[role] ?? (cn_attr_normal(), 0)
-                _ = text.withUnsafeBufferPointer { cn_put(Int32(y), Int32(start), $0.baseAddress, Int32(count), style.attrs, style.pair) }
+                _ = text.withUnsafeBufferPointer {
+                    cn_put(Int32(y), Int32(start), $0.baseAddress, Int32(count), style.attrs, style.pair)
+                }
             }
         }
         previous = grid

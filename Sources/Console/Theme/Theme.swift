@@ -13,7 +13,8 @@ public struct Theme: Sendable, Equatable {
         public func resolved(colors: Int) -> Int {
             switch self {
             case .terminalDefault: return -1
-            case .indexed(let n): return colors >= 256 || n < colors ? n : Self.nearestBasic(Self.rgbOf(n), colors: colors)
+            case .indexed(let n):
+                return colors >= 256 || n < colors ? n : Self.nearestBasic(Self.rgbOf(n), colors: colors)
             case .rgb(let r, let g, let b):
                 return colors >= 256 ? Self.nearest256(r, g, b) : Self.nearestBasic((r, g, b), colors: colors)
             }
@@ -31,8 +32,12 @@ public struct Theme: Sendable, Equatable {
             return grayError < cubeError ? 232 + gray : cube
         }
 
-        static let basic: [(Int, Int, Int)] = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
-                                               (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+        static let basic: [(Int, Int, Int)] = [
+            (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205),
+            (229, 229, 229),
+            (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255),
+            (255, 255, 255),
+        ]
 
         static func rgbOf(_ n: Int) -> (Int, Int, Int) {
             if n < 16 { return basic[n] }
@@ -70,7 +75,10 @@ public struct Theme: Sendable, Equatable {
         /// Used instead when the terminal shows no colours.
         public var monochrome: Attributes = []
 
-        public init(foreground: Color = .terminalDefault, background: Color = .terminalDefault, attributes: Attributes = [], monochrome: Attributes = []) {
+        public init(
+            foreground: Color = .terminalDefault, background: Color = .terminalDefault, attributes: Attributes = [],
+            monochrome: Attributes = []
+        ) {
             self.foreground = foreground
             self.background = background
             self.attributes = attributes

@@ -29,18 +29,26 @@ public enum ThemeParser {
             if text.isEmpty { continue }
             let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ThemeError(file: file, line: lineNumber, message: "expected 'ROLE = STYLE' or '@NAME = COLOR', got '\(text.prefix(40))'")
+                throw ThemeError(
+                    file: file, line: lineNumber,
+                    message: "expected 'ROLE = STYLE' or '@NAME = COLOR', got '\(text.prefix(40))'")
             }
             if parts[0].hasPrefix("@") {
                 palette[parts[0]] = try color(parts[1], palette: palette, file: file, line: lineNumber)
                 continue
             }
             guard let role = Role(rawValue: parts[0]) else {
-                throw ThemeError(file: file, line: lineNumber, message: "unknown role '\(parts[0])'; roles are \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ThemeError(
+                    file: file, line: lineNumber,
+                    message:
+                        "unknown role '\(parts[0])'; roles are \(Role.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             styles[role] = try style(parts[1], palette: palette, file: file, line: lineNumber)
         }
-        guard styles[.text] != nil else { throw ThemeError(file: file, line: 1, message: "the theme does not style the 'text' role") }
+        guard styles[.text] != nil else {
+            throw ThemeError(file: file, line: 1, message: "the theme does not style the 'text' role")
+        }
         return Theme(name: name, styles: styles)
     }
 
@@ -56,7 +64,9 @@ public enum ThemeParser {
         return line
     }
 
-    static func style(_ text: String, palette: [String: Theme.Color], file: String, line: Int) throws(ThemeError) -> Theme.Style {
+    static func style(
+        _ text: String, palette: [String: Theme.Color], file: String, line: Int
+    ) throws(ThemeError) -> Theme.Style {
         var style = Theme.Style()
         var words = text.split(separator: " ").map(String.init)[...]
         var colorsSeen = 0
@@ -67,13 +77,22 @@ public enum ThemeParser {
                 if mono { style.monochrome.insert(attribute) } else { style.attributes.insert(attribute) }
                 continue
             }
-            if mono { throw ThemeError(file: file, line: line, message: "'\(word)' is not an attribute (bold, underline, reverse, dim, italic)") }
+            if mono {
+                throw ThemeError(
+                    file: file, line: line,
+                    message: "'\(word)' is not an attribute (bold, underline, reverse, dim, italic)")
+            }
             if word == "on" {
-                guard let next = words.popFirst() else { throw ThemeError(file: file, line: line, message: "'on' must be followed by a background colour") }
+                guard let next = words.popFirst() else {
+                    throw ThemeError(file: file, line: line, message: "'on' must be followed by a background colour")
+                }
                 style.background = try color(next, palette: palette, file: file, line: line)
                 continue
             }
-            guard colorsSeen == 0 else { throw ThemeError(file: file, line: line, message: "unexpected '\(word)'; write 'FOREGROUND on BACKGROUND'") }
+            guard colorsSeen == 0 else {
+                throw ThemeError(
+                    file: file, line: line, message: "unexpected '\(word)'; write 'FOREGROUND on BACKGROUND'")
+            }
             style.foreground = try color(word, palette: palette, file: file, line: line)
             colorsSeen += 1
         }
@@ -91,22 +110,29 @@ public enum ThemeParser {
         }
     }
 
-    static func color(_ word: String, palette: [String: Theme.Color], file: String, line: Int) throws(ThemeError) -> Theme.Color {
+    static func color(
+        _ word: String, palette: [String: Theme.Color], file: String, line: Int
+    ) throws(ThemeError) -> Theme.Color {
         if word == "default" { return .terminalDefault }
         if word.hasPrefix("@") {
-            guard let c = palette[word] else { throw ThemeError(file: file, line: line, message: "palette entry '\(word)' is not defined above") }
+            guard let c = palette[word] else {
+                throw ThemeError(file: file, line: line, message: "palette entry '\(word)' is not defined above")
+            }
             return c
         }
         if let i = names.firstIndex(of: word) { return .indexed(i) }
         if word.hasPrefix("bright-"), let i = names.firstIndex(of: String(word.dropFirst(7))) { return .indexed(i + 8) }
         if let n = Int(word) {
-            guard (0...255).contains(n) else { throw ThemeError(file: file, line: line, message: "colour \(n) is outside 0–255") }
+            guard (0...255).contains(n) else {
+                throw ThemeError(file: file, line: line, message: "colour \(n) is outside 0–255")
+            }
             return .indexed(n)
         }
         if word.hasPrefix("#"), word.count == 7, let v = Int(word.dropFirst(), radix: 16) {
             return .rgb(v >> 16 & 0xFF, v >> 8 & 0xFF, v & 0xFF)
         }
-        throw ThemeError(file: file, line: line, message: "'\(word)' is not a colour (a name, 0–255, #rrggbb or @palette)")
+        throw ThemeError(
+            file: file, line: line, message: "'\(word)' is not a colour (a name, 0–255, #rrggbb or @palette)")
     }
 }
 
@@ -117,7 +143,8 @@ public struct ThemeLibrary: Sendable {
     /// Files that could not be read: shown to the operator, never fatal.
     public private(set) var problems: [ThemeError] = []
 
-    public static let fallback: Theme = (try? ThemeParser.parse(BuiltInTheme.dark, name: "dark", file: "(built in)"))
+    public static let fallback: Theme =
+        (try? ThemeParser.parse(BuiltInTheme.dark, name: "dark", file: "(built in)"))
         ?? Theme(name: "dark", styles: [.text: Theme.Style()])
 
     public init(searchPaths: [String] = ThemeLibrary.defaultSearchPaths()) {
@@ -127,11 +154,15 @@ public struct ThemeLibrary: Sendable {
             for entry in entries.sorted() where entry.hasSuffix(".theme") {
                 let path = dir + "/" + entry
                 let name = String(entry.dropLast(6))
-                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                guard let data = FileManager.default.contents(atPath: path),
+                    let text = String(data: data, encoding: .utf8)
+                else {
                     problems.append(ThemeError(file: path, line: 0, message: "cannot read the file"))
                     continue
                 }
-                do { themes[name] = try ThemeParser.parse(text, name: name, file: path) } catch { problems.append(error) }
+                do { themes[name] = try ThemeParser.parse(text, name: name, file: path) } catch {
+                    problems.append(error)
+                }
             }
         }
     }
@@ -143,14 +174,16 @@ public struct ThemeLibrary: Sendable {
 
     public static func defaultSearchPaths() -> [String] {
         var paths: [String] = []
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         var dir = executable
         for _ in 0..<5 {  // next to the binary, or the package root above .build/…
             paths.append(dir.appendingPathComponent("Themes").path)
             dir = dir.deletingLastPathComponent()
         }
         paths.append(executable.deletingLastPathComponent().appendingPathComponent("share/jira-resilient/Themes").path)
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
         paths.append(source.appendingPathComponent("Themes").path)
         let environment = ProcessInfo.processInfo.environment
         let config = environment["XDG_CONFIG_HOME"].map { $0 } ?? (environment["HOME"].map { $0 + "/.config" } ?? "")

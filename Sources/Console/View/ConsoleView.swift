@@ -10,9 +10,14 @@ public enum ConsoleView {
     public static func render(_ model: ConsoleModel, width: Int, height: Int, now: Date) -> Grid {
         var g = Grid(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
-            let lines = ["terminal too small", "need at least \(minimumWidth)×\(minimumHeight), have \(width)×\(height)", "enlarge it, or press q"]
+            let lines = [
+                "terminal too small", "need at least \(minimumWidth)×\(minimumHeight), have \(width)×\(height)",
+                "enlarge it, or press q",
+            ]
             for (i, line) in lines.enumerated() where i < height {
-                g.put(String(line.prefix(max(0, width))), x: max(0, (width - DisplayWidth.of(line)) / 2), y: max(0, height / 2 - 1) + i, role: i == 0 ? .warning : .muted)
+                g.put(
+                    String(line.prefix(max(0, width))), x: max(0, (width - DisplayWidth.of(line)) / 2),
+                    y: max(0, height / 2 - 1) + i, role: i == 0 ? .warning : .muted)
             }
             return g
         }
@@ -60,7 +65,10 @@ public enum ConsoleView {
         case .failed: ("FAILED", .error)
         case .interrupted: ("INTERRUPTED", .warning)
         case .outage(let since, let next):
-            ("OUTAGE \(clock(now.timeIntervalSince(since)))" + (next.map { ", probe in \(max(0, Int($0.timeIntervalSince(now).rounded(.up))))s" } ?? ""), .error)
+            (
+                "OUTAGE \(clock(now.timeIntervalSince(since)))"
+                    + (next.map { ", probe in \(max(0, Int($0.timeIntervalSince(now).rounded(.up))))s" } ?? ""), .error
+            )
         }
     }
 
@@ -77,7 +85,10 @@ public enum ConsoleView {
         if model.insecure { parts.append((" INSECURE ", .error)) }
         parts.append((clock(elapsed), .header))
         if let c {
-            parts += [(c.user, .header), ("zone \(c.timeZone)", .header), ("JIRA \(c.serverVersion)", .header), (c.url, .header)]
+            parts += [
+                (c.user, .header), ("zone \(c.timeZone)", .header), ("JIRA \(c.serverVersion)", .header),
+                (c.url, .header),
+            ]
         }
         parts.append(("theme \(model.themeName)", .header))
         var x = 0
@@ -109,7 +120,9 @@ public enum ConsoleView {
         // Tiers with shares.
         x = g.put("Tiers    ", x: 0, y: y, role: .title)
         let written = max(1, p.written)
-        for (tier, role, glyph) in [(Tier.full, Role.tierFull, "●"), (.hub, .tierHub, "◆"), (.minimal, .tierMinimal, "▲")] {
+        for (tier, role, glyph) in [
+            (Tier.full, Role.tierFull, "●"), (.hub, .tierHub, "◆"), (.minimal, .tierMinimal, "▲"),
+        ] {
             let n = p.tiers[tier] ?? 0
             x = g.put("\(glyph) \(tier.rawValue) \(count(n))", x: x, y: y, role: role)
             x = g.put(String(format: " %.1f%%   ", Double(n) * 100 / Double(written)), x: x, y: y, role: .muted)
@@ -123,7 +136,7 @@ public enum ConsoleView {
         for worker in p.workers.keys.sorted() {
             let w = p.workers[worker]!
             x = g.put("w\(worker) ", x: x, y: y, role: .muted)
-            x = g.put("\(w.first)…\(w.last.split(separator: "-").last ?? "")  ", x: x, y: y, role: .cursor)
+            x = g.put("\(w.first)…\(IssueKey(w.last).map { String($0.number) } ?? w.last)  ", x: x, y: y, role: .cursor)
         }
         if let listed = p.enumerated { x = g.put("listed→\(listed)  ", x: x, y: y, role: .muted) }
         if let window = p.window { x = g.put("window \(window)  ", x: x, y: y, role: .text) }
@@ -140,10 +153,14 @@ public enum ConsoleView {
     static func inFlightRow(_ g: inout Grid, _ r: ConsoleModel.InFlight, _ now: Date, y: Int) {
         let elapsed = now.timeIntervalSince(r.started)
         let info = r.info
-        var x = g.put("  " + info.operation.padding(toLength: 10, withPad: " ", startingAt: 0), x: 0, y: y, role: info.rung == .hubLinks ? .tierHub : .text)
+        var x = g.put(
+            "  " + info.operation.padding(toLength: 10, withPad: " ", startingAt: 0), x: 0, y: y,
+            role: info.rung == .hubLinks ? .tierHub : .text)
         let rung = info.rung.map { $0.rawValue } ?? "-"
         x = g.put(rung.padding(toLength: 10, withPad: " ", startingAt: 0), x: x, y: y, role: .muted)
-        x = g.put(String(format: "%6.1fs / %.0fs ", elapsed, info.budget), x: x, y: y, role: elapsed > info.budget * 0.8 ? .warning : .text)
+        x = g.put(
+            String(format: "%6.1fs / %.0fs ", elapsed, info.budget), x: x, y: y,
+            role: elapsed > info.budget * 0.8 ? .warning : .text)
         let barWidth = 12
         let filled = min(barWidth, Int(Double(barWidth) * elapsed / max(info.budget, 0.001)))
         g.fill(.progress, x: x, y: y, width: filled, text: "▮")
@@ -155,10 +172,13 @@ public enum ConsoleView {
 
     // MARK: - Panes
 
-    static func decisionsPane(_ g: inout Grid, _ model: ConsoleModel, x: Int, y: Int, width: Int, height: Int, now: Date) {
+    static func decisionsPane(
+        _ g: inout Grid, _ model: ConsoleModel, x: Int, y: Int, width: Int, height: Int, now: Date
+    ) {
         guard height > 1 else { return }
         let focused = model.focus == .decisions
-        section(&g, "Tier decisions (\(model.decisions.count))", y: y, role: focused ? .focus : .title, x: x, width: width)
+        section(
+            &g, "Tier decisions (\(model.decisions.count))", y: y, role: focused ? .focus : .title, x: x, width: width)
         let rows = height - 1
         let count = model.decisions.count
         let selected = min(model.decisionSelected, max(0, count - 1))
@@ -171,10 +191,16 @@ public enum ConsoleView {
             let ry = y + 1 + row
             let isSelected = focused && index == selected
             var cx = g.put(isSelected ? "▶" : " ", x: x, y: ry, role: .focus, limit: width)
-            cx = g.put(UntrustedText.sanitized(d.key).padding(toLength: 11, withPad: " ", startingAt: 0), x: cx, y: ry, role: isSelected ? .selection : .text, limit: width - (cx - x))
-            cx = g.put(tierGlyph(d.tier) + " " + d.tier.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), x: cx, y: ry, role: tierRole(d.tier), limit: width - (cx - x))
+            cx = g.put(
+                UntrustedText.sanitized(d.key).padding(toLength: 11, withPad: " ", startingAt: 0), x: cx, y: ry,
+                role: isSelected ? .selection : .text, limit: width - (cx - x))
+            cx = g.put(
+                tierGlyph(d.tier) + " " + d.tier.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), x: cx,
+                y: ry, role: tierRole(d.tier), limit: width - (cx - x))
             let links = d.links.map { "\(ConsoleView.count($0)) links" } ?? "links ?"
-            cx = g.put(links.padding(toLength: 12, withPad: " ", startingAt: 0), x: cx, y: ry, role: .muted, limit: width - (cx - x))
+            cx = g.put(
+                links.padding(toLength: 12, withPad: " ", startingAt: 0), x: cx, y: ry, role: .muted,
+                limit: width - (cx - x))
             cx = g.put(String(format: "%6.1fs  ", d.seconds), x: cx, y: ry, role: .text, limit: width - (cx - x))
             if width >= 100, let title = d.title {
                 let column = min(32, width - (cx - x) - 40)
@@ -184,7 +210,9 @@ public enum ConsoleView {
                 }
             }
             if d.tier != .full || width > 70 {
-                g.put(ConsoleModel.rungText(d.rungs), x: cx, y: ry, role: d.tier == .full ? .muted : tierRole(d.tier), limit: max(0, width - (cx - x)))
+                g.put(
+                    ConsoleModel.rungText(d.rungs), x: cx, y: ry, role: d.tier == .full ? .muted : tierRole(d.tier),
+                    limit: max(0, width - (cx - x)))
             }
         }
         if count == 0 { g.put("  no issue written yet", x: x, y: y + 1, role: .muted, limit: width) }
@@ -194,8 +222,13 @@ public enum ConsoleView {
         guard height > 1 else { return }
         let focused = model.focus == .events
         let lines = model.filteredLog
-        let title = model.searchQuery.isEmpty ? "Events (\(lines.count))" : "Events matching “\(UntrustedText.sanitized(model.searchQuery))” (\(lines.count))"
-        section(&g, title + (model.eventScroll > 0 ? " ↑\(model.eventScroll)" : ""), y: y, role: focused ? .focus : .title, x: x, width: width)
+        let title =
+            model.searchQuery.isEmpty
+            ? "Events (\(lines.count))"
+            : "Events matching “\(UntrustedText.sanitized(model.searchQuery))” (\(lines.count))"
+        section(
+            &g, title + (model.eventScroll > 0 ? " ↑\(model.eventScroll)" : ""), y: y, role: focused ? .focus : .title,
+            x: x, width: width)
         let rows = height - 1
         let end = max(0, lines.count - model.eventScroll)
         let start = max(0, end - rows)
@@ -213,13 +246,17 @@ public enum ConsoleView {
             case .info: role = .text
             }
             if let until = line.until, until > now {
-                cx = g.put("⏳\(Int(until.timeIntervalSince(now).rounded(.up)))s ", x: cx, y: ry, role: .waiting, limit: width - (cx - x))
+                cx = g.put(
+                    "⏳\(Int(until.timeIntervalSince(now).rounded(.up)))s ", x: cx, y: ry, role: .waiting,
+                    limit: width - (cx - x))
             }
             let start = cx
             g.put(line.text, x: cx, y: ry, role: role, limit: max(0, width - (cx - x)))
             if !model.searchQuery.isEmpty, let r = line.text.range(of: model.searchQuery, options: .caseInsensitive) {
                 let offset = DisplayWidth.of(String(line.text[..<r.lowerBound]))
-                g.recolor(.highlight, x: start + offset, y: ry, width: min(DisplayWidth.of(String(line.text[r])), max(0, x + width - start - offset)))
+                g.recolor(
+                    .highlight, x: start + offset, y: ry,
+                    width: min(DisplayWidth.of(String(line.text[r])), max(0, x + width - start - offset)))
             }
         }
     }
@@ -229,8 +266,12 @@ public enum ConsoleView {
             g.put(" " + UntrustedText.sanitized(notice), x: 0, y: y, role: .warning)
             return
         }
-        let keys: [(String, String)] = [("f", "fetch"), ("m", "incomplete \(model.incomplete.count)"), ("p", model.state == .paused ? "resume" : "pause"),
-                                        ("t", "theme"), ("Tab", "focus"), ("j/k", "scroll"), ("Enter", "details"), ("/", "search"), ("?", "help"), ("q", "quit")]
+        let keys: [(String, String)] = [
+            ("f", "fetch"), ("m", "incomplete \(model.incomplete.count)"),
+            ("p", model.state == .paused ? "resume" : "pause"),
+            ("t", "theme"), ("Tab", "focus"), ("j/k", "scroll"), ("Enter", "details"), ("/", "search"), ("?", "help"),
+            ("q", "quit"),
+        ]
         var x = 1
         for (key, label) in keys {
             x = g.put(key, x: x, y: y, role: .key)
@@ -241,11 +282,19 @@ public enum ConsoleView {
     // MARK: - Formatting
 
     public static func tierRole(_ tier: Tier) -> Role {
-        switch tier { case .full: .tierFull; case .hub: .tierHub; case .minimal: .tierMinimal }
+        switch tier {
+        case .full: .tierFull;
+        case .hub: .tierHub;
+        case .minimal: .tierMinimal
+        }
     }
 
     public static func tierGlyph(_ tier: Tier) -> String {
-        switch tier { case .full: "●"; case .hub: "◆"; case .minimal: "▲" }
+        switch tier {
+        case .full: "●";
+        case .hub: "◆";
+        case .minimal: "▲"
+        }
     }
 
     static func sparkline(_ values: [Double]) -> String {
@@ -263,7 +312,9 @@ public enum ConsoleView {
     }
 
     static func bytes(_ n: Int) -> String {
-        n >= 1_000_000_000 ? String(format: "%.2f GB", Double(n) / 1e9) : n >= 1_000_000 ? String(format: "%.1f MB", Double(n) / 1e6) : String(format: "%.0f kB", Double(n) / 1e3)
+        n >= 1_000_000_000
+            ? String(format: "%.2f GB", Double(n) / 1e9)
+            : n >= 1_000_000 ? String(format: "%.1f MB", Double(n) / 1e6) : String(format: "%.0f kB", Double(n) / 1e3)
     }
 
     static func timeOfDay(_ date: Date, _ zone: TimeZone) -> String {

@@ -24,21 +24,33 @@ enum ModalView {
             ]
         case .quitConfirm:
             title = "Quit?"
-            lines = [("Work is running. Quitting cancels in-flight requests and saves the", .text),
-                     ("checkpoint: the same command resumes where it stopped.", .text), ("", .text),
-                     ("y quit        n stay", .key)]
+            lines = [
+                ("Work is running. Quitting cancels in-flight requests and saves the", .text),
+                ("checkpoint: the same command resumes where it stopped.", .text), ("", .text),
+                ("y quit        n stay", .key),
+            ]
         case .fetchPrompt(let input):
             title = "Fetch one issue"
-            lines = [("Key: \(input)▏", .focus), ("", .text), ("It goes through full → hub-base + links → minimal,", .muted),
-                     ("each rung shown live; the file is written to the output.", .muted), ("Enter fetch        Esc cancel", .key)]
+            lines = [
+                ("Key: \(input)▏", .focus), ("", .text), ("It goes through full → hub-base + links → minimal,", .muted),
+                ("each rung shown live; the file is written to the output.", .muted),
+                ("Enter fetch        Esc cancel", .key),
+            ]
         case .fetchReport(let key):
             title = "Fetch \(key)"
             for r in model.fetchRungs[key] ?? [] {
-                lines.append(("\(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.succeeded ? "✓" : "✗") \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))",
-                              r.succeeded ? .ok : .error))
+                lines.append(
+                    (
+                        "\(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.succeeded ? "✓" : "✗") \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))",
+                        r.succeeded ? .ok : .error
+                    ))
             }
             for request in model.inFlight.values where request.info.target == key {
-                lines.append(("\((request.info.rung?.rawValue ?? request.info.operation).padding(toLength: 10, withPad: " ", startingAt: 0)) … \(String(format: "%7.1fs", now.timeIntervalSince(request.started))) of \(String(format: "%.0fs", request.info.budget))", .waiting))
+                lines.append(
+                    (
+                        "\((request.info.rung?.rawValue ?? request.info.operation).padding(toLength: 10, withPad: " ", startingAt: 0)) … \(String(format: "%7.1fs", now.timeIntervalSince(request.started))) of \(String(format: "%.0fs", request.info.budget))",
+                        .waiting
+                    ))
             }
             if let result = model.fetchResults[key] {
                 lines.append(("", .text))
@@ -54,8 +66,11 @@ enum ModalView {
             if list.isEmpty { lines.append(("every written issue is complete", .ok)) }
             for (i, record) in list.enumerated() {
                 let reason = record.missing.joined(separator: ", ")
-                lines.append(("\(i == selected ? "▶" : " ") \(record.key.padding(toLength: 12, withPad: " ", startingAt: 0)) \(ConsoleView.tierGlyph(record.tier)) \(record.tier.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) missing \(reason)",
-                              i == selected ? .selection : ConsoleView.tierRole(record.tier)))
+                lines.append(
+                    (
+                        "\(i == selected ? "▶" : " ") \(record.key.padding(toLength: 12, withPad: " ", startingAt: 0)) \(ConsoleView.tierGlyph(record.tier)) \(record.tier.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) missing \(reason)",
+                        i == selected ? .selection : ConsoleView.tierRole(record.tier)
+                    ))
             }
             lines.append(("", .text))
             lines.append(("Enter re-fetch one   a all   + - budgets   Esc close", .key))
@@ -63,13 +78,29 @@ enum ModalView {
             title = "\(key)"
             if let d = model.decisions.elements.last(where: { $0.key == key }) {
                 if let title = d.title { lines.append((title, .title)) }
-                lines.append(("tier \(ConsoleView.tierGlyph(d.tier)) \(d.tier.rawValue), \(d.links.map { "\($0) links" } ?? "links unknown"), \(String(format: "%.1f", d.seconds)) s", ConsoleView.tierRole(d.tier)))
+                lines.append(
+                    (
+                        "tier \(ConsoleView.tierGlyph(d.tier)) \(d.tier.rawValue), \(d.links.map { "\($0) links" } ?? "links unknown"), \(String(format: "%.1f", d.seconds)) s",
+                        ConsoleView.tierRole(d.tier)
+                    ))
                 for r in d.rungs {
-                    lines.append(("  \(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.succeeded ? "✓" : "✗") \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))", r.succeeded ? .ok : .error))
+                    lines.append(
+                        (
+                            "  \(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.succeeded ? "✓" : "✗") \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))",
+                            r.succeeded ? .ok : .error
+                        ))
                 }
                 if let record = d.record ?? model.records[key] {
-                    lines.append(("changelog \(record.changelog), comments \(record.comments), worklogs \(record.worklogs), \(ProbeFormat.bytes(record.bytes))", .text))
-                    lines.append((record.complete ? "complete" : "missing \(record.missing.joined(separator: ", "))", record.complete ? .ok : .warning))
+                    lines.append(
+                        (
+                            "changelog \(record.changelog), comments \(record.comments), worklogs \(record.worklogs), \(ProbeFormat.bytes(record.bytes))",
+                            .text
+                        ))
+                    lines.append(
+                        (
+                            record.complete ? "complete" : "missing \(record.missing.joined(separator: ", "))",
+                            record.complete ? .ok : .warning
+                        ))
                     if let updated = record.updated { lines.append(("updated \(updated)", .muted)) }
                 }
                 lines.append(("file \(model.directory)/issues/\(key).json", .muted))
@@ -85,7 +116,8 @@ enum ModalView {
     }
 
     static func box(_ g: inout Grid, title: String, lines: [(String, Role)]) {
-        let contentWidth = min(g.width - 6, max(DisplayWidth.of(title) + 4, lines.map { DisplayWidth.of($0.0) }.max() ?? 0))
+        let contentWidth = min(
+            g.width - 6, max(DisplayWidth.of(title) + 4, lines.map { DisplayWidth.of($0.0) }.max() ?? 0))
         let width = contentWidth + 4
         let visible = min(lines.count, g.height - 4)
         let height = visible + 2
@@ -107,6 +139,8 @@ enum ModalView {
 
 enum ProbeFormat {
     static func bytes(_ n: Int) -> String {
-        n >= 1_000_000 ? String(format: "%.1f MB", Double(n) / 1e6) : (n >= 1000 ? String(format: "%.1f kB", Double(n) / 1e3) : "\(n) B")
+        n >= 1_000_000
+            ? String(format: "%.1f MB", Double(n) / 1e6)
+            : (n >= 1000 ? String(format: "%.1f kB", Double(n) / 1e3) : "\(n) B")
     }
 }

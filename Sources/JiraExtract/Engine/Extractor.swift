@@ -38,11 +38,17 @@ public final class Extractor: Sendable {
     /// request is sent yet). The client's events reach `events` as `.client`; with `logEvents`
     /// every event is also appended to `events.jsonl` in the directory. Call `shutdown()` when
     /// done.
-    public init(configuration: JiraClientConfiguration, options: ScanOptions, directory: String, events: ScanEventSink,
-                control: ScanControl = ScanControl(), logEvents: Bool = false) throws(JiraError) {
+    public init(
+        configuration: JiraClientConfiguration, options: ScanOptions, directory: String, events: ScanEventSink,
+        control: ScanControl = ScanControl(), logEvents: Bool = false
+    ) throws(JiraError) {
         _ = try JQL.projectClause(options.project, filter: options.filter)
-        guard (1...1000).contains(options.pageSize) else { throw JiraError(.invalidInput, "the page size must be 1–1000, got \(options.pageSize)") }
-        guard (1...256).contains(options.concurrency) else { throw JiraError(.invalidInput, "the concurrency must be 1–256, got \(options.concurrency)") }
+        guard (1...1000).contains(options.pageSize) else {
+            throw JiraError(.invalidInput, "the page size must be 1–1000, got \(options.pageSize)")
+        }
+        guard (1...256).contains(options.concurrency) else {
+            throw JiraError(.invalidInput, "the concurrency must be 1–256, got \(options.concurrency)")
+        }
         self.options = options
         self.control = control
         (store, previous) = try OutputStore.open(directory: directory, project: options.project)
@@ -99,7 +105,10 @@ public final class Extractor: Sendable {
             events.send(.phase(.failed))
             summary.failed = checkpoint.pending.count
             events.send(.finished(summary))
-            throw JiraError(.serverError, "\(checkpoint.pending.count) issue\(checkpoint.pending.count == 1 ? "" : "s") could not be fetched after every retry and tier; they stay pending in \(store.directory)/state.json and the same command retries them")
+            throw JiraError(
+                .serverError,
+                "\(checkpoint.pending.count) issue\(checkpoint.pending.count == 1 ? "" : "s") could not be fetched after every retry and tier; they stay pending in \(store.directory)/state.json and the same command retries them"
+            )
         }
         if options.mode == .full, let gone = try await store.filesNotWrittenByThisScan() {
             await store.update { $0.outOfScope = gone }
@@ -139,23 +148,33 @@ public final class Extractor: Sendable {
         let user = try await client.myself()
         let info = try await client.serverInfo()
         let zone = await client.jqlTimeZone()
-        events.send(.connected(.init(url: client.configuration.baseURL, user: user.displayName, serverVersion: info.version,
-                                     timeZone: zone.zone.identifier, timeZoneSource: zone.source.rawValue, project: options.project,
-                                     insecure: client.configuration.tls == .insecure)))
+        events.send(
+            .connected(
+                .init(
+                    url: client.configuration.baseURL, user: user.displayName, serverVersion: info.version,
+                    timeZone: zone.zone.identifier, timeZoneSource: zone.source.rawValue, project: options.project,
+                    insecure: client.configuration.tls == .insecure)))
         let sinceLiteral = options.since.map { JQL.dateLiteral($0.addingTimeInterval(-options.overlap), in: zone.zone) }
         let sinceISO = options.since.map { ISO8601DateFormatter().string(from: $0) }
-        let startedAt = info.serverTime.flatMap(JiraDate.parse).map { ISO8601DateFormatter().string(from: $0) } ?? ISO8601DateFormatter().string(from: Date())
+        let startedAt =
+            info.serverTime.flatMap(JiraDate.parse).map { ISO8601DateFormatter().string(from: $0) }
+            ?? ISO8601DateFormatter().string(from: Date())
 
         // Resume, or begin anew.
         if let previous, !options.restart, previous.phase != .done {
             guard previous.filter == options.filter, previous.mode == options.mode, previous.since == sinceISO else {
-                throw JiraError(.invalidInput, "\(store.directory) holds an unfinished \(previous.mode.rawValue) scan with other options (filter \(previous.filter ?? "none"), since \(previous.since ?? "none"))", hint: .finishOrRestart)
+                throw JiraError(
+                    .invalidInput,
+                    "\(store.directory) holds an unfinished \(previous.mode.rawValue) scan with other options (filter \(previous.filter ?? "none"), since \(previous.since ?? "none"))",
+                    hint: .finishOrRestart)
             }
         } else {
-            await store.begin(Checkpoint(project: options.project, filter: options.filter, mode: options.mode, since: sinceISO,
-                                         sinceLiteral: sinceLiteral, startedAt: startedAt, phase: .enumerating, enumerationCursor: nil,
-                                         enumerationDone: false, total: 0, pending: [], written: 0, vanished: 0, tiers: [:],
-                                         incomplete: 0, failed: 0))
+            await store.begin(
+                Checkpoint(
+                    project: options.project, filter: options.filter, mode: options.mode, since: sinceISO,
+                    sinceLiteral: sinceLiteral, startedAt: startedAt, phase: .enumerating, enumerationCursor: nil,
+                    enumerationDone: false, total: 0, pending: [], written: 0, vanished: 0, tiers: [:],
+                    incomplete: 0, failed: 0))
         }
         try await store.writeFields(try await client.fieldCatalog())
         let checkpoint = await store.current
@@ -180,7 +199,8 @@ public final class Extractor: Sendable {
                     defer { queue.close() }
                     if checkpoint.enumerationDone { return nil }
                     do throws(JiraError) {
-                        try await list(after: checkpoint, since: sinceLiteral, sinceDate: sinceDate, window: window, into: queue)
+                        try await list(
+                            after: checkpoint, since: sinceLiteral, sinceDate: sinceDate, window: window, into: queue)
                         return nil
                     } catch { return error }
                 }
@@ -212,31 +232,40 @@ public final class Extractor: Sendable {
 
     /// Lists keys in key order, 1,000 a request (the first answer gives the total), streaming
     /// each page into the checkpoint and the queue.
-    private func list(after checkpoint: Checkpoint, since sinceLiteral: String?, sinceDate: Date?, window: String?,
-                      into queue: WorkQueue) async throws(JiraError) {
+    private func list(
+        after checkpoint: Checkpoint, since sinceLiteral: String?, sinceDate: Date?, window: String?,
+        into queue: WorkQueue
+    ) async throws(JiraError) {
         events.send(.phase(.enumerating))
         var planned = checkpoint.total > 0
         do {
-            try await client.seek(project: options.project, filter: options.filter, since: sinceLiteral,
-                                  after: checkpoint.enumerationCursor, pageSize: 1000, fields: ["updated"]) { (page, _) throws(JiraError) in
-                let rows = page.issues.map { KeyRow(key: $0.summary.key, id: $0.summary.id, updated: $0.summary.updated) }
+            try await client.seek(
+                project: options.project, filter: options.filter, since: sinceLiteral,
+                after: checkpoint.enumerationCursor, pageSize: 1000, fields: ["updated"]
+            ) { (page, _) throws(JiraError) in
+                let rows = page.issues.map {
+                    KeyRow(key: $0.summary.key, id: $0.summary.id, updated: $0.summary.updated)
+                }
                 let issues = rows.map { Checkpoint.PendingIssue(key: $0.key, id: $0.id) }
-                await store.addPending(issues, cursor: rows.last?.key, done: false, total: page.total.map { $0 + checkpoint.written })
+                await store.addPending(
+                    issues, cursor: rows.last?.key, done: false, total: page.total.map { $0 + checkpoint.written })
                 if !planned, let total = page.total {
                     planned = true
                     events.send(.planned(total: total + checkpoint.written, mode: options.mode, window: window))
                 }
                 if let sinceDate {
-                    let stale = rows.filter { row in row.updated.flatMap(JiraDate.parse).map { $0 < sinceDate } ?? false }
+                    let stale = rows.filter { row in row.updated.flatMap(JiraDate.parse).map { $0 < sinceDate } ?? false
+                    }
                     if let first = stale.first { events.send(.reindexDetected(count: stale.count, example: first.key)) }
                 }
                 queue.push(issues)
             }
-        } catch where error.code == .jqlRejected {
+        } catch  where error.code == .jqlRejected {
             // Asked by structure, not by the wording of JIRA's (translated) message.
             guard try await client.projectExists(options.project) else {
-                throw JiraError(.jqlRejected, "JIRA has no project \(options.project), or the token's user may not browse it",
-                                status: error.status, messages: error.messages)
+                throw JiraError(
+                    .jqlRejected, "JIRA has no project \(options.project), or the token's user may not browse it",
+                    status: error.status, messages: error.messages)
             }
             throw error
         }
@@ -253,7 +282,10 @@ public final class Extractor: Sendable {
                 await control.waitWhilePaused()
                 guard let batch = await queue.next(size: options.pageSize) else { break }
                 if Task.isCancelled { throw JiraError(.cancelled, "the scan was interrupted") }
-                events.send(.cursor(worker: worker, first: batch.first!.key, last: batch.last!.key, enumerated: await store.enumerationCursor))
+                events.send(
+                    .cursor(
+                        worker: worker, first: batch.first!.key, last: batch.last!.key,
+                        enumerated: await store.enumerationCursor))
                 let rows = try await fetch(batch, clause: clause)
                 for (ladder, row) in rows {
                     while inFlight >= options.completionsPerWorker {
@@ -262,7 +294,8 @@ public final class Extractor: Sendable {
                     }
                     inFlight += 1
                     group.addTask { [self] in
-                        let issue = try await client.complete(IssuePayload(row), tier: ladder.tier, links: ladder.links, rungs: ladder.rungs)
+                        let issue = try await client.complete(
+                            IssuePayload(row), tier: ladder.tier, links: ladder.links, rungs: ladder.rungs)
                         let record = try await store.write(issue)
                         events.send(.written(record))
                     }
@@ -293,12 +326,15 @@ public final class Extractor: Sendable {
     /// alone (which alone may descend to the minimal tier); a batch that failed for a transient
     /// reason after every retry stays pending (and is reported); an outage past its timeout, a
     /// 4xx or an answer that is not JIRA's stops the scan.
-    private func fetch(_ batch: [Checkpoint.PendingIssue], clause: String) async throws(JiraError) -> [(LadderPage, SearchPageBytes.Issue)] {
+    private func fetch(
+        _ batch: [Checkpoint.PendingIssue], clause: String
+    ) async throws(JiraError) -> [(LadderPage, SearchPageBytes.Issue)] {
         let ids = batch.map(\.id).joined(separator: ", ")
         let jql = "\(clause) AND id in (\(ids)) ORDER BY key ASC"
         do {
             let subject = RequestSubject.batch(count: batch.count, first: batch.first!.key, last: batch.last!.key)
-            let ladder = try await client.searchPageResilient(jql, maxResults: batch.count, validation: .warn, label: subject.text, subject: subject)
+            let ladder = try await client.searchPageResilient(
+                jql, maxResults: batch.count, validation: .warn, label: subject.text, subject: subject)
             let returnedIDs = Set(ladder.page.issues.map(\.summary.id))
             let vanished = batch.filter { !returnedIDs.contains($0.id) }.map(\.key)
             if !vanished.isEmpty {
@@ -308,30 +344,37 @@ public final class Extractor: Sendable {
             var rows: [(LadderPage, SearchPageBytes.Issue)] = []
             for row in ladder.page.issues {
                 guard store.isSafeKey(row.summary.key) else {
-                    events.send(.error("JIRA returned \(row.summary.key.prefix(40)) for a query of project \(options.project); ignored"))
+                    events.send(
+                        .error(
+                            "JIRA returned \(row.summary.key.prefix(40)) for a query of project \(options.project); ignored"
+                        ))
                     continue
                 }
                 rows.append((ladder, row))
             }
             return rows
-        } catch where error.code == .timeout && batch.count > 1 {
+        } catch  where error.code == .timeout && batch.count > 1 {
             // Split into up to `splitWays` parts fetched side by side: the slow issue is alone
             // after about log₈(n) rounds of timeouts instead of log₂(n).
             let parts = Self.split(batch, ways: Self.splitWays)
-            let results = await withTaskGroup(of: (Int, Result<[(LadderPage, SearchPageBytes.Issue)], JiraError>).self) { group in
+            let results = await withTaskGroup(of: (Int, Result<[(LadderPage, SearchPageBytes.Issue)], JiraError>).self)
+            { group in
                 for (index, part) in parts.enumerated() {
                     group.addTask { [self] in
-                        do throws(JiraError) { return (index, .success(try await fetch(part, clause: clause))) } catch { return (index, .failure(error)) }
+                        do throws(JiraError) { return (index, .success(try await fetch(part, clause: clause))) } catch {
+                            return (index, .failure(error))
+                        }
                     }
                 }
-                var results = [Result<[(LadderPage, SearchPageBytes.Issue)], JiraError>?](repeating: nil, count: parts.count)
+                var results = [Result<[(LadderPage, SearchPageBytes.Issue)], JiraError>?](
+                    repeating: nil, count: parts.count)
                 for await (index, result) in group { results[index] = result }
                 return results
             }
             var rows: [(LadderPage, SearchPageBytes.Issue)] = []
             for result in results { rows += try result!.get() }
             return rows
-        } catch where error.isTransient {
+        } catch  where error.isTransient {
             events.send(.batchFailed(keys: batch.map(\.key), error: error.description))
             await store.update { $0.failed += 1 }
             return []
@@ -340,7 +383,9 @@ public final class Extractor: Sendable {
 }
 
 /// `withThrowingTaskGroup` whose body throws `JiraError`.
-func withThrowingTaskGroupTyped(_ body: (inout ThrowingTaskGroup<Void, any Error>) async throws(JiraError) -> Void) async throws(JiraError) {
+func withThrowingTaskGroupTyped(
+    _ body: (inout ThrowingTaskGroup<Void, any Error>) async throws(JiraError) -> Void
+) async throws(JiraError) {
     let result: JiraError? = await withThrowingTaskGroup(of: Void.self) { group in
         do throws(JiraError) {
             try await body(&group)

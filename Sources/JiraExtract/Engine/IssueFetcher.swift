@@ -14,13 +14,18 @@ public enum IssueFetcher {
         guard !keys.isEmpty else { throw JiraError(.invalidInput, "name at least one issue key, e.g. PROJ-123") }
         var project: String?
         for key in keys {
-            guard let dash = key.lastIndex(of: "-"), Int(key[key.index(after: dash)...]).map({ $0 > 0 }) == true else {
-                throw JiraError(.invalidInput, "'\(key.prefix(40))' is not an issue key like PROJ-123")
+            guard let parsed = IssueKey(key) else {
+                throw JiraError(
+                    .invalidInput,
+                    "'\(UntrustedText.sanitized(String(key.prefix(40))))' is not an issue key like PROJ-123")
             }
-            let p = String(key[..<dash])
+            let p = parsed.project
             try JQL.validateProjectKey(p)
             if let project, project != p {
-                throw JiraError(.invalidInput, "keys of different projects (\(project), \(p)) cannot share one output directory; fetch them separately")
+                throw JiraError(
+                    .invalidInput,
+                    "keys of different projects (\(project), \(p)) cannot share one output directory; fetch them separately"
+                )
             }
             project = p
         }
@@ -29,8 +34,10 @@ public enum IssueFetcher {
 
     /// Fetches `keys` (up to `concurrency` at once), writes each, and returns the outcomes in
     /// the order of `keys`. Cancellation and authentication failures are thrown.
-    public static func fetch(_ keys: [String], client: JiraClient, store: OutputStore, concurrency: Int,
-                             events: ScanEventSink) async throws(JiraError) -> [Outcome] {
+    public static func fetch(
+        _ keys: [String], client: JiraClient, store: OutputStore, concurrency: Int,
+        events: ScanEventSink
+    ) async throws(JiraError) -> [Outcome] {
         var outcomes = [Outcome?](repeating: nil, count: keys.count)
         let result: JiraError? = await withTaskGroup(of: (Int, Outcome).self) { group in
             var next = 0

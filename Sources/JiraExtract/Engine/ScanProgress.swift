@@ -50,7 +50,7 @@ public struct ScanProgress: Sendable {
             self.enumerated = enumerated
             pages += 1
         case .written(let record):
-            let number = record.key.lastIndex(of: "-").flatMap { Int(record.key[record.key.index(after: $0)...]) } ?? record.key.hashValue
+            let number = IssueKey(record.key)?.number ?? record.key.hashValue
             if let previous = latest[number] {
                 tiers[Self.tiers[Int(previous >> 1)], default: 0] -= 1
                 if previous & 1 == 1 { complete -= 1 }

@@ -28,26 +28,48 @@ public enum Narration {
     public static func line(for event: ScanEvent, project: String) -> NarrationLine? {
         switch event {
         case .connected(let c):
-            return NarrationLine(.info, "connected to \(c.url) as \(c.user) (JIRA \(c.serverVersion)); JQL dates are read in \(c.timeZone) (\(c.timeZoneSource))")
+            return NarrationLine(
+                .info,
+                "connected to \(c.url) as \(c.user) (JIRA \(c.serverVersion)); JQL dates are read in \(c.timeZone) (\(c.timeZoneSource))"
+            )
         case .planned(let total, let mode, let window):
-            return NarrationLine(.info, "\(project): \(count(total)) issues in scope (\(mode.rawValue) scan\(window.map { ", \($0)" } ?? ""))")
-        case .phase(.interrupted): return NarrationLine(.warning, "interrupted: checkpoint saved; the same command resumes")
+            return NarrationLine(
+                .info,
+                "\(project): \(count(total)) issues in scope (\(mode.rawValue) scan\(window.map { ", \($0)" } ?? ""))")
+        case .phase(.interrupted):
+            return NarrationLine(.warning, "interrupted: checkpoint saved; the same command resumes")
         case .phase(.done): return NarrationLine(.info, "scan finished")
         case .phase: return nil
         case .vanished(let keys):
-            return NarrationLine(.warning, "\(keys.count) issue\(keys.count == 1 ? "" : "s") left the project before being fetched (deleted or moved): \(list(keys))")
+            return NarrationLine(
+                .warning,
+                "\(keys.count) issue\(keys.count == 1 ? "" : "s") left the project before being fetched (deleted or moved): \(list(keys))"
+            )
         case .outOfScope(let keys):
-            return NarrationLine(.warning, "\(keys.count) earlier file\(keys.count == 1 ? " is" : "s are") of issues no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: \(list(keys))")
+            return NarrationLine(
+                .warning,
+                "\(keys.count) earlier file\(keys.count == 1 ? " is" : "s are") of issues no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: \(list(keys))"
+            )
         case .reindexDetected(let count, let example):
-            return NarrationLine(.reindex, "reindex detected: \(count) issues (e.g. \(example)) listed as updated in the window while fields.updated is older; fetched anyway, the key-ordered cursor cannot loop")
+            return NarrationLine(
+                .reindex,
+                "reindex detected: \(count) issues (e.g. \(example)) listed as updated in the window while fields.updated is older; fetched anyway, the key-ordered cursor cannot loop"
+            )
         case .checkpoint(let written, let pending):
             return NarrationLine(.checkpoint, "checkpoint: \(written) written, \(pending) pending")
         case .batchFailed(let keys, let error):
-            return NarrationLine(.error, "failed: \(keys.count) issues (\(keys.first ?? "")…\(keys.last ?? "")) after every retry and tier: \(error); they stay pending")
-        case .paused(let paused): return NarrationLine(.info, paused ? "paused: requests in flight finish, nothing new starts" : "resumed")
+            return NarrationLine(
+                .error,
+                "failed: \(keys.count) issues (\(keys.first ?? "")…\(keys.last ?? "")) after every retry and tier: \(error); they stay pending"
+            )
+        case .paused(let paused):
+            return NarrationLine(.info, paused ? "paused: requests in flight finish, nothing new starts" : "resumed")
         case .error(let message): return NarrationLine(.error, "error: \(message)")
         case .finished(let s):
-            return NarrationLine(.info, "finished: \(s.written) written, \(s.written - s.complete) incomplete, \(s.requests) requests, \(s.retries) retries")
+            return NarrationLine(
+                .info,
+                "finished: \(s.written) written, \(s.written - s.complete) incomplete, \(s.requests) requests, \(s.retries) retries"
+            )
         case .written, .cursor: return nil
         case .client(let e): return line(for: e)
         }
@@ -59,10 +81,19 @@ public enum Narration {
             let status = b.status.map { "HTTP \($0)" } ?? b.reason
             let next = "attempt \(b.request.attempt + 1)/\(b.request.maxAttempts) next"
             return b.global
-                ? NarrationLine(.retry, "rate limited on \(b.request.operation): every request waits \(seconds(b.wait)) (\(b.source.rawValue)); \(next)", wait: b.wait)
-                : NarrationLine(.retry, "retry: \(status) on \(b.request.operation) \(short(b.request.subject)); waiting \(seconds(b.wait)) (\(b.source.rawValue)), \(next)", wait: b.wait)
+                ? NarrationLine(
+                    .retry,
+                    "rate limited on \(b.request.operation): every request waits \(seconds(b.wait)) (\(b.source.rawValue)); \(next)",
+                    wait: b.wait)
+                : NarrationLine(
+                    .retry,
+                    "retry: \(status) on \(b.request.operation) \(short(b.request.subject)); waiting \(seconds(b.wait)) (\(b.source.rawValue)), \(next)",
+                    wait: b.wait)
         case .tierDecided(let d) where d.tier == .minimal || (d.tier == .hub && (d.links ?? hubLinks) >= hubLinks):
-            return NarrationLine(.tier, "\(d.key) → \(d.tier.rawValue)\(d.links.map { " (\(count($0)) links)" } ?? " (links unknown)"): \(rungs(d.rungs))")
+            return NarrationLine(
+                .tier,
+                "\(d.key) → \(d.tier.rawValue)\(d.links.map { " (\(count($0)) links)" } ?? " (links unknown)"): \(rungs(d.rungs))"
+            )
         case .cursorRecovered(let from, let to, let reason):
             return NarrationLine(.warning, "cursor \(from) vanished (\(reason)); continuing after \(to ?? "the start")")
         case .changelogRoute(_, let reason): return NarrationLine(.info, "changelog: \(reason)")
@@ -75,22 +106,30 @@ public enum Narration {
     static func line(for outage: OutageEvent) -> NarrationLine? {
         switch outage {
         case .began(let cause):
-            return NarrationLine(.error, "OUTAGE: JIRA is unreachable (\(cause)); every request holds without spending attempts while serverInfo is probed")
+            return NarrationLine(
+                .error,
+                "OUTAGE: JIRA is unreachable (\(cause)); every request holds without spending attempts while serverInfo is probed"
+            )
         case .probeScheduled(let number, let wait, let elapsed):
             // The first probes, then one in ten: enough to show the outage is being watched.
             guard number <= 3 || number % 10 == 0 else { return nil }
-            return NarrationLine(.retry, "outage for \(seconds(elapsed)): probe \(number) in \(seconds(wait))", wait: wait)
+            return NarrationLine(
+                .retry, "outage for \(seconds(elapsed)): probe \(number) in \(seconds(wait))", wait: wait)
         case .probed: return nil
         case .ended(let s): return NarrationLine(.info, "JIRA is back after \(seconds(s)) of outage: work resumes")
         case .gaveUp(let s):
-            return NarrationLine(.error, "JIRA stayed unreachable for \(seconds(s)), the outage timeout: stopping with the checkpoint saved")
+            return NarrationLine(
+                .error,
+                "JIRA stayed unreachable for \(seconds(s)), the outage timeout: stopping with the checkpoint saved")
         }
     }
 
     /// Rungs as `full ✗ 1.0s → hub-base ✓ 0.4s → links ✓ 2.1s`.
     public static func rungs(_ rungs: [RungReport]) -> String {
-        rungs.map { "\($0.rung == .hubLinks ? "links" : $0.rung.rawValue) \($0.succeeded ? "✓" : "✗") \(String(format: "%.1fs", $0.seconds))" }
-            .joined(separator: " → ")
+        rungs.map {
+            "\($0.rung == .hubLinks ? "links" : $0.rung.rawValue) \($0.succeeded ? "✓" : "✗") \(String(format: "%.1fs", $0.seconds))"
+        }
+        .joined(separator: " → ")
     }
 
     /// A request's subject in a few words.
@@ -106,7 +145,9 @@ public enum Narration {
         return text.count > 48 ? String(text.prefix(45)) + "…" : text
     }
 
-    public static func seconds(_ s: Double) -> String { s < 10 ? String(format: "%.1fs", s) : String(format: "%.0fs", s) }
+    public static func seconds(_ s: Double) -> String {
+        s < 10 ? String(format: "%.1fs", s) : String(format: "%.0fs", s)
+    }
 
     private static let grouping: NumberFormatter = {
         let f = NumberFormatter()
@@ -121,5 +162,7 @@ public enum Narration {
         grouping.string(from: NSNumber(value: n)) ?? String(n)
     }
 
-    static func list(_ keys: [String]) -> String { keys.prefix(5).joined(separator: ", ") + (keys.count > 5 ? "…" : "") }
+    static func list(_ keys: [String]) -> String {
+        keys.prefix(5).joined(separator: ", ") + (keys.count > 5 ? "…" : "")
+    }
 }

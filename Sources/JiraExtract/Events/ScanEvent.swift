@@ -39,8 +39,10 @@ public enum ScanEvent: Sendable {
         /// TLS certificate verification is off.
         public var insecure: Bool
 
-        public init(url: String, user: String, serverVersion: String, timeZone: String, timeZoneSource: String, project: String,
-                    insecure: Bool = false) {
+        public init(
+            url: String, user: String, serverVersion: String, timeZone: String, timeZoneSource: String, project: String,
+            insecure: Bool = false
+        ) {
             self.insecure = insecure
             self.url = url
             self.user = user
@@ -65,7 +67,11 @@ public struct ScanEventSink: Sendable {
     public static let none = ScanEventSink { _ in }
     public func send(_ event: ScanEvent) { receive(event) }
     /// Sends to both.
-    public static func + (a: ScanEventSink, b: ScanEventSink) -> ScanEventSink { ScanEventSink { a.send($0); b.send($0) } }
+    public static func + (a: ScanEventSink, b: ScanEventSink) -> ScanEventSink {
+        ScanEventSink {
+            a.send($0); b.send($0)
+        }
+    }
     /// A client event sink that wraps events into this one.
     public var clientSink: EventSink { EventSink { [self] in send(.client($0)) } }
 }
@@ -90,6 +96,7 @@ public struct ScanSummary: Sendable, Codable, Equatable {
     public init(project: String, mode: ScanMode) {
         self.project = project
         self.mode = mode
-        total = 0; written = 0; complete = 0; tiers = [:]; vanished = 0; outOfScope = 0; failed = 0; requests = 0; retries = 0; bytes = 0; seconds = 0
+        total = 0; written = 0; complete = 0; tiers = [:]; vanished = 0; outOfScope = 0; failed = 0; requests = 0;
+        retries = 0; bytes = 0; seconds = 0
     }
 }

@@ -46,7 +46,8 @@ final class LineAppender: @unchecked Sendable {
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let code = errno
-            throw POSIXFailure(code == ELOOP ? "refusing to append to \(path): it is a symbolic link" : "cannot open \(path)", code)
+            throw POSIXFailure(
+                code == ELOOP ? "refusing to append to \(path): it is a symbolic link" : "cannot open \(path)", code)
         }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {

@@ -17,7 +17,9 @@ public final class EventLog: Sendable {
     public init(path: String) throws(JiraError) {
         self.path = path
         let appender: LineAppender
-        do { appender = try LineAppender(path: path) } catch { throw JiraError(.localIO, "cannot open \(path): \(error)") }
+        do { appender = try LineAppender(path: path) } catch {
+            throw JiraError(.localIO, "cannot open \(path): \(error)")
+        }
         let (stream, continuation) = AsyncStream<(Date, ScanEvent)>.makeStream()
         self.continuation = continuation
         let failure = self.failure
@@ -41,7 +43,9 @@ public final class EventLog: Sendable {
     public func close() async -> JiraError? {
         continuation.finish()
         await task.value
-        return failure.text.withLock { $0 }.map { JiraError(.localIO, "some events could not be written to \(path): \($0)") }
+        return failure.text.withLock { $0 }.map {
+            JiraError(.localIO, "some events could not be written to \(path): \($0)")
+        }
     }
 }
 
@@ -99,7 +103,10 @@ public enum EventJSON {
             o.member("type", "reindex")
             o.member("count", count)
             o.member("example", example)
-            o.member("action", "listed by the index as updated in the window although fields.updated is older; fetched anyway (key-ordered cursor, no loop)")
+            o.member(
+                "action",
+                "listed by the index as updated in the window although fields.updated is older; fetched anyway (key-ordered cursor, no loop)"
+            )
         case .checkpoint(let written, let pending):
             o.member("type", "checkpoint")
             o.member("written", written)
@@ -169,13 +176,15 @@ public enum EventJSON {
             o.member("type", "tier")
             o.member("key", d.key)
             o.member("tier", d.tier.rawValue)
-            o.member("rungs", objects: d.rungs.map { r in
-                var w = JSONObjectWriter()
-                w.member("rung", r.rung.rawValue)
-                w.member("ok", r.succeeded)
-                w.member("seconds", r.seconds)
-                return w
-            })
+            o.member(
+                "rungs",
+                objects: d.rungs.map { r in
+                    var w = JSONObjectWriter()
+                    w.member("rung", r.rung.rawValue)
+                    w.member("ok", r.succeeded)
+                    w.member("seconds", r.seconds)
+                    return w
+                })
             o.member("links", d.links)
         case .changelogRoute(let paginated, let reason):
             o.member("type", "changelogRoute")

@@ -36,7 +36,9 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", y, m, d, rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000)
+        return String(
+            format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", y, m, d, rem / 3_600_000, rem / 60_000 % 60,
+            rem / 1000 % 60, rem % 1000)
     }
 
     public init(_ issue: AssembledIssue, fetchedAt: Date = Date()) {

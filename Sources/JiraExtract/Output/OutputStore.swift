@@ -45,29 +45,41 @@ public actor OutputStore {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw JiraError(.invalidInput, "\(directory) is a file, not a directory", hint: .chooseAnotherDirectory) }
+            guard isDirectory.boolValue else {
+                throw JiraError(.invalidInput, "\(directory) is a file, not a directory", hint: .chooseAnotherDirectory)
+            }
         }
         let previous = try readCheckpoint(directory)
         if let previous, previous.project != project {
-            throw JiraError(.invalidInput, "\(directory) holds a scan of project \(previous.project), not \(project)", hint: .chooseAnotherDirectory)
+            throw JiraError(
+                .invalidInput, "\(directory) holds a scan of project \(previous.project), not \(project)",
+                hint: .chooseAnotherDirectory)
         }
         if previous == nil, let entries = try? fm.contentsOfDirectory(atPath: directory) {
             let ours: Set<String> = ["issues", "manifest.jsonl", "events.jsonl", "fields.json", "state.json"]
             let foreign = entries.filter { !ours.contains($0) && !$0.hasPrefix("state.json.tmp") && !$0.hasPrefix(".") }
             guard foreign.isEmpty else {
-                throw JiraError(.invalidInput, "\(directory) is not empty and is not a jira-resilient output directory (it holds \(foreign.prefix(3).joined(separator: ", ")))", hint: .chooseAnotherDirectory)
+                throw JiraError(
+                    .invalidInput,
+                    "\(directory) is not empty and is not a jira-resilient output directory (it holds \(foreign.prefix(3).joined(separator: ", ")))",
+                    hint: .chooseAnotherDirectory)
             }
             if let other = try foreignManifestProject(directory, project: project) {
-                throw JiraError(.invalidInput, "\(directory) holds issues of project \(other), not \(project)", hint: .chooseAnotherDirectory)
+                throw JiraError(
+                    .invalidInput, "\(directory) holds issues of project \(other), not \(project)",
+                    hint: .chooseAnotherDirectory)
             }
         }
         try PrivateDirectory.create(directory)
         try PrivateDirectory.create(directory + "/issues", mustBeReal: true)
-        let placeholder = Checkpoint(project: project, filter: nil, mode: .full, since: nil, sinceLiteral: nil, startedAt: "",
-                                     phase: .connecting, enumerationCursor: nil, enumerationDone: false, total: 0, pending: [],
-                                     written: 0, vanished: 0, tiers: [:], incomplete: 0, failed: 0)
+        let placeholder = Checkpoint(
+            project: project, filter: nil, mode: .full, since: nil, sinceLiteral: nil, startedAt: "",
+            phase: .connecting, enumerationCursor: nil, enumerationDone: false, total: 0, pending: [],
+            written: 0, vanished: 0, tiers: [:], incomplete: 0, failed: 0)
         do {
-            return (try OutputStore(directory: directory, project: project, checkpoint: previous ?? placeholder), previous)
+            return (
+                try OutputStore(directory: directory, project: project, checkpoint: previous ?? placeholder), previous
+            )
         } catch {
             throw JiraError(.localIO, "cannot open \(directory)/manifest.jsonl: \(error)")
         }
@@ -76,9 +88,13 @@ public actor OutputStore {
     static func readCheckpoint(_ directory: String) throws(JiraError) -> Checkpoint? {
         let path = directory + "/state.json"
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else { throw JiraError(.localIO, "cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw JiraError(.localIO, "cannot read \(path)")
+        }
         do { return try JSONDecoder().decode(Checkpoint.self, from: data) } catch {
-            throw JiraError(.invalidInput, "\(path) is not a jira-resilient checkpoint (\(error.localizedDescription))", hint: .restart)
+            throw JiraError(
+                .invalidInput, "\(path) is not a jira-resilient checkpoint (\(error.localizedDescription))",
+                hint: .restart)
         }
     }
 
@@ -151,7 +167,9 @@ public actor OutputStore {
     public func saveCheckpoint(force: Bool = false) throws(JiraError) -> Bool {
         guard dirty, force || ContinuousClock.now - lastSave >= Self.saveInterval else { return false }
         // Until something is listed or written there is nothing to resume.
-        guard force || checkpoint.enumerationCursor != nil || checkpoint.written > 0 || !pending.isEmpty else { return false }
+        guard force || checkpoint.enumerationCursor != nil || checkpoint.written > 0 || !pending.isEmpty else {
+            return false
+        }
         if order.count > pending.count * 2 + 64 { order = order.filter { pending[$0] != nil } }
         do {
             manifest.sync()
@@ -199,7 +217,8 @@ public actor OutputStore {
     /// longer pending. Refuses keys outside the project.
     public func write(_ issue: AssembledIssue) throws(JiraError) -> ManifestRecord {
         guard isSafeKey(issue.key) else {
-            throw JiraError(.notJira, "JIRA returned issue '\(issue.key.prefix(40))' for project \(project); not writing it")
+            throw JiraError(
+                .notJira, "JIRA returned issue '\(issue.key.prefix(40))' for project \(project); not writing it")
         }
         let record = ManifestRecord(issue)
         do {
@@ -240,13 +259,15 @@ public actor OutputStore {
             Self.collectKeys(carry[...], into: &written)
             names = try FileManager.default.contentsOfDirectory(atPath: directory + "/issues")
         } catch {
-            throw JiraError(.localIO, "cannot read \(directory) to find files of issues no longer in scope: \(error.localizedDescription)")
+            throw JiraError(
+                .localIO,
+                "cannot read \(directory) to find files of issues no longer in scope: \(error.localizedDescription)")
         }
         return names.compactMap { name -> String? in
             guard name.hasSuffix(".json") else { return nil }
             let key = String(name.dropLast(5))
             return isSafeKey(key) && !written.contains(key) ? key : nil
-        }.sorted { JiraClient.keyNumber($0) < JiraClient.keyNumber($1) }
+        }.sorted { (IssueKey($0)?.number ?? 0) < (IssueKey($1)?.number ?? 0) }
     }
 
     /// Adds the `key` of every manifest line in `lines` (records are written with sorted keys

@@ -21,13 +21,20 @@ enum PrivateDirectory {
                 let type = info.st_mode & S_IFMT
                 if type == S_IFLNK {
                     if last && mustBeReal {
-                        throw JiraError(.invalidInput, "\(prefix) is a symbolic link; the output directory's issues/ must be a real directory")
+                        throw JiraError(
+                            .invalidInput,
+                            "\(prefix) is a symbolic link; the output directory's issues/ must be a real directory")
                     }
                     guard stat(prefix, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-                        throw JiraError(.invalidInput, "\(prefix) is not a directory (a link to something else), so the output directory cannot be created")
+                        throw JiraError(
+                            .invalidInput,
+                            "\(prefix) is not a directory (a link to something else), so the output directory cannot be created"
+                        )
                     }
                 } else if type != S_IFDIR {
-                    throw JiraError(.invalidInput, "\(prefix) is a file, not a directory, so the output directory cannot be created there")
+                    throw JiraError(
+                        .invalidInput,
+                        "\(prefix) is a file, not a directory, so the output directory cannot be created there")
                 }
                 continue
             }

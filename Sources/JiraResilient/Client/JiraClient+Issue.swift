@@ -19,12 +19,15 @@ public struct IssuePayload: Sendable {
 
 extension JiraClient {
     /// `GET /issue/{key}` with the given fields and expansions. `budget` defaults to `timeout`.
-    public func issue(_ key: String, fields: [String] = ["*all"], expand: [String] = ["changelog"],
-                      budget: Double? = nil, attempts: Int? = nil, rung: Rung? = nil) async throws(JiraError) -> IssuePayload {
+    public func issue(
+        _ key: String, fields: [String] = ["*all"], expand: [String] = ["changelog"],
+        budget: Double? = nil, attempts: Int? = nil, rung: Rung? = nil
+    ) async throws(JiraError) -> IssuePayload {
         var query = [("fields", fields.joined(separator: ","))]
         if !expand.isEmpty { query.append(("expand", expand.joined(separator: ","))) }
-        let r = request(Self.path(key), query: query, operation: rung == .hubLinks ? "links" : "issue", subject: .issue(key),
-                        rung: rung, budget: budget, attempts: attempts)
+        let r = request(
+            Self.path(key), query: query, operation: rung == .hubLinks ? "links" : "issue", subject: .issue(key),
+            rung: rung, budget: budget, attempts: attempts)
         return try await transport.perform(r) { (response) throws(JiraShapeError) -> IssuePayload in
             let parsed = try IssueJSON.parse(response.body)
             return IssuePayload(bytes: response.body, summary: parsed.summary, layout: parsed.layout)
@@ -37,10 +40,14 @@ extension JiraClient {
     }
 
     /// Only `fields.issuelinks`, with the long links budget: the JSON array's bytes and its length.
-    public func issueLinks(_ key: String, budget: Double? = nil) async throws(JiraError) -> (array: [UInt8], count: Int) {
-        let r = request(Self.path(key), query: [("fields", "issuelinks")], operation: "links", subject: .issue(key),
-                        rung: .hubLinks, budget: budget ?? configuration.linksTimeout)
-        return try await transport.perform(r) { (response) throws(JiraShapeError) in try IssueJSON.issueLinks(response.body) }
+    public func issueLinks(_ key: String, budget: Double? = nil) async throws(JiraError) -> (array: [UInt8], count: Int)
+    {
+        let r = request(
+            Self.path(key), query: [("fields", "issuelinks")], operation: "links", subject: .issue(key),
+            rung: .hubLinks, budget: budget ?? configuration.linksTimeout)
+        return try await transport.perform(r) { (response) throws(JiraShapeError) in
+            try IssueJSON.issueLinks(response.body)
+        }
     }
 
     /// Whether the issue exists (a cheap `fields=key` read); other failures are thrown.
@@ -48,7 +55,7 @@ extension JiraClient {
         do {
             _ = try await issue(key, fields: ["key"], expand: [], budget: min(30, configuration.timeout), attempts: 2)
             return true
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return false
         }
     }

@@ -10,27 +10,37 @@ public enum QueryValidation: String, Sendable {
 
 extension JiraClient {
     /// One `POST /search` page. A 400 is `.jqlRejected` with JIRA's messages.
-    public func search(_ jql: String, fields: [String], expand: [String] = [], startAt: Int = 0, maxResults: Int,
-                       validation: QueryValidation = .strict, budget: Double? = nil, attempts: Int? = nil,
-                       rung: Rung? = nil, subject: RequestSubject? = nil) async throws(JiraError) -> SearchPageBytes {
+    public func search(
+        _ jql: String, fields: [String], expand: [String] = [], startAt: Int = 0, maxResults: Int,
+        validation: QueryValidation = .strict, budget: Double? = nil, attempts: Int? = nil,
+        rung: Rung? = nil, subject: RequestSubject? = nil
+    ) async throws(JiraError) -> SearchPageBytes {
         var body: [String: Any] = ["jql": jql, "startAt": startAt, "maxResults": maxResults, "fields": fields]
         if !expand.isEmpty { body["expand"] = expand }
         if validation == .warn { body["validateQuery"] = "warn" }
-        var r = request("/rest/api/2/search", operation: "search", subject: subject ?? .search(jql), rung: rung, budget: budget, attempts: attempts)
+        var r = request(
+            "/rest/api/2/search", operation: "search", subject: subject ?? .search(jql), rung: rung, budget: budget,
+            attempts: attempts)
         r.method = .POST
         r.body = Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
         do {
-            return try await transport.perform(r) { (response) throws(JiraShapeError) in try IssueJSON.parseSearchPage(response.body) }
-        } catch where error.status == 400 {
-            throw JiraError(.jqlRejected, "JIRA rejected the JQL \(jql.count > 200 ? String(jql.prefix(200)) + "…" : jql)", status: 400, messages: error.messages)
+            return try await transport.perform(r) { (response) throws(JiraShapeError) in
+                try IssueJSON.parseSearchPage(response.body)
+            }
+        } catch  where error.status == 400 {
+            throw JiraError(
+                .jqlRejected, "JIRA rejected the JQL \(jql.count > 200 ? String(jql.prefix(200)) + "…" : jql)",
+                status: 400, messages: error.messages)
         }
     }
 
     /// Offset paging (`startAt`): fine for small result sets; Data Center refuses rows past its
     /// window (10,000), and the cost grows with the offset. Prefer `seek` for whole projects.
     /// An absent `total` means keep paging; an empty page ends; `startAt` advances by the real length.
-    public func forEachOffsetPage(_ jql: String, fields: [String], expand: [String] = [], pageSize: Int = 50,
-                                  _ body: (SearchPageBytes) async throws(JiraError) -> Void) async throws(JiraError) {
+    public func forEachOffsetPage(
+        _ jql: String, fields: [String], expand: [String] = [], pageSize: Int = 50,
+        _ body: (SearchPageBytes) async throws(JiraError) -> Void
+    ) async throws(JiraError) {
         var startAt = 0
         while true {
             let page = try await search(jql, fields: fields, expand: expand, startAt: startAt, maxResults: pageSize)

@@ -19,7 +19,9 @@ public struct ServerInfo: Sendable, Equatable {
     public var serverOffsetSeconds: Int? {
         guard let t = serverTime, t.count >= 5 else { return nil }
         let tail = t.suffix(5)
-        guard let sign = tail.first, sign == "+" || sign == "-", let hh = Int(tail.dropFirst().prefix(2)), let mm = Int(tail.suffix(2)) else {
+        guard let sign = tail.first, sign == "+" || sign == "-", let hh = Int(tail.dropFirst().prefix(2)),
+            let mm = Int(tail.suffix(2))
+        else {
             return t.hasSuffix("Z") ? 0 : nil
         }
         return (sign == "-" ? -1 : 1) * (hh * 3600 + mm * 60)
@@ -43,17 +45,27 @@ public enum AuthenticationCheck: Sendable {
 
 extension JiraClient {
     public func myself() async throws(JiraError) -> JiraUser {
-        try await getObject(request("/rest/api/2/myself", operation: "myself", subject: .server("myself"), budget: min(30, configuration.timeout))) { o in
+        try await getObject(
+            request(
+                "/rest/api/2/myself", operation: "myself", subject: .server("myself"),
+                budget: min(30, configuration.timeout))
+        ) { o in
             guard let name = o["name"] as? String ?? o["key"] as? String else { return nil }
-            return JiraUser(name: name, displayName: o["displayName"] as? String ?? name, timeZone: o["timeZone"] as? String)
+            return JiraUser(
+                name: name, displayName: o["displayName"] as? String ?? name, timeZone: o["timeZone"] as? String)
         }
     }
 
     public func serverInfo() async throws(JiraError) -> ServerInfo {
-        try await getObject(request("/rest/api/2/serverInfo", operation: "serverInfo", subject: .server("serverInfo"), budget: min(30, configuration.timeout))) { o in
+        try await getObject(
+            request(
+                "/rest/api/2/serverInfo", operation: "serverInfo", subject: .server("serverInfo"),
+                budget: min(30, configuration.timeout))
+        ) { o in
             guard let version = o["version"] as? String else { return nil }
-            return ServerInfo(version: version, deploymentType: o["deploymentType"] as? String,
-                              serverTime: o["serverTime"] as? String, title: o["serverTitle"] as? String)
+            return ServerInfo(
+                version: version, deploymentType: o["deploymentType"] as? String,
+                serverTime: o["serverTime"] as? String, title: o["serverTitle"] as? String)
         }
     }
 
@@ -78,11 +90,16 @@ extension JiraClient {
         var result: JQLTimeZone
         if let user = try? await myself(), let id = user.timeZone, let zone = TimeZone(identifier: id) {
             result = JQLTimeZone(zone: zone, source: .user)
-        } else if let info = try? await serverInfo(), let offset = info.serverOffsetSeconds, let zone = TimeZone(secondsFromGMT: offset) {
+        } else if let info = try? await serverInfo(), let offset = info.serverOffsetSeconds,
+            let zone = TimeZone(secondsFromGMT: offset)
+        {
             result = JQLTimeZone(zone: zone, source: .serverOffset)
         } else {
             result = JQLTimeZone(zone: TimeZone(identifier: "UTC")!, source: .utcFallback)
-            events.send(.warning("could not learn the time zone JIRA reads dates in (no /myself timeZone, no serverTime); using UTC"))
+            events.send(
+                .warning(
+                    "could not learn the time zone JIRA reads dates in (no /myself timeZone, no serverTime); using UTC")
+            )
         }
         events.send(.timeZone(identifier: result.zone.identifier, source: result.source.rawValue))
         cachedTimeZone.withLock { $0 = result }
@@ -91,6 +108,7 @@ extension JiraClient {
 
     /// `GET /field`: the field catalog, as JIRA sent it (a JSON array).
     public func fieldCatalog() async throws(JiraError) -> [UInt8] {
-        try await getJSON(request("/rest/api/2/field", operation: "fields", subject: .server("field catalog")), expecting: .array)
+        try await getJSON(
+            request("/rest/api/2/field", operation: "fields", subject: .server("field catalog")), expecting: .array)
     }
 }

@@ -30,17 +30,24 @@ public final class JiraClient: Sendable {
         "components", "created", "updated", "resolutiondate", "duedate", "resolution", "project",
     ]
 
-    func request(_ path: String, query: [(String, String)] = [], operation: String, subject: RequestSubject,
-                 rung: Rung? = nil, budget: Double? = nil, attempts: Int? = nil) -> JiraTransport.Request {
-        JiraTransport.Request(path: path, query: query, operation: operation, subject: subject, rung: rung,
-                              budget: budget ?? configuration.timeout, maxAttempts: attempts ?? configuration.maxAttempts)
+    func request(
+        _ path: String, query: [(String, String)] = [], operation: String, subject: RequestSubject,
+        rung: Rung? = nil, budget: Double? = nil, attempts: Int? = nil
+    ) -> JiraTransport.Request {
+        JiraTransport.Request(
+            path: path, query: query, operation: operation, subject: subject, rung: rung,
+            budget: budget ?? configuration.timeout, maxAttempts: attempts ?? configuration.maxAttempts)
     }
 
     /// GETs a JSON object and hands it to `decode` as a Foundation dictionary (small responses only).
-    func getObject<T: Sendable>(_ request: JiraTransport.Request, _ decode: @escaping @Sendable ([String: Any]) -> T?) async throws(JiraError) -> T {
+    func getObject<T: Sendable>(
+        _ request: JiraTransport.Request, _ decode: @escaping @Sendable ([String: Any]) -> T?
+    ) async throws(JiraError) -> T {
         try await transport.perform(request) { (response) throws(JiraShapeError) -> T in
             let object = try Self.jsonObject(response.body)
-            guard let value = decode(object) else { throw JiraShapeError(reason: "the JSON object lacks the expected members", truncated: false) }
+            guard let value = decode(object) else {
+                throw JiraShapeError(reason: "the JSON object lacks the expected members", truncated: false)
+            }
             return value
         }
     }
@@ -62,7 +69,10 @@ public final class JiraClient: Sendable {
             do throws(JSONScanError) { document = try JSONDocument(validating: response.body) } catch {
                 throw JiraShapeError(reason: "the body is not JSON (\(error))", truncated: error.kind == .truncated)
             }
-            guard document.root.kind == kind else { throw JiraShapeError(reason: "expected a JSON \(kind), got a JSON \(document.root.kind)", truncated: false) }
+            guard document.root.kind == kind else {
+                throw JiraShapeError(
+                    reason: "expected a JSON \(kind), got a JSON \(document.root.kind)", truncated: false)
+            }
             return response.body
         }
     }

@@ -62,7 +62,9 @@ extension AccessToken {
                 guard let base = hay.baseAddress, let first = n.first else { return nil }
                 var position = start
                 while position + n.count <= hay.count {
-                    guard let hit = memchr(base + position, Int32(first), hay.count - position - n.count + 1) else { return nil }
+                    guard let hit = memchr(base + position, Int32(first), hay.count - position - n.count + 1) else {
+                        return nil
+                    }
                     let offset = base.distance(to: UnsafeRawPointer(hit))
                     if memcmp(base + offset, n.baseAddress!, n.count) == 0 { return offset }
                     position = offset + 1

@@ -61,31 +61,52 @@ public struct JiraClientConfiguration: Sendable {
 
     /// Checks the values a person typed; the error says which one is wrong and why.
     public func validate() throws(JiraError) {
-        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty else {
-            throw JiraError(.invalidInput, "the JIRA URL '\(baseURL.prefix(200))' is not an http(s) URL like https://jira.example.com", hint: .checkURL)
+        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
+            ["http", "https"].contains(scheme),
+            let host = url.host, !host.isEmpty
+        else {
+            throw JiraError(
+                .invalidInput,
+                "the JIRA URL '\(baseURL.prefix(200))' is not an http(s) URL like https://jira.example.com",
+                hint: .checkURL)
         }
         guard url.user == nil, url.password == nil, url.query == nil, url.fragment == nil else {
-            throw JiraError(.invalidInput, "the JIRA URL must not carry credentials, a query or a fragment", hint: .checkURL)
+            throw JiraError(
+                .invalidInput, "the JIRA URL must not carry credentials, a query or a fragment", hint: .checkURL)
         }
         guard !token.isEmpty else {
             throw JiraError(.invalidInput, "no personal access token was given", hint: .checkToken)
         }
-        for (name, value) in [("timeout", timeout), ("fast-fail timeout", fastFailTimeout), ("links timeout", linksTimeout),
-                              ("outage timeout", outageTimeout), ("first-contact timeout", firstContactTimeout)] {
+        for (name, value) in [
+            ("timeout", timeout), ("fast-fail timeout", fastFailTimeout), ("links timeout", linksTimeout),
+            ("outage timeout", outageTimeout), ("first-contact timeout", firstContactTimeout),
+        ] {
             guard value >= 0.001, value <= Self.maxSeconds, value.isFinite else {
-                throw JiraError(.invalidInput, "the \(name) must be 0.001–\(Int(Self.maxSeconds)) seconds, got \(value)")
+                throw JiraError(
+                    .invalidInput, "the \(name) must be 0.001–\(Int(Self.maxSeconds)) seconds, got \(value)")
             }
         }
-        guard (1...100).contains(maxAttempts) else { throw JiraError(.invalidInput, "the attempts per request must be 1–100, got \(maxAttempts)") }
-        guard (1...256).contains(concurrency) else { throw JiraError(.invalidInput, "the concurrency must be 1–256, got \(concurrency)") }
-        guard (1...256).contains(rescueConcurrency) else { throw JiraError(.invalidInput, "the rescue concurrency must be 1–256, got \(rescueConcurrency)") }
+        guard (1...100).contains(maxAttempts) else {
+            throw JiraError(.invalidInput, "the attempts per request must be 1–100, got \(maxAttempts)")
+        }
+        guard (1...256).contains(concurrency) else {
+            throw JiraError(.invalidInput, "the concurrency must be 1–256, got \(concurrency)")
+        }
+        guard (1...256).contains(rescueConcurrency) else {
+            throw JiraError(.invalidInput, "the rescue concurrency must be 1–256, got \(rescueConcurrency)")
+        }
         guard backoffScale >= 0, backoffScale <= 1000, backoffScale.isFinite else {
             throw JiraError(.invalidInput, "the backoff scale must be 0–1000, got \(backoffScale)")
         }
-        guard maxWait >= 0, maxWait <= Self.maxSeconds, maxWait.isFinite else { throw JiraError(.invalidInput, "the longest wait must be 0–\(Int(Self.maxSeconds)) seconds") }
-        guard hedgeFraction > 0, hedgeFraction <= 1 else { throw JiraError(.invalidInput, "the hedge fraction must be in (0, 1]") }
-        guard maxBody >= 1024, maxBody <= 1 << 40 else { throw JiraError(.invalidInput, "the largest body must be 1 KiB–1 TiB, got \(maxBody) bytes") }
+        guard maxWait >= 0, maxWait <= Self.maxSeconds, maxWait.isFinite else {
+            throw JiraError(.invalidInput, "the longest wait must be 0–\(Int(Self.maxSeconds)) seconds")
+        }
+        guard hedgeFraction > 0, hedgeFraction <= 1 else {
+            throw JiraError(.invalidInput, "the hedge fraction must be in (0, 1]")
+        }
+        guard maxBody >= 1024, maxBody <= 1 << 40 else {
+            throw JiraError(.invalidInput, "the largest body must be 1 KiB–1 TiB, got \(maxBody) bytes")
+        }
         if case .caBundle(let path) = tls {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw JiraError(.invalidInput, "cannot read the CA bundle '\(path)'", hint: .trustServerCA)

@@ -20,7 +20,8 @@ public struct ProxySettings: Sendable, Equatable {
     public init?(url text: String) {
         let withScheme = text.contains("://") ? text : "http://" + text
         guard let url = URL(string: withScheme), url.scheme?.lowercased() == "http", let host = url.host, !host.isEmpty,
-              url.path.isEmpty || url.path == "/", url.query == nil else { return nil }
+            url.path.isEmpty || url.path == "/", url.query == nil
+        else { return nil }
         self.host = host
         port = url.port ?? 80
         guard (1...65535).contains(port) else { return nil }
@@ -31,15 +32,19 @@ public struct ProxySettings: Sendable, Equatable {
 
     var authorization: HTTPClient.Authorization? {
         guard let credentials, let colon = credentials.firstIndex(of: ":") else { return nil }
-        return .basic(username: String(credentials[..<colon]), password: String(credentials[credentials.index(after: colon)...]))
+        return .basic(
+            username: String(credentials[..<colon]), password: String(credentials[credentials.index(after: colon)...]))
     }
 
     /// The proxy curl and Python requests would use for `baseURL`: `HTTPS_PROXY` (for https)
     /// or `HTTP_PROXY` (for http), lower case winning over upper case, unless `NO_PROXY` names
     /// the host (`*`, a host, or a domain suffix with or without a leading dot; ports ignored).
     /// Returns nil when no proxy applies; throws a description when a variable is malformed.
-    public static func fromEnvironment(_ environment: [String: String], for baseURL: String) -> Result<ProxySettings?, ProxyVariableError> {
-        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return .success(nil) }
+    public static func fromEnvironment(
+        _ environment: [String: String], for baseURL: String
+    ) -> Result<ProxySettings?, ProxyVariableError> {
+        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased()
+        else { return .success(nil) }
         func variable(_ name: String) -> (String, String)? {
             for n in [name.lowercased(), name.uppercased()] {
                 if let v = environment[n], !v.trimmingCharacters(in: .whitespaces).isEmpty { return (n, v) }
@@ -47,8 +52,12 @@ public struct ProxySettings: Sendable, Equatable {
             return nil
         }
         if let (_, noProxy) = variable("no_proxy"), bypasses(host: host, noProxy: noProxy) { return .success(nil) }
-        guard let (name, value) = variable(scheme == "https" ? "https_proxy" : "http_proxy") else { return .success(nil) }
-        guard let proxy = ProxySettings(url: value.trimmingCharacters(in: .whitespaces)) else { return .failure(ProxyVariableError(variable: name)) }
+        guard let (name, value) = variable(scheme == "https" ? "https_proxy" : "http_proxy") else {
+            return .success(nil)
+        }
+        guard let proxy = ProxySettings(url: value.trimmingCharacters(in: .whitespaces)) else {
+            return .failure(ProxyVariableError(variable: name))
+        }
         return .success(proxy)
     }
 
@@ -58,7 +67,9 @@ public struct ProxySettings: Sendable, Equatable {
         for raw in entries {
             var entry = Substring(raw)
             if entry == "*" { return true }
-            if let colon = entry.lastIndex(of: ":"), !entry.contains("]") || entry.hasSuffix("]") == false { entry = entry[..<colon] }
+            if let colon = entry.lastIndex(of: ":"), !entry.contains("]") || entry.hasSuffix("]") == false {
+                entry = entry[..<colon]
+            }
             if entry.hasPrefix("*.") { entry = entry.dropFirst(1) }
             if entry.hasPrefix(".") {
                 if host.hasSuffix(entry) || host == entry.dropFirst() { return true }

@@ -83,8 +83,10 @@ public struct JiraError: Error, Sendable, Equatable, CustomStringConvertible {
         case fixFilter
     }
 
-    public init(_ code: Code, _ detail: String, status: Int? = nil, messages: [String] = [], hint: Hint? = nil,
-                transport: TransportFailure? = nil) {
+    public init(
+        _ code: Code, _ detail: String, status: Int? = nil, messages: [String] = [], hint: Hint? = nil,
+        transport: TransportFailure? = nil
+    ) {
         self.code = code
         self.detail = detail
         self.status = status

@@ -52,7 +52,10 @@ public enum JiraEvent: Sendable {
         /// The subject as text (an issue key, `listing after P-10`, a batch's range).
         public var target: String { subject.text }
 
-        public init(id: Int, operation: String, subject: RequestSubject, rung: Rung?, budget: Double, attempt: Int, maxAttempts: Int) {
+        public init(
+            id: Int, operation: String, subject: RequestSubject, rung: Rung?, budget: Double, attempt: Int,
+            maxAttempts: Int
+        ) {
             self.id = id
             self.operation = operation
             self.subject = subject
@@ -72,7 +75,8 @@ public enum JiraEvent: Sendable {
         /// True when every request waits (a 429 holds the whole client).
         public var global: Bool
 
-        public init(request: RequestInfo, reason: String, status: Int?, wait: Double, source: WaitSource, global: Bool) {
+        public init(request: RequestInfo, reason: String, status: Int?, wait: Double, source: WaitSource, global: Bool)
+        {
             self.request = request
             self.reason = reason
             self.status = status

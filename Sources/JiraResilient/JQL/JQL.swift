@@ -7,10 +7,14 @@ public enum JQL {
     /// `[A-Z][A-Z0-9_]{1,19}`, as JIRA's default project key pattern.
     public static func validateProjectKey(_ key: String) throws(JiraError) {
         let bytes = Array(key.utf8)
-        let ok = (2...20).contains(bytes.count) && (65...90).contains(bytes[0])
+        let ok =
+            (2...20).contains(bytes.count) && (65...90).contains(bytes[0])
             && bytes.dropFirst().allSatisfy { (65...90).contains($0) || (48...57).contains($0) || $0 == 95 }
         guard ok else {
-            throw JiraError(.invalidInput, "'\(key.prefix(40))' is not a JIRA project key: it must be 2–20 characters, an uppercase letter then uppercase letters, digits or '_' (e.g. PROJ)")
+            throw JiraError(
+                .invalidInput,
+                "'\(key.prefix(40))' is not a JIRA project key: it must be 2–20 characters, an uppercase letter then uppercase letters, digits or '_' (e.g. PROJ)"
+            )
         }
     }
 
@@ -27,7 +31,13 @@ public enum JQL {
         var escaped = false
         for c in filter {
             if let q = quote {
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == q { quote = nil; outside.append("\"") }
+                if escaped {
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == q {
+                    quote = nil; outside.append("\"")
+                }
                 continue
             }
             if c == "\"" || c == "'" { quote = c; outside.append("\""); continue }
@@ -39,7 +49,9 @@ public enum JQL {
             if c == "(" { depth += 1 }
             if c == ")" {
                 depth -= 1
-                guard depth >= 0 else { throw reject("a ')' closes more than was opened, which would escape the project clause") }
+                guard depth >= 0 else {
+                    throw reject("a ')' closes more than was opened, which would escape the project clause")
+                }
             }
         }
         guard depth == 0 else { throw reject("parentheses are not balanced") }
@@ -49,7 +61,9 @@ public enum JQL {
         let words = outside.uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" })
         for (i, word) in words.enumerated() {
             if forbiddenWords.contains(String(word)) { throw reject("'\(word)' is not allowed outside quotes") }
-            if word == "ORDER", i + 1 < words.count, words[i + 1] == "BY" { throw reject("ORDER BY belongs to the scan, not the filter") }
+            if word == "ORDER", i + 1 < words.count, words[i + 1] == "BY" {
+                throw reject("ORDER BY belongs to the scan, not the filter")
+            }
         }
         guard !outside.trimmingCharacters(in: .whitespaces).isEmpty else { throw reject("it is empty") }
     }
@@ -62,7 +76,9 @@ public enum JQL {
     /// `project = "P"`, or `project = "P" AND (filter)`.
     public static func projectClause(_ project: String, filter: String? = nil) throws(JiraError) -> String {
         try validateProjectKey(project)
-        guard let filter, !filter.trimmingCharacters(in: .whitespaces).isEmpty else { return "project = \(quote(project))" }
+        guard let filter, !filter.trimmingCharacters(in: .whitespaces).isEmpty else {
+            return "project = \(quote(project))"
+        }
         try validateFilter(filter)
         return "project = \(quote(project)) AND (\(filter))"
     }

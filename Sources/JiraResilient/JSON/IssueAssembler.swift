@@ -39,7 +39,9 @@ public struct IssueAssembler: Sendable {
     public func assemble() throws(JiraShapeError) -> [UInt8] {
         let layout: IssueLayout
         if let known = self.layout { layout = known } else { layout = try IssueJSON.parse(base).layout }
-        guard let fields = layout.fields else { throw JiraShapeError(reason: "the issue has no fields object", truncated: false) }
+        guard let fields = layout.fields else {
+            throw JiraShapeError(reason: "the issue has no fields object", truncated: false)
+        }
         var edits: [Edit] = []
         var fieldInsertions: [UInt8] = []
         func setField(_ name: String, _ value: [UInt8]) {
@@ -53,12 +55,16 @@ public struct IssueAssembler: Sendable {
         }
         if let links = issueLinks { setField("issuelinks", links) }
         if let comments {
-            setField("comment", Array("{\"comments\":".utf8) + Self.array(comments)
-                     + Array(",\"maxResults\":\(comments.count),\"total\":\(comments.count),\"startAt\":0}".utf8))
+            setField(
+                "comment",
+                Array("{\"comments\":".utf8) + Self.array(comments)
+                    + Array(",\"maxResults\":\(comments.count),\"total\":\(comments.count),\"startAt\":0}".utf8))
         }
         if let worklogs {
-            setField("worklog", Array("{\"startAt\":0,\"maxResults\":\(worklogs.count),\"total\":\(worklogs.count),\"worklogs\":".utf8)
-                     + Self.array(worklogs) + [UInt8(ascii: "}")])
+            setField(
+                "worklog",
+                Array("{\"startAt\":0,\"maxResults\":\(worklogs.count),\"total\":\(worklogs.count),\"worklogs\":".utf8)
+                    + Self.array(worklogs) + [UInt8(ascii: "}")])
         }
         if !fieldInsertions.isEmpty {
             // Insert right after `{` of fields; the trailing comma joins the existing members.
@@ -66,7 +72,9 @@ public struct IssueAssembler: Sendable {
             edits.append(Edit(range: (fields.start + 1)..<(fields.start + 1), bytes: fieldInsertions))
         }
         if let histories {
-            let value = Array("{\"startAt\":0,\"maxResults\":\(histories.count),\"total\":\(histories.count),\"histories\":".utf8)
+            let value =
+                Array(
+                    "{\"startAt\":0,\"maxResults\":\(histories.count),\"total\":\(histories.count),\"histories\":".utf8)
                 + Self.array(histories) + [UInt8(ascii: "}")]
             if let existing = layout.top("changelog") {
                 edits.append(Edit(range: existing.value.range, bytes: value))

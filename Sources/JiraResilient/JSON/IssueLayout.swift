@@ -18,7 +18,9 @@ public struct IssueLayout: Sendable {
     public func rebased(by delta: Int) -> IssueLayout {
         func move(_ s: JSONSpan) -> JSONSpan { JSONSpan(start: s.start + delta, end: s.end + delta, kind: s.kind) }
         func move(_ m: Member) -> Member { Member(name: m.name, key: move(m.key), value: move(m.value)) }
-        return IssueLayout(issue: move(issue), fields: fields.map(move), fieldMembers: fieldMembers.map(move), topMembers: topMembers.map(move))
+        return IssueLayout(
+            issue: move(issue), fields: fields.map(move), fieldMembers: fieldMembers.map(move),
+            topMembers: topMembers.map(move))
     }
     public func top(_ name: String) -> Member? { topMembers.first { $0.name == name } }
 }
@@ -40,19 +42,25 @@ extension IssueJSON {
         return nil
     }
 
-    static func scanIssue(_ s: JSONScanner, at start: Int, depth: Int) throws(JSONScanError) -> (IssueLayout, IssueSummary?, String?) {
+    static func scanIssue(
+        _ s: JSONScanner, at start: Int, depth: Int
+    ) throws(JSONScanError) -> (IssueLayout, IssueSummary?, String?) {
         var layout = IssueLayout(issue: JSONSpan(start: start, end: start, kind: .object))
         var id: String?, key: String?
         var summary = IssueSummary(id: "", key: "")
-        guard start < s.count else { throw JSONScanError(.truncated, at: start, "input ends where an issue was expected") }
+        guard start < s.count else {
+            throw JSONScanError(.truncated, at: start, "input ends where an issue was expected")
+        }
         guard s.base[start] == UInt8(ascii: "{") else {
             _ = try s.value(at: start, depth: depth)
             return (layout, nil, "an issue row is not a JSON object")
         }
-        layout.issue = try s.objectMembers(at: start, depth: depth) { (name, valueStart) throws(JSONScanError) -> JSONSpan in
+        layout.issue = try s.objectMembers(at: start, depth: depth) {
+            (name, valueStart) throws(JSONScanError) -> JSONSpan in
             let span: JSONSpan
             if s.keyEquals(name, "fields"), s.base[valueStart] == UInt8(ascii: "{") {
-                span = try s.objectMembers(at: valueStart, depth: depth + 1) { (fieldName, fieldStart) throws(JSONScanError) -> JSONSpan in
+                span = try s.objectMembers(at: valueStart, depth: depth + 1) {
+                    (fieldName, fieldStart) throws(JSONScanError) -> JSONSpan in
                     let fieldSpan: JSONSpan
                     if s.keyEquals(fieldName, "issuelinks"), s.base[fieldStart] == UInt8(ascii: "[") {
                         let (array, n) = try s.countElements(at: fieldStart, depth: depth + 2)
@@ -60,10 +68,15 @@ extension IssueJSON {
                         summary.links = n
                     } else {
                         fieldSpan = try s.value(at: fieldStart, depth: depth + 2)
-                        if s.keyEquals(fieldName, "updated") { summary.updated = s.string(fieldSpan) }
-                        else if s.keyEquals(fieldName, "summary") { summary.title = s.string(fieldSpan).map { String($0.prefix(200)) } }
-                        else if s.keyEquals(fieldName, "comment") { summary.comments = count(s, fieldSpan, array: "comments") }
-                        else if s.keyEquals(fieldName, "worklog") { summary.worklogs = count(s, fieldSpan, array: "worklogs") }
+                        if s.keyEquals(fieldName, "updated") {
+                            summary.updated = s.string(fieldSpan)
+                        } else if s.keyEquals(fieldName, "summary") {
+                            summary.title = s.string(fieldSpan).map { String($0.prefix(200)) }
+                        } else if s.keyEquals(fieldName, "comment") {
+                            summary.comments = count(s, fieldSpan, array: "comments")
+                        } else if s.keyEquals(fieldName, "worklog") {
+                            summary.worklogs = count(s, fieldSpan, array: "worklogs")
+                        }
                     }
                     layout.fieldMembers.append(.init(name: s.string(fieldName) ?? "", key: fieldName, value: fieldSpan))
                     return fieldSpan
@@ -71,9 +84,13 @@ extension IssueJSON {
                 layout.fields = span
             } else {
                 span = try s.value(at: valueStart, depth: depth + 1)
-                if s.keyEquals(name, "id") { id = s.string(span) ?? (span.kind == .number ? s.int(span).map(String.init) : nil) }
-                else if s.keyEquals(name, "key") { key = s.string(span) }
-                else if s.keyEquals(name, "changelog") { summary.histories = count(s, span, array: "histories") }
+                if s.keyEquals(name, "id") {
+                    id = s.string(span) ?? (span.kind == .number ? s.int(span).map(String.init) : nil)
+                } else if s.keyEquals(name, "key") {
+                    key = s.string(span)
+                } else if s.keyEquals(name, "changelog") {
+                    summary.histories = count(s, span, array: "histories")
+                }
             }
             layout.topMembers.append(.init(name: s.string(name) ?? "", key: name, value: span))
             return span
@@ -97,7 +114,9 @@ extension IssueJSON {
                 let start = s.skipWhitespace(0)
                 let scanned = try scanIssue(s, at: start, depth: 0)
                 let rest = s.skipWhitespace(scanned.0.issue.end)
-                guard rest == s.count || scanned.2 != nil else { throw JSONScanError(.invalid, at: rest, "unexpected data after the JSON value") }
+                guard rest == s.count || scanned.2 != nil else {
+                    throw JSONScanError(.invalid, at: rest, "unexpected data after the JSON value")
+                }
                 return .success(scanned)
             } catch { return .failure(error) }
         }
@@ -106,7 +125,9 @@ extension IssueJSON {
             throw JiraShapeError(reason: "the body is not JSON (\(error))", truncated: error.kind == .truncated)
         case .success(let (layout, summary, problem)):
             guard let summary else {
-                throw JiraShapeError(reason: problem == "an issue row is not a JSON object" ? "expected an issue object" : problem ?? "malformed issue", truncated: false)
+                throw JiraShapeError(
+                    reason: problem == "an issue row is not a JSON object"
+                        ? "expected an issue object" : problem ?? "malformed issue", truncated: false)
             }
             return ParsedIssue(bytes: bytes, summary: summary, layout: layout)
         }

@@ -13,8 +13,10 @@ public struct IssueSummary: Sendable, Equatable {
     public var worklogs: Count?
     public var histories: Count?
 
-    public init(id: String, key: String, updated: String? = nil, links: Int? = nil, comments: Count? = nil,
-                worklogs: Count? = nil, histories: Count? = nil) {
+    public init(
+        id: String, key: String, updated: String? = nil, links: Int? = nil, comments: Count? = nil,
+        worklogs: Count? = nil, histories: Count? = nil
+    ) {
         self.id = id
         self.key = key
         self.updated = updated
@@ -64,13 +66,20 @@ public struct JiraShapeError: Error, Sendable, Equatable, CustomStringConvertibl
 public enum IssueJSON {
     /// Reads one issue object's summary; an issue without a string `id` or `key` is malformed.
     public static func summary(_ s: JSONScanner, issue: JSONSpan) throws(JiraShapeError) -> IssueSummary {
-        guard issue.kind == .object else { throw JiraShapeError(reason: "an issue row is not a JSON object", truncated: false) }
+        guard issue.kind == .object else {
+            throw JiraShapeError(reason: "an issue row is not a JSON object", truncated: false)
+        }
         var id: String?, key: String?, fields: JSONSpan?, changelog: JSONSpan?
         s.forEachMember(of: issue) { name, value in
-            if s.keyEquals(name, "id") { id = s.string(value) ?? (value.kind == .number ? s.int(value).map(String.init) : nil) }
-            else if s.keyEquals(name, "key") { key = s.string(value) }
-            else if s.keyEquals(name, "fields") { fields = value }
-            else if s.keyEquals(name, "changelog") { changelog = value }
+            if s.keyEquals(name, "id") {
+                id = s.string(value) ?? (value.kind == .number ? s.int(value).map(String.init) : nil)
+            } else if s.keyEquals(name, "key") {
+                key = s.string(value)
+            } else if s.keyEquals(name, "fields") {
+                fields = value
+            } else if s.keyEquals(name, "changelog") {
+                changelog = value
+            }
             return true
         }
         guard let id, !id.isEmpty else { throw JiraShapeError(reason: "an issue row has no id", truncated: false) }
@@ -78,10 +87,15 @@ public enum IssueJSON {
         var summary = IssueSummary(id: id, key: key)
         if let fields, fields.kind == .object {
             s.forEachMember(of: fields) { name, value in
-                if s.keyEquals(name, "updated") { summary.updated = s.string(value) }
-                else if s.keyEquals(name, "issuelinks") { summary.links = value.kind == .array ? s.elementCount(of: value) : nil }
-                else if s.keyEquals(name, "comment") { summary.comments = count(s, value, array: "comments") }
-                else if s.keyEquals(name, "worklog") { summary.worklogs = count(s, value, array: "worklogs") }
+                if s.keyEquals(name, "updated") {
+                    summary.updated = s.string(value)
+                } else if s.keyEquals(name, "issuelinks") {
+                    summary.links = value.kind == .array ? s.elementCount(of: value) : nil
+                } else if s.keyEquals(name, "comment") {
+                    summary.comments = count(s, value, array: "comments")
+                } else if s.keyEquals(name, "worklog") {
+                    summary.worklogs = count(s, value, array: "worklogs")
+                }
                 return true
             }
         }
@@ -110,7 +124,8 @@ public enum IssueJSON {
                     problem = "expected a search result object, got a JSON \(span.kind)"
                     return nil
                 }
-                let root = try s.objectMembers(at: start, depth: 0) { (name, valueStart) throws(JSONScanError) -> JSONSpan in
+                let root = try s.objectMembers(at: start, depth: 0) {
+                    (name, valueStart) throws(JSONScanError) -> JSONSpan in
                     if s.keyEquals(name, "issues"), s.base[valueStart] == UInt8(ascii: "[") {
                         sawIssues = true
                         var row = 0
@@ -118,28 +133,39 @@ public enum IssueJSON {
                             let (layout, summary, issueProblem) = try scanIssue(s, at: i, depth: 2)
                             row += 1
                             if let summary, problem == nil {
-                                page.issues.append(.init(summary: summary, bytes: Array(bytes[layout.issue.range]), layout: layout.rebased(by: -layout.issue.start)))
+                                page.issues.append(
+                                    .init(
+                                        summary: summary, bytes: Array(bytes[layout.issue.range]),
+                                        layout: layout.rebased(by: -layout.issue.start)))
                             } else if problem == nil {
-                                problem = "\(issueProblem ?? "a malformed issue row") (issues[\(row - 1)], at byte \(i))"
+                                problem =
+                                    "\(issueProblem ?? "a malformed issue row") (issues[\(row - 1)], at byte \(i))"
                             }
                             return layout.issue.end > layout.issue.start ? layout.issue : try s.value(at: i, depth: 2)
                         }
                     }
                     let span = try s.value(at: valueStart, depth: 1)
-                    if s.keyEquals(name, "total") { page.total = s.int(span) }
-                    else if s.keyEquals(name, "startAt") { page.startAt = s.int(span) }
-                    else if s.keyEquals(name, "maxResults") { page.maxResults = s.int(span) }
-                    else if s.keyEquals(name, "warningMessages") {
+                    if s.keyEquals(name, "total") {
+                        page.total = s.int(span)
+                    } else if s.keyEquals(name, "startAt") {
+                        page.startAt = s.int(span)
+                    } else if s.keyEquals(name, "maxResults") {
+                        page.maxResults = s.int(span)
+                    } else if s.keyEquals(name, "warningMessages") {
                         s.forEachElement(of: span) { if let w = s.string($0) { page.warningMessages.append(w) } }
                     }
                     return span
                 }
                 let rest = s.skipWhitespace(root.end)
-                guard rest == s.count else { throw JSONScanError(.invalid, at: rest, "unexpected data after the JSON value") }
+                guard rest == s.count else {
+                    throw JSONScanError(.invalid, at: rest, "unexpected data after the JSON value")
+                }
                 return nil
             } catch { return error }
         }
-        if let scan { throw JiraShapeError(reason: "the body is not JSON (\(scan))", truncated: scan.kind == .truncated) }
+        if let scan {
+            throw JiraShapeError(reason: "the body is not JSON (\(scan))", truncated: scan.kind == .truncated)
+        }
         if let problem { throw JiraShapeError(reason: problem, truncated: false) }
         guard sawIssues else { throw JiraShapeError(reason: "the search result has no issues array", truncated: false) }
         return page
@@ -148,15 +174,20 @@ public enum IssueJSON {
     /// Reads `fields.issuelinks` from a links-only issue response: the array's bytes and count.
     public static func issueLinks(_ bytes: [UInt8]) throws(JiraShapeError) -> (array: [UInt8], count: Int) {
         let parsed = try parse(bytes)
-        guard let links = parsed.layout.field("issuelinks"), links.value.kind == .array, let count = parsed.summary.links else {
+        guard let links = parsed.layout.field("issuelinks"), links.value.kind == .array,
+            let count = parsed.summary.links
+        else {
             throw JiraShapeError(reason: "the response has no fields.issuelinks array", truncated: false)
         }
         return (Array(bytes[links.value.range]), count)
     }
 
     /// Reads a paginated envelope (`startAt`, `total`, and the named array's elements as bytes).
-    public static func envelope(_ bytes: [UInt8], array: StaticString) throws(JiraShapeError)
-        -> (elements: [ArraySlice<UInt8>], total: Int?, isLast: Bool?, startAt: Int?) {
+    public static func envelope(
+        _ bytes: [UInt8], array: StaticString
+    ) throws(JiraShapeError)
+        -> (elements: [ArraySlice<UInt8>], total: Int?, isLast: Bool?, startAt: Int?)
+    {
         let document: JSONDocument
         do { document = try JSONDocument(validating: bytes) } catch {
             throw JiraShapeError(reason: "the body is not JSON (\(error))", truncated: error.kind == .truncated)

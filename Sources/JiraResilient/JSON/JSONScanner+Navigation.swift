@@ -12,7 +12,9 @@ extension JSONScanner {
             while j < count {
                 let c = base[j]
                 if c == 0x22 { j = skipString(at: j); continue }
-                if c == 0x7B || c == 0x5B { depth += 1 } else if c == 0x7D || c == 0x5D {
+                if c == 0x7B || c == 0x5B {
+                    depth += 1
+                } else if c == 0x7D || c == 0x5D {
                     depth -= 1
                     if depth == 0 { return j + 1 }
                 }
@@ -127,7 +129,9 @@ extension JSONScanner {
             case UInt8(ascii: "b"): out.append(0x08)
             case UInt8(ascii: "f"): out.append(0x0C)
             case UInt8(ascii: "u"):
-                guard i + 4 <= inner.count, let v = UInt32(String(decoding: inner[i..<(i + 4)], as: UTF8.self), radix: 16) else { break }
+                guard i + 4 <= inner.count,
+                    let v = UInt32(String(decoding: inner[i..<(i + 4)], as: UTF8.self), radix: 16)
+                else { break }
                 i += 4
                 if (0xD800...0xDBFF).contains(v) {
                     if let high = pendingHigh { appendScalar(0xFFFD); _ = high }

@@ -4,12 +4,16 @@
 extension JSONScanner {
     /// Validates the object at `start`; `member` gets each name's span and the value's start and
     /// must return the value's span. Returns the object's span.
-    public func objectMembers(at start: Int, depth: Int,
-                              _ member: (JSONSpan, Int) throws(JSONScanError) -> JSONSpan) throws(JSONScanError) -> JSONSpan {
+    public func objectMembers(
+        at start: Int, depth: Int,
+        _ member: (JSONSpan, Int) throws(JSONScanError) -> JSONSpan
+    ) throws(JSONScanError) -> JSONSpan {
         guard start < count, base[start] == UInt8(ascii: "{") else {
             throw JSONScanError(start < count ? .invalid : .truncated, at: start, "expected an object")
         }
-        guard depth < Self.maxDepth else { throw JSONScanError(.invalid, at: start, "nesting deeper than \(Self.maxDepth)") }
+        guard depth < Self.maxDepth else {
+            throw JSONScanError(.invalid, at: start, "nesting deeper than \(Self.maxDepth)")
+        }
         var i = skipWhitespace(start + 1)
         guard i < count else { throw JSONScanError(.truncated, at: i, "input ends inside an object") }
         if base[i] == UInt8(ascii: "}") { return JSONSpan(start: start, end: i + 1, kind: .object) }
@@ -32,12 +36,16 @@ extension JSONScanner {
     }
 
     /// Validates the array at `start`; `element` gets each element's start and returns its span.
-    public func arrayElements(at start: Int, depth: Int,
-                              _ element: (Int) throws(JSONScanError) -> JSONSpan) throws(JSONScanError) -> JSONSpan {
+    public func arrayElements(
+        at start: Int, depth: Int,
+        _ element: (Int) throws(JSONScanError) -> JSONSpan
+    ) throws(JSONScanError) -> JSONSpan {
         guard start < count, base[start] == UInt8(ascii: "[") else {
             throw JSONScanError(start < count ? .invalid : .truncated, at: start, "expected an array")
         }
-        guard depth < Self.maxDepth else { throw JSONScanError(.invalid, at: start, "nesting deeper than \(Self.maxDepth)") }
+        guard depth < Self.maxDepth else {
+            throw JSONScanError(.invalid, at: start, "nesting deeper than \(Self.maxDepth)")
+        }
         var i = skipWhitespace(start + 1)
         guard i < count else { throw JSONScanError(.truncated, at: i, "input ends inside an array") }
         if base[i] == UInt8(ascii: "]") { return JSONSpan(start: start, end: i + 1, kind: .array) }

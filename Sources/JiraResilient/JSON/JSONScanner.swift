@@ -50,12 +50,15 @@ public struct JSONScanner {
         case UInt8(ascii: "t"): return JSONSpan(start: i, end: try literal("true", at: i), kind: .bool)
         case UInt8(ascii: "f"): return JSONSpan(start: i, end: try literal("false", at: i), kind: .bool)
         case UInt8(ascii: "n"): return JSONSpan(start: i, end: try literal("null", at: i), kind: .null)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return JSONSpan(start: i, end: try number(at: i), kind: .number)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return JSONSpan(start: i, end: try number(at: i), kind: .number)
         default: throw JSONScanError(.invalid, at: i, "unexpected character '\(Self.show(base[i]))'")
         }
     }
 
-    static func show(_ b: UInt8) -> String { b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "0x" + String(b, radix: 16) }
+    static func show(_ b: UInt8) -> String {
+        b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "0x" + String(b, radix: 16)
+    }
 
     private func literal(_ word: StaticString, at i: Int) throws(JSONScanError) -> Int {
         let n = word.utf8CodeUnitCount
@@ -98,7 +101,9 @@ public struct JSONScanner {
         // mantissas can overflow, so only those are parsed).
         if hasExponent || i - start > 300 {
             let text = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
-            guard let value = Double(text), value.isFinite else { throw JSONScanError(.invalid, at: start, "number out of range") }
+            guard let value = Double(text), value.isFinite else {
+                throw JSONScanError(.invalid, at: start, "number out of range")
+            }
         }
         return i
     }
@@ -127,12 +132,20 @@ public struct JSONScanner {
                 case 0x75:
                     let unit = try hexUnit(at: i)
                     i += 6
-                    if unit >= 0xDC00 && unit <= 0xDFFF { throw JSONScanError(.invalid, at: i - 6, "unpaired low surrogate escape") }
+                    if unit >= 0xDC00 && unit <= 0xDFFF {
+                        throw JSONScanError(.invalid, at: i - 6, "unpaired low surrogate escape")
+                    }
                     if unit >= 0xD800 && unit <= 0xDBFF {
-                        guard i + 1 < count else { throw JSONScanError(.truncated, at: i, "input ends after a high surrogate") }
-                        guard base[i] == 0x5C, base[i + 1] == 0x75 else { throw JSONScanError(.invalid, at: i, "unpaired high surrogate escape") }
+                        guard i + 1 < count else {
+                            throw JSONScanError(.truncated, at: i, "input ends after a high surrogate")
+                        }
+                        guard base[i] == 0x5C, base[i + 1] == 0x75 else {
+                            throw JSONScanError(.invalid, at: i, "unpaired high surrogate escape")
+                        }
                         let low = try hexUnit(at: i)
-                        guard low >= 0xDC00 && low <= 0xDFFF else { throw JSONScanError(.invalid, at: i, "unpaired high surrogate escape") }
+                        guard low >= 0xDC00 && low <= 0xDFFF else {
+                            throw JSONScanError(.invalid, at: i, "unpaired high surrogate escape")
+                        }
                         i += 6
                     }
                 default: throw JSONScanError(.invalid, at: i + 1, "invalid escape")
@@ -181,7 +194,9 @@ public struct JSONScanner {
     }
 
     private func object(at start: Int, depth: Int) throws(JSONScanError) -> Int {
-        guard depth < Self.maxDepth else { throw JSONScanError(.invalid, at: start, "nesting deeper than \(Self.maxDepth)") }
+        guard depth < Self.maxDepth else {
+            throw JSONScanError(.invalid, at: start, "nesting deeper than \(Self.maxDepth)")
+        }
         var i = skipWhitespace(start + 1)
         guard i < count else { throw JSONScanError(.truncated, at: i, "input ends inside an object") }
         if base[i] == UInt8(ascii: "}") { return i + 1 }
@@ -201,7 +216,9 @@ public struct JSONScanner {
     }
 
     private func array(at start: Int, depth: Int) throws(JSONScanError) -> Int {
-        guard depth < Self.maxDepth else { throw JSONScanError(.invalid, at: start, "nesting deeper than \(Self.maxDepth)") }
+        guard depth < Self.maxDepth else {
+            throw JSONScanError(.invalid, at: start, "nesting deeper than \(Self.maxDepth)")
+        }
         var i = skipWhitespace(start + 1)
         guard i < count else { throw JSONScanError(.truncated, at: i, "input ends inside an array") }
         if base[i] == UInt8(ascii: "]") { return i + 1 }

@@ -15,7 +15,9 @@ public enum JiraDate {
             }
             return v
         }
-        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2) else { return nil }
+        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
+            let s = num(17, 2)
+        else { return nil }
         var i = 19
         var millis = 0
         if i < b.count, b[i] == UInt8(ascii: ".") {

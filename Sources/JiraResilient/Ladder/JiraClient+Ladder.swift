@@ -28,10 +28,15 @@ extension JiraClient {
         let outcome: TierLadder<IssuePayload>.Outcome
         do {
             outcome = try await ladder.climb(hedgeAfter: hedgeAfter) { events.send(.rung(key: key, report: $0)) }
-        } catch where error.code == .timeout {
+        } catch  where error.code == .timeout {
             throw JiraError(.timeout, "every tier timed out for \(key) (the minimal one too)", status: error.status)
         }
-        let links: LinksPlan = switch outcome.tier { case .full: .inline; case .hub: .fetch; case .minimal: .unavailable }
+        let links: LinksPlan =
+            switch outcome.tier {
+            case .full: .inline;
+            case .hub: .fetch;
+            case .minimal: .unavailable
+            }
         return try await complete(outcome.payload, tier: outcome.tier, links: links, rungs: outcome.reports)
     }
 
@@ -39,7 +44,9 @@ extension JiraClient {
     /// worklogs where the payload holds fewer than JIRA's totals; then splices them into place.
     /// A completion request that fails leaves that part as it was and names it in `missing`;
     /// only cancellation, authentication failures and outages are thrown.
-    public func complete(_ payload: IssuePayload, tier: Tier, links: LinksPlan, rungs: [RungReport] = []) async throws(JiraError) -> AssembledIssue {
+    public func complete(
+        _ payload: IssuePayload, tier: Tier, links: LinksPlan, rungs: [RungReport] = []
+    ) async throws(JiraError) -> AssembledIssue {
         let key = payload.summary.key
         var rungs = rungs
         var missing: [String] = []
@@ -51,7 +58,8 @@ extension JiraClient {
             // pager): the scan must stop, not write a record that hides it.
             if [.cancelled, .authentication, .outage, .notJira, .redirect].contains(error.code) { throw error }
             missing.append(part)
-            events.send(.warning("\(key): could not fetch \(part) (\(error.shortReason)); the record is marked incomplete"))
+            events.send(
+                .warning("\(key): could not fetch \(part) (\(error.shortReason)); the record is marked incomplete"))
         }
         switch links {
         case .inline:
@@ -61,11 +69,15 @@ extension JiraClient {
             do {
                 let fetched = try await issueLinks(key)
                 assembler.issueLinks = fetched.array
-                let report = RungReport(rung: .hubLinks, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil, bytes: fetched.array.count)
+                let report = RungReport(
+                    rung: .hubLinks, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil,
+                    bytes: fetched.array.count)
                 rungs.append(report)
                 events.send(.rung(key: key, report: report))
             } catch {
-                let report = RungReport(rung: .hubLinks, succeeded: false, seconds: (ContinuousClock.now - start).seconds, error: error.shortReason, bytes: 0)
+                let report = RungReport(
+                    rung: .hubLinks, succeeded: false, seconds: (ContinuousClock.now - start).seconds,
+                    error: error.shortReason, bytes: 0)
                 rungs.append(report)
                 events.send(.rung(key: key, report: report))
                 try tolerate(error, "issuelinks")
@@ -93,7 +105,8 @@ extension JiraClient {
             throw JiraError(.notJira, "\(key): the issue JSON could not be assembled: \(error.reason)")
         }
         let result = AssembledIssue(tier: tier, bytes: bytes, summary: summary, missing: missing, rungs: rungs)
-        events.send(.tierDecided(TierDecision(key: key, tier: tier, rungs: rungs, links: summary.links, title: summary.title)))
+        events.send(
+            .tierDecided(TierDecision(key: key, tier: tier, rungs: rungs, links: summary.links, title: summary.title)))
         return result
     }
 }

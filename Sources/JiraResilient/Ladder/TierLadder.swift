@@ -49,29 +49,38 @@ struct TierLadder<Payload: Sendable>: Sendable {
         let start = ContinuousClock.now
         do throws(JiraError) {
             let payload = try await (arm == .full ? full : hubBase)()
-            race.record(RungReport(rung: rung, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil, bytes: bytes(payload)))
+            race.record(
+                RungReport(
+                    rung: rung, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil,
+                    bytes: bytes(payload)))
             return .success(payload)
         } catch {
             var reason = error.shortReason
             if error.code == .cancelled, let other = race.winner.withLock({ $0 }), other != arm {
                 reason = "cancelled: \(other == .full ? "full" : "hub-base") answered first"
             }
-            race.record(RungReport(rung: rung, succeeded: false, seconds: (ContinuousClock.now - start).seconds, error: reason, bytes: 0))
+            race.record(
+                RungReport(
+                    rung: rung, succeeded: false, seconds: (ContinuousClock.now - start).seconds, error: reason,
+                    bytes: 0))
             return .failure(error)
         }
     }
 
     /// Runs the ladder; `report` receives each rung's report as the rung ends. With
     /// `hedgeAfter` nil the upper rungs run one after the other.
-    func climb(hedgeAfter: Double?, report: @escaping @Sendable (RungReport) -> Void) async throws(JiraError) -> Outcome {
+    func climb(hedgeAfter: Double?, report: @escaping @Sendable (RungReport) -> Void) async throws(JiraError) -> Outcome
+    {
         let race = Race(report: report)
         guard let hedgeAfter else {
             switch await run(.full, race) {
-            case .success(let payload): return Outcome(tier: .full, payload: payload, reports: race.reports.withLock { $0 })
+            case .success(let payload):
+                return Outcome(tier: .full, payload: payload, reports: race.reports.withLock { $0 })
             case .failure(let error): guard error.descendsLadder else { throw error }
             }
             switch await run(.hubBase, race) {
-            case .success(let payload): return Outcome(tier: .hub, payload: payload, reports: race.reports.withLock { $0 })
+            case .success(let payload):
+                return Outcome(tier: .hub, payload: payload, reports: race.reports.withLock { $0 })
             case .failure(let error):
                 guard error.descendsLadder else { throw error }
                 return try await descend(error, race)
@@ -98,7 +107,9 @@ struct TierLadder<Payload: Sendable>: Sendable {
                     fullError = error
                     // Another failure than slowness: hub-base may still end the ladder well if it
                     // is already running; otherwise nothing lower is tried.
-                    if !error.descendsLadder && (error.code == .cancelled || !error.isTransient || !race.hubBaseStarted.withLock({ $0 })) {
+                    if !error.descendsLadder
+                        && (error.code == .cancelled || !error.isTransient || !race.hubBaseStarted.withLock({ $0 }))
+                    {
                         group.cancelAll()
                     }
                 case (.hubBase, .failure(let error)):
@@ -107,7 +118,9 @@ struct TierLadder<Payload: Sendable>: Sendable {
                 }
             }
         }
-        if let (tier, payload) = won { return Outcome(tier: tier, payload: payload, reports: race.reports.withLock { $0 }) }
+        if let (tier, payload) = won {
+            return Outcome(tier: tier, payload: payload, reports: race.reports.withLock { $0 })
+        }
         if Task.isCancelled { throw JiraError(.cancelled, "the ladder was cancelled") }
         // The reason that does not descend wins: a 4xx, or a transient failure after retries.
         for error in [fullError, hubBaseError].compactMap({ $0 }) where !error.descendsLadder { throw error }
@@ -120,10 +133,16 @@ struct TierLadder<Payload: Sendable>: Sendable {
         let start = ContinuousClock.now
         do throws(JiraError) {
             let payload = try await minimal()
-            race.record(RungReport(rung: .minimal, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil, bytes: bytes(payload)))
+            race.record(
+                RungReport(
+                    rung: .minimal, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil,
+                    bytes: bytes(payload)))
             return Outcome(tier: .minimal, payload: payload, reports: race.reports.withLock { $0 })
         } catch {
-            race.record(RungReport(rung: .minimal, succeeded: false, seconds: (ContinuousClock.now - start).seconds, error: error.shortReason, bytes: 0))
+            race.record(
+                RungReport(
+                    rung: .minimal, succeeded: false, seconds: (ContinuousClock.now - start).seconds,
+                    error: error.shortReason, bytes: 0))
             throw error
         }
     }

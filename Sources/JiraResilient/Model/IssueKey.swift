@@ -10,9 +10,14 @@ public struct IssueKey: Sendable, Hashable, Comparable, CustomStringConvertible,
         guard text.utf8.count <= 300, let dash = text.lastIndex(of: "-") else { return nil }
         let project = text[..<dash], digits = text[text.index(after: dash)...]
         guard let first = project.utf8.first, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first),
-              project.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }),
-              !digits.isEmpty, digits.utf8.count <= 10, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              digits.utf8.first != UInt8(ascii: "0"), let number = Int(digits), number <= Int(Int32.max) else { return nil }
+            project.utf8.allSatisfy({
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_")
+            }),
+            !digits.isEmpty, digits.utf8.count <= 10,
+            digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            digits.utf8.first != UInt8(ascii: "0"), let number = Int(digits), number <= Int(Int32.max)
+        else { return nil }
         self.project = String(project)
         self.number = number
     }
@@ -29,7 +34,8 @@ public struct IssueKey: Sendable, Hashable, Comparable, CustomStringConvertible,
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let key = IssueKey(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an issue key"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not an issue key"))
         }
         self = key
     }
@@ -37,5 +43,18 @@ public struct IssueKey: Sendable, Hashable, Comparable, CustomStringConvertible,
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
+    }
+}
+
+extension String {
+    /// Key order, as JIRA sorts keys: project, then number (`P-9` before `P-10`); text that is
+    /// not a key sorts after keys, by its characters.
+    public func keyOrderLess(_ other: String) -> Bool {
+        switch (IssueKey(self), IssueKey(other)) {
+        case let (a?, b?): a < b
+        case (.some, nil): true
+        case (nil, .some): false
+        case (nil, nil): self < other
+        }
     }
 }

@@ -40,9 +40,11 @@ extension JiraClient {
     ///   - since: a rendered JQL date literal (see `JQL.dateLiteral`), read in the user's zone.
     ///   - after: resume after this key.
     ///   - body: receives each page and the cursor after it.
-    public func seek(project: String, filter: String? = nil, since: String? = nil, after: String? = nil,
-                     pageSize: Int, fields: [String] = ["*all"], expand: [String] = [],
-                     _ body: (SearchPageBytes, _ cursor: String) async throws(JiraError) -> Void) async throws(JiraError) {
+    public func seek(
+        project: String, filter: String? = nil, since: String? = nil, after: String? = nil,
+        pageSize: Int, fields: [String] = ["*all"], expand: [String] = [],
+        _ body: (SearchPageBytes, _ cursor: String) async throws(JiraError) -> Void
+    ) async throws(JiraError) {
         let clause = try JQL.projectClause(project, filter: filter)
         var cursor = after.flatMap { IssueKey($0) }
         var anchors: [IssueKey] = []
@@ -51,8 +53,10 @@ extension JiraClient {
             let jql = JQL.keySeek(projectClause: clause, since: since, after: cursor?.description)
             let page: SearchPageBytes
             do {
-                page = try await search(jql, fields: fields, expand: expand, maxResults: pageSize, subject: .listing(after: cursor?.description))
-            } catch where error.code == .jqlRejected && cursor != nil {
+                page = try await search(
+                    jql, fields: fields, expand: expand, maxResults: pageSize,
+                    subject: .listing(after: cursor?.description))
+            } catch  where error.code == .jqlRejected && cursor != nil {
                 let gone = cursor!
                 let fate = try await cursorFate(gone.description)
                 guard fate != .exists else { throw error }
@@ -62,18 +66,24 @@ extension JiraClient {
                 if let previous = anchors.popLast() {
                     cursor = previous
                 } else {
-                    cursor = try await findAnchor(project: project, clause: clause, below: gone).flatMap { IssueKey($0) }
+                    cursor = try await findAnchor(project: project, clause: clause, below: gone).flatMap {
+                        IssueKey($0)
+                    }
                 }
-                let reason = switch fate {
-                case .moved(let to): "\(gone) was moved to \(to)"
-                default: "\(gone) was deleted"
-                }
+                let reason =
+                    switch fate {
+                    case .moved(let to): "\(gone) was moved to \(to)"
+                    default: "\(gone) was deleted"
+                    }
                 events.send(.cursorRecovered(from: gone.description, to: cursor?.description, reason: reason))
                 continue
             }
             guard let lastText = page.issues.last?.summary.key else { return }
             guard let last = IssueKey(lastText), last.project == project, cursor.map({ last > $0 }) ?? true else {
-                throw JiraError(.notJira, "the key listing did not advance inside \(project) past \(cursor?.description ?? "the start") (the server returned \(lastText.prefix(40))); JIRA's key ordering is not being honoured")
+                throw JiraError(
+                    .notJira,
+                    "the key listing did not advance inside \(project) past \(cursor?.description ?? "the start") (the server returned \(lastText.prefix(40))); JIRA's key ordering is not being honoured"
+                )
             }
             try await body(page, last.description)
             anchors = page.issues.compactMap { IssueKey($0.summary.key) }.filter { $0.project == project }
@@ -86,19 +96,20 @@ extension JiraClient {
     /// Every key (with id and `updated`) of a project, by key seek at 1,000 a request (fewer if
     /// the server caps pages lower): cheap, exact, and not limited by Data Center's 10,000-row
     /// offset window.
-    public func listKeys(project: String, filter: String? = nil, since: String? = nil, after: String? = nil,
-                         _ body: ([KeyRow], _ total: Int?) async throws(JiraError) -> Void = { _, _ in }) async throws(JiraError) -> [KeyRow] {
+    public func listKeys(
+        project: String, filter: String? = nil, since: String? = nil, after: String? = nil,
+        _ body: ([KeyRow], _ total: Int?) async throws(JiraError) -> Void = { _, _ in }
+    ) async throws(JiraError) -> [KeyRow] {
         var all: [KeyRow] = []
-        try await seek(project: project, filter: filter, since: since, after: after, pageSize: 1000, fields: ["updated"]) { (page, _) throws(JiraError) in
+        try await seek(
+            project: project, filter: filter, since: since, after: after, pageSize: 1000, fields: ["updated"]
+        ) { (page, _) throws(JiraError) in
             let rows = page.issues.map { KeyRow(key: $0.summary.key, id: $0.summary.id, updated: $0.summary.updated) }
             all += rows
             try await body(rows, page.total)
         }
         return all
     }
-
-    /// The number after a key's last dash (`PROJ-123` → 123); 0 when it is not a key.
-    public static func keyNumber(_ key: String) -> Int { IssueKey(key)?.number ?? 0 }
 
     /// What became of an issue a rejected query named, asked by structure: a 404, or the issue
     /// under another key (JIRA resolves moved keys).
@@ -107,7 +118,7 @@ extension JiraClient {
             let payload = try await issue(key, fields: ["key"], expand: [], budget: min(30, configuration.timeout))
             let current = payload.summary.key
             return current == key ? .exists : .moved(to: current)
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return .deleted
         }
     }
@@ -116,10 +127,14 @@ extension JiraClient {
     /// not, or the user may not browse it).
     public func projectExists(_ key: String) async throws(JiraError) -> Bool {
         do {
-            _ = try await getObject(request("/rest/api/2/project/\(JiraTransport.encode(key))", operation: "project", subject: .server("project \(key)"),
-                                            budget: min(30, configuration.timeout))) { $0["key"] as? String }
+            _ = try await getObject(
+                request(
+                    "/rest/api/2/project/\(JiraTransport.encode(key))", operation: "project",
+                    subject: .server("project \(key)"),
+                    budget: min(30, configuration.timeout))
+            ) { $0["key"] as? String }
             return true
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return false
         }
     }
@@ -132,7 +147,8 @@ extension JiraClient {
             let low = max(1, high - 99)
             let keys = (low...high).reversed().map { "\(project)-\($0)" }.joined(separator: ", ")
             let jql = "\(clause) AND key in (\(keys)) ORDER BY key DESC"
-            let page = try await search(jql, fields: ["key"], maxResults: 1, validation: .warn, subject: .listing(after: nil))
+            let page = try await search(
+                jql, fields: ["key"], maxResults: 1, validation: .warn, subject: .listing(after: nil))
             if let found = page.issues.first?.summary.key { return found }
             high = low - 1
         }

@@ -20,7 +20,7 @@ public enum UntrustedText {
             case 0x0A where keepNewlines: out.append(scalar)
             case 0x09: out.append(" ")
             case 0x00...0x1F: out.append(Unicode.Scalar(0x2400 + v)!)  // ␀ … ␟ (ESC is ␛)
-            case 0x7F: out.append("\u{2421}")                          // ␡
+            case 0x7F: out.append("\u{2421}")  // ␡
             case 0x80...0x9F: out.append(contentsOf: "⟨C1:\(String(v, radix: 16, uppercase: true))⟩".unicodeScalars)
             case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C:
                 out.append(contentsOf: "⟨U+\(String(v, radix: 16, uppercase: true))⟩".unicodeScalars)

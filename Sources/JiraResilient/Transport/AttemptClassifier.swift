@@ -38,7 +38,9 @@ struct AttemptClassifier: Sendable {
         case .cancelled:
             return .fail(JiraError(.cancelled, "\(subject) was cancelled"))
         case .timeout:
-            return .retry(.timeout, JiraError(.timeout, "\(subject) took longer than its \(Self.seconds(budget)) budget"), rateLimit: nil)
+            return .retry(
+                .timeout, JiraError(.timeout, "\(subject) took longer than its \(Self.seconds(budget)) budget"),
+                rateLimit: nil)
         case .failed(let failure):
             return classify(failure)
         case .response(let status, let headers, let body):
@@ -49,7 +51,10 @@ struct AttemptClassifier: Sendable {
     private func classify(_ failure: TransportFailure) -> Step {
         switch failure {
         case .tls(let problem):
-            return .fail(JiraError(.connection, "\(TransportFailure.tls(problem).phrase) with \(baseURL)", hint: .trustServerCA, transport: failure))
+            return .fail(
+                JiraError(
+                    .connection, "\(TransportFailure.tls(problem).phrase) with \(baseURL)", hint: .trustServerCA,
+                    transport: failure))
         case .proxy:
             return .fail(JiraError(.connection, "\(subject): \(failure.phrase)", hint: .checkProxy))
         case .bodyTooLarge:
@@ -66,29 +71,51 @@ struct AttemptClassifier: Sendable {
         let messages = fromJira ? JiraErrorEnvelope.messages(body).map(token.redact) : []
         switch status {
         case 300..<400:
-            let location = headers.first(name: "Location").map { token.redact(String($0.prefix(200))) } ?? "(no Location)"
-            return .fail(JiraError(.redirect, "\(subject) was redirected (\(status)) to \(location); a proxy or SSO answered instead of JIRA. Not following it, so the token never leaves \(baseURL)", status: status))
+            let location =
+                headers.first(name: "Location").map { token.redact(String($0.prefix(200))) } ?? "(no Location)"
+            return .fail(
+                JiraError(
+                    .redirect,
+                    "\(subject) was redirected (\(status)) to \(location); a proxy or SSO answered instead of JIRA. Not following it, so the token never leaves \(baseURL)",
+                    status: status))
         case 401:
-            let reason = headers.first(name: "X-Seraph-LoginReason").map { " (\(token.redact(String($0.prefix(60)))))" } ?? ""
-            return .fail(JiraError(.authentication, "JIRA refused the token\(reason): HTTP 401; the token may have expired", status: status, messages: messages, hint: .checkToken))
+            let reason =
+                headers.first(name: "X-Seraph-LoginReason").map { " (\(token.redact(String($0.prefix(60)))))" } ?? ""
+            return .fail(
+                JiraError(
+                    .authentication, "JIRA refused the token\(reason): HTTP 401; the token may have expired",
+                    status: status, messages: messages, hint: .checkToken))
         case 403:
-            return .fail(JiraError(.authentication, "JIRA says the token's user may not do this: HTTP 403 on \(subject)", status: status, messages: messages))
+            return .fail(
+                JiraError(
+                    .authentication, "JIRA says the token's user may not do this: HTTP 403 on \(subject)",
+                    status: status, messages: messages))
         case 404:
             return .fail(JiraError(.notFound, "\(subject): not found (404)", status: status, messages: messages))
         case 429:
-            return .retry(.status(429, retryAfter: headers.first(name: "Retry-After")),
-                          JiraError(.rateLimited, "\(subject) failed with HTTP 429 after \(attempts)", status: status),
-                          rateLimit: RateLimitHeaders(headers))
+            return .retry(
+                .status(429, retryAfter: headers.first(name: "Retry-After")),
+                JiraError(.rateLimited, "\(subject) failed with HTTP 429 after \(attempts)", status: status),
+                rateLimit: RateLimitHeaders(headers))
         case 502...504 where !fromJira:
             // A load balancer's or proxy's page: JIRA itself did not answer.
-            let error = JiraError(.serverError, "\(subject) failed with HTTP \(status) from a proxy or load balancer (not JIRA) after \(attempts)", status: status)
-            return .lost(retryAs: .status(status, retryAfter: headers.first(name: "Retry-After")), unreachable: false, error)
+            let error = JiraError(
+                .serverError,
+                "\(subject) failed with HTTP \(status) from a proxy or load balancer (not JIRA) after \(attempts)",
+                status: status)
+            return .lost(
+                retryAs: .status(status, retryAfter: headers.first(name: "Retry-After")), unreachable: false, error)
         case 500, 502, 503, 504:
-            return .retry(.status(status, retryAfter: headers.first(name: "Retry-After")),
-                          JiraError(.serverError, "\(subject) failed with HTTP \(status) after \(attempts)", status: status, messages: messages),
-                          rateLimit: nil)
+            return .retry(
+                .status(status, retryAfter: headers.first(name: "Retry-After")),
+                JiraError(
+                    .serverError, "\(subject) failed with HTTP \(status) after \(attempts)", status: status,
+                    messages: messages),
+                rateLimit: nil)
         default:
-            return .fail(JiraError(.clientError, "\(subject) was rejected with HTTP \(status)", status: status, messages: messages))
+            return .fail(
+                JiraError(
+                    .clientError, "\(subject) was rejected with HTTP \(status)", status: status, messages: messages))
         }
     }
 
@@ -96,14 +123,20 @@ struct AttemptClassifier: Sendable {
     /// connection; anything else is not JIRA's answer.
     func classifyDecodeFailure(_ error: JiraShapeError, status: Int, headers: HTTPHeaders, bodyCount: Int) -> Step {
         if error.truncated {
-            return .lost(retryAs: .truncated, unreachable: false,
-                         JiraError(.connection, "\(subject) returned a body cut short (\(bodyCount) bytes)", transport: .connectionLost))
+            return .lost(
+                retryAs: .truncated, unreachable: false,
+                JiraError(
+                    .connection, "\(subject) returned a body cut short (\(bodyCount) bytes)", transport: .connectionLost
+                ))
         }
         var note = ""
         if let type = headers.first(name: "Content-Type"), !type.lowercased().contains("json") {
             note = " (Content-Type: \(token.redact(String(type.prefix(60)))))"
         }
-        return .fail(JiraError(.notJira, "\(subject) answered \(status) but not as JIRA does: \(error.reason)\(note)", status: status, hint: .notJiraURL))
+        return .fail(
+            JiraError(
+                .notJira, "\(subject) answered \(status) but not as JIRA does: \(error.reason)\(note)", status: status,
+                hint: .notJiraURL))
     }
 
     private var attempts: String { "\(attempt + 1) attempt\(attempt == 0 ? "" : "s")" }

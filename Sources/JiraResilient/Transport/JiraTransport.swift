@@ -55,9 +55,12 @@ final class JiraTransport: Sendable {
         case .caBundle(let path):
             let certificates: [NIOSSLCertificate]
             do { certificates = try NIOSSLCertificate.fromPEMFile(path) } catch {
-                throw JiraError(.tls, "cannot use the CA bundle '\(path)': it is not a PEM certificate file", hint: .trustServerCA)
+                throw JiraError(
+                    .tls, "cannot use the CA bundle '\(path)': it is not a PEM certificate file", hint: .trustServerCA)
             }
-            guard !certificates.isEmpty else { throw JiraError(.tls, "the CA bundle '\(path)' holds no PEM certificate", hint: .trustServerCA) }
+            guard !certificates.isEmpty else {
+                throw JiraError(.tls, "the CA bundle '\(path)' holds no PEM certificate", hint: .trustServerCA)
+            }
             tls.trustRoots = .certificates(certificates)
         case .insecure:
             tls.certificateVerification = .none
@@ -73,8 +76,10 @@ final class JiraTransport: Sendable {
         }
         slots = AsyncSemaphore(permits: configuration.concurrency)
         rescueSlots = AsyncSemaphore(permits: configuration.rescueConcurrency)
-        http.connectionPool = .init(idleTimeout: .seconds(60),
-                                    concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrency + max(1, configuration.rescueConcurrency))
+        http.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrency
+                + max(1, configuration.rescueConcurrency))
         // A refused or failed connect is an attempt like any other: the classifier (with its
         // events) decides, instead of the pool silently retrying until its connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
@@ -91,8 +96,12 @@ final class JiraTransport: Sendable {
     /// Sends `request`, retrying per the policy and holding through outages, and decodes a 2xx
     /// body with `decode`. A decode failure that says the body was cut short is retried like
     /// a dropped connection. Every wait ends on cancellation with `.cancelled`.
-    func perform<T: Sendable>(_ request: Request, decode: (Response) throws(JiraShapeError) -> T) async throws(JiraError) -> T {
-        let policy = RetryPolicy(maxAttempts: max(1, request.maxAttempts), backoffScale: configuration.backoffScale, maxWait: configuration.maxWait)
+    func perform<T: Sendable>(
+        _ request: Request, decode: (Response) throws(JiraShapeError) -> T
+    ) async throws(JiraError) -> T {
+        let policy = RetryPolicy(
+            maxAttempts: max(1, request.maxAttempts), backoffScale: configuration.backoffScale,
+            maxWait: configuration.maxWait)
         let budget = request.budget * BudgetScope.factor
         var attempt = 0
         while true {
@@ -100,7 +109,9 @@ final class JiraTransport: Sendable {
             // The slot first, then the gate: a request that waited for a slot through a 429 must
             // still wait out the hold (and its pacing slot) before it is sent.
             let lane = request.rung == .hubLinks ? rescueSlots : slots
-            do { try await lane.acquire() } catch { throw JiraError(.cancelled, "cancelled while waiting for a request slot") }
+            do { try await lane.acquire() } catch {
+                throw JiraError(.cancelled, "cancelled while waiting for a request slot")
+            }
             let sentAt: ContinuousClock.Instant
             do { sentAt = try await gate.pass() } catch {
                 lane.release()
@@ -110,11 +121,13 @@ final class JiraTransport: Sendable {
             // gets a short budget, so a wrong URL or a dead server is named within seconds.
             let firstContact = !outage.answeredOnce && request.rung == nil
             let attemptBudget = firstContact ? min(budget, configuration.firstContactTimeout) : budget
-            let info = JiraEvent.RequestInfo(id: nextID.add(1, ordering: .relaxed).newValue, operation: request.operation,
-                                             subject: request.subject, rung: request.rung, budget: attemptBudget,
-                                             attempt: attempt + 1, maxAttempts: policy.maxAttempts)
-            let classifier = AttemptClassifier(subject: describe(request), baseURL: baseURL, budget: attemptBudget,
-                                               token: configuration.token, attempt: attempt)
+            let info = JiraEvent.RequestInfo(
+                id: nextID.add(1, ordering: .relaxed).newValue, operation: request.operation,
+                subject: request.subject, rung: request.rung, budget: attemptBudget,
+                attempt: attempt + 1, maxAttempts: policy.maxAttempts)
+            let classifier = AttemptClassifier(
+                subject: describe(request), baseURL: baseURL, budget: attemptBudget,
+                token: configuration.token, attempt: attempt)
             send(.requestStarted(info))
             let clock = ContinuousClock()
             let started = clock.now
@@ -136,7 +149,8 @@ final class JiraTransport: Sendable {
                         lane.release()
                         return value
                     } catch {
-                        step = classifier.classifyDecodeFailure(error, status: code, headers: headers, bodyCount: body.count)
+                        step = classifier.classifyDecodeFailure(
+                            error, status: code, headers: headers, bodyCount: body.count)
                     }
                 }
             }
@@ -150,8 +164,10 @@ final class JiraTransport: Sendable {
                 throw error
             case .retry(let failure, let error, let rateLimit):
                 if case .timeout = failure, firstContact {
-                    throw JiraError(.timeout, "JIRA at \(baseURL) did not answer within \(AttemptClassifier.seconds(attemptBudget)) (\(describe(request)))",
-                                    hint: .checkURL)
+                    throw JiraError(
+                        .timeout,
+                        "JIRA at \(baseURL) did not answer within \(AttemptClassifier.seconds(attemptBudget)) (\(describe(request)))",
+                        hint: .checkURL)
                 }
                 try await backoff(policy, failure, error, rateLimit: rateLimit, info: info, attempt: attempt)
                 attempt += 1
@@ -159,8 +175,9 @@ final class JiraTransport: Sendable {
                 let (verdict, began) = outage.recordLost(unreachable: unreachable)
                 switch verdict {
                 case .fail:
-                    throw JiraError(error.code, "cannot reach JIRA at \(baseURL): \(error.transport?.phrase ?? error.detail)",
-                                    hint: .checkURL, transport: error.transport)
+                    throw JiraError(
+                        error.code, "cannot reach JIRA at \(baseURL): \(error.transport?.phrase ?? error.detail)",
+                        hint: .checkURL, transport: error.transport)
                 case .hold:
                     if began { startProbing(cause: error.transport?.phrase ?? error.shortReason) }
                 case .retry:
@@ -174,25 +191,40 @@ final class JiraTransport: Sendable {
     /// Waits out an outage without spending an attempt.
     private func holdThroughOutage() async throws(JiraError) {
         do { try await outage.waitWhileOutage() } catch is OutageExceeded {
-            throw JiraError(.outage, "JIRA at \(baseURL) stayed unreachable for \(Int(configuration.outageTimeout)) s, the outage timeout",
-                            hint: .resumeOrRestart)
+            throw JiraError(
+                .outage,
+                "JIRA at \(baseURL) stayed unreachable for \(Int(configuration.outageTimeout)) s, the outage timeout",
+                hint: .resumeOrRestart)
         } catch {
             throw JiraError(.cancelled, "cancelled while JIRA was unreachable")
         }
     }
 
     /// Announces and waits one retry's backoff (a 429 holds every request of the client).
-    private func backoff(_ policy: RetryPolicy, _ failure: RetryPolicy.Failure, _ error: JiraError, rateLimit: RateLimitHeaders?,
-                         info: JiraEvent.RequestInfo, attempt: Int) async throws(JiraError) {
-        guard case .retry(let wait, let source) = policy.decide(failure, attempt: attempt, rateLimit: rateLimit) else { throw error }
+    private func backoff(
+        _ policy: RetryPolicy, _ failure: RetryPolicy.Failure, _ error: JiraError, rateLimit: RateLimitHeaders?,
+        info: JiraEvent.RequestInfo, attempt: Int
+    ) async throws(JiraError) {
+        guard case .retry(let wait, let source) = policy.decide(failure, attempt: attempt, rateLimit: rateLimit) else {
+            throw error
+        }
         let global: Bool
         if case .status(429, _) = failure { global = true } else { global = false }
-        send(.backoff(.init(request: info, reason: failure.reason, status: error.status, wait: wait, source: source, global: global)))
+        send(
+            .backoff(
+                .init(
+                    request: info, reason: failure.reason, status: error.status, wait: wait, source: source,
+                    global: global)))
         if global {
             await gate.hold(for: wait)
-            if let bucket = rateLimit, let perToken = bucket.secondsPerToken, let fill = bucket.fillRate, let interval = bucket.intervalSeconds,
-               await gate.pace(every: min(perToken * configuration.backoffScale, configuration.maxWait)) {
-                send(.warning("JIRA's rate limit refills \(fill) request\(fill == 1 ? "" : "s") every \(Self.trim(interval)) s: requests are paced to that rate until tokens build up again"))
+            if let bucket = rateLimit, let perToken = bucket.secondsPerToken, let fill = bucket.fillRate,
+                let interval = bucket.intervalSeconds,
+                await gate.pace(every: min(perToken * configuration.backoffScale, configuration.maxWait))
+            {
+                send(
+                    .warning(
+                        "JIRA's rate limit refills \(fill) request\(fill == 1 ? "" : "s") every \(Self.trim(interval)) s: requests are paced to that rate until tokens build up again"
+                    ))
             }
         }
         do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch {
@@ -203,7 +235,9 @@ final class JiraTransport: Sendable {
     /// Pacing ends once half the bucket (or a burst of every slot, if its size is unknown) has
     /// built up again.
     private func observeRateLimit(status: Int, headers: HTTPHeaders, sentAt: ContinuousClock.Instant) async {
-        guard status != 429, let rateLimit = RateLimitHeaders(headers), let remaining = rateLimit.remaining else { return }
+        guard status != 429, let rateLimit = RateLimitHeaders(headers), let remaining = rateLimit.remaining else {
+            return
+        }
         let burst = max(2, rateLimit.limit.map { $0 / 2 } ?? configuration.concurrency)
         if await gate.observe(remaining: remaining, burst: burst, sentAt: sentAt) {
             send(.warning("JIRA's rate limit has \(remaining) requests left: pacing ended"))
@@ -225,7 +259,9 @@ final class JiraTransport: Sendable {
             while !Task.isCancelled {
                 let probe = outage.nextProbe()
                 let elapsed = outage.elapsed ?? 0
-                let wait = min(OutageMonitor.interval(afterProbe: probe, scale: configuration.backoffScale), max(0, limit - elapsed))
+                let wait = min(
+                    OutageMonitor.interval(afterProbe: probe, scale: configuration.backoffScale),
+                    max(0, limit - elapsed))
                 send(.outage(.probeScheduled(number: probe, inSeconds: wait, elapsed: elapsed)))
                 do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch { return }
                 if (outage.elapsed ?? 0) >= limit {
@@ -248,7 +284,9 @@ final class JiraTransport: Sendable {
 
     /// One `GET serverInfo` outside slots and gates; nil when JIRA answered in JSON.
     private func probeOnce() async -> TransportFailure? {
-        let request = Request(path: "/rest/api/2/serverInfo", operation: "probe", subject: .server("serverInfo"), budget: min(configuration.timeout, 10), maxAttempts: 1)
+        let request = Request(
+            path: "/rest/api/2/serverInfo", operation: "probe", subject: .server("serverInfo"),
+            budget: min(configuration.timeout, 10), maxAttempts: 1)
         switch await exchange(request, budget: request.budget) {
         case .response(let status, let headers, _):
             return AttemptClassifier.isJSON(headers) || (200..<300).contains(status) ? nil : .other("HTTP \(status)")
@@ -276,8 +314,10 @@ final class JiraTransport: Sendable {
         var out = ""
         for b in s.utf8 {
             switch b {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "*"), UInt8(ascii: ","):
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "*"),
+                UInt8(ascii: ","):
                 out.append(Character(UnicodeScalar(b)))
             default:
                 out += String(format: "%%%02X", b)
@@ -304,7 +344,8 @@ final class JiraTransport: Sendable {
         do {
             return try await withThrowingTaskGroup(of: AttemptClassifier.Outcome?.self) { group in
                 group.addTask {
-                    let response = try await http.execute(prepared, deadline: .now() + .milliseconds(Int64(budget * 1000)))
+                    let response = try await http.execute(
+                        prepared, deadline: .now() + .milliseconds(Int64(budget * 1000)))
                     let body = try await Self.collect(response, limit: maxBody)
                     return .response(status: Int(response.status.code), headers: response.headers, body: body)
                 }
@@ -334,7 +375,9 @@ final class JiraTransport: Sendable {
             bytes.reserveCapacity(length)
         }
         for try await chunk in response.body {
-            guard bytes.count + chunk.readableBytes <= limit else { throw TransportFailureError(failure: .bodyTooLarge(limit: limit)) }
+            guard bytes.count + chunk.readableBytes <= limit else {
+                throw TransportFailureError(failure: .bodyTooLarge(limit: limit))
+            }
             chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }  // one memcpy per chunk
         }
         return bytes

@@ -99,7 +99,11 @@ final class OutageMonitor: Sendable {
     var elapsed: Double? { state.withLock { s in s.since.map { (ContinuousClock.now - $0).seconds } } }
 
     /// Counts a probe and returns its number (1-based).
-    func nextProbe() -> Int { state.withLock { s in s.probes += 1; return s.probes } }
+    func nextProbe() -> Int {
+        state.withLock { s in
+            s.probes += 1; return s.probes
+        }
+    }
 
     /// JIRA answered a probe: releases every holder.
     func end() {

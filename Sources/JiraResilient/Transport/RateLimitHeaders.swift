@@ -39,7 +39,9 @@ public struct RateLimitHeaders: Sendable, Equatable {
     /// Seconds the server takes to add one token (interval ÷ fill rate), in the server's time;
     /// nil unless both are present and positive.
     public var secondsPerToken: Double? {
-        guard let fillRate, fillRate > 0, let intervalSeconds, intervalSeconds > 0, intervalSeconds.isFinite else { return nil }
+        guard let fillRate, fillRate > 0, let intervalSeconds, intervalSeconds > 0, intervalSeconds.isFinite else {
+            return nil
+        }
         return intervalSeconds / Double(fillRate)
     }
 }

@@ -41,7 +41,9 @@ public struct RetryPolicy: Sendable {
 
     /// `attempt` is the 0-based index of the attempt that just failed; `rateLimit` is what a 429
     /// said of the bucket, if anything.
-    public func decide(_ failure: Failure, attempt: Int, rateLimit: RateLimitHeaders? = nil, now: Date = Date()) -> Decision {
+    public func decide(
+        _ failure: Failure, attempt: Int, rateLimit: RateLimitHeaders? = nil, now: Date = Date()
+    ) -> Decision {
         guard attempt + 1 < maxAttempts else { return .giveUp }
         let n = Double(attempt)
         switch failure {

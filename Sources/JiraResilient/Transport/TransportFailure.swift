@@ -52,7 +52,8 @@ public enum TransportFailure: Sendable, Equatable {
         case .unreachable: "no route to the host"
         case .connectTimeout: "connecting timed out"
         case .connectionLost: "the connection closed before the response was complete"
-        case .tls(.certificateRejected): "TLS failed: the server's certificate was not accepted (not signed by a trusted CA, or expired)"
+        case .tls(.certificateRejected):
+            "TLS failed: the server's certificate was not accepted (not signed by a trusted CA, or expired)"
         case .tls(.hostnameMismatch): "TLS failed: the server's certificate is for another host name"
         case .tls(.handshake): "TLS failed: the handshake did not complete (is the port serving HTTPS?)"
         case .proxy: "the HTTP proxy refused the tunnel"
@@ -79,7 +80,8 @@ public enum TransportFailure: Sendable, Equatable {
             return .tls(.hostnameMismatch)
         case let e as NIOSSLError:
             switch e {
-            case .handshakeFailed(let inner): return .tls(certificateRejected(inner) ? .certificateRejected : .handshake)
+            case .handshakeFailed(let inner):
+                return .tls(certificateRejected(inner) ? .certificateRejected : .handshake)
             case .uncleanShutdown: return .connectionLost
             default: return .tls(.handshake)
             }
@@ -94,8 +96,10 @@ public enum TransportFailure: Sendable, Equatable {
 
     private static func classify(_ e: HTTPClientError) -> TransportFailure {
         switch e {
-        case .connectTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout: return .connectTimeout
-        case .remoteConnectionClosed, .uncleanShutdown, .bodyLengthMismatch, .readTimeout, .writeTimeout: return .connectionLost
+        case .connectTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
+            return .connectTimeout
+        case .remoteConnectionClosed, .uncleanShutdown, .bodyLengthMismatch, .readTimeout, .writeTimeout:
+            return .connectionLost
         case .invalidProxyResponse, .proxyAuthenticationRequired: return .proxy
         default: return .other("HTTPClientError")
         }
@@ -151,7 +155,9 @@ public enum ByteCount {
     public static func parse(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let last = trimmed.last else { return nil }
-        let multipliers: [Character: Double] = ["k": 1024, "K": 1024, "m": 1_048_576, "M": 1_048_576, "g": 1_073_741_824, "G": 1_073_741_824]
+        let multipliers: [Character: Double] = [
+            "k": 1024, "K": 1024, "m": 1_048_576, "M": 1_048_576, "g": 1_073_741_824, "G": 1_073_741_824,
+        ]
         let factor = multipliers[last] ?? 1
         let number = multipliers[last] == nil ? trimmed : String(trimmed.dropLast())
         guard let value = Double(number), value.isFinite, value > 0 else { return nil }

@@ -28,7 +28,8 @@ public struct OutageSchedule: Sendable, Equatable {
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3, let at = Int(parts[0]), at >= 1,
-              let seconds = Double(parts[1]), seconds > 0, seconds.isFinite, seconds <= 7 * 86_400 else { return nil }
+            let seconds = Double(parts[1]), seconds > 0, seconds.isFinite, seconds <= 7 * 86_400
+        else { return nil }
         if parts.count == 3 { guard parts[2] == "503" else { return nil } }
         self.init(afterRequests: at, seconds: seconds, mode: parts.count == 3 ? .loadBalancer503 : .refuse)
     }

@@ -24,18 +24,35 @@ public enum SimLocale: String, Sendable, CaseIterable {
 
     /// English patterns (`{}` captures up to the next literal) and their German templates.
     private static let german: [(String, String)] = [
-        ("An issue with key '{}' does not exist for field '{}'.", "Ein Vorgang mit dem Schlüssel '$0' existiert für das Feld '$1' nicht."),
+        (
+            "An issue with key '{}' does not exist for field '{}'.",
+            "Ein Vorgang mit dem Schlüssel '$0' existiert für das Feld '$1' nicht."
+        ),
         ("The issue key '{}' for field '{}' is invalid.", "Der Vorgangsschlüssel '$0' für das Feld '$1' ist ungültig."),
-        ("Operator '{}' cannot be applied to moved issue key '{}'.", "Der Operator '$0' kann nicht auf den verschobenen Vorgangsschlüssel '$1' angewendet werden."),
+        (
+            "Operator '{}' cannot be applied to moved issue key '{}'.",
+            "Der Operator '$0' kann nicht auf den verschobenen Vorgangsschlüssel '$1' angewendet werden."
+        ),
         ("The value '{}' does not exist for the field '{}'.", "Der Wert '$0' existiert nicht für das Feld '$1'."),
-        ("Field '{}' does not exist or you do not have permission to view it.", "Das Feld '$0' existiert nicht oder Sie sind nicht berechtigt, es anzuzeigen."),
-        ("The operator '{}' is not supported by the '{}' field.", "Der Operator '$0' wird vom Feld '$1' nicht unterstützt."),
+        (
+            "Field '{}' does not exist or you do not have permission to view it.",
+            "Das Feld '$0' existiert nicht oder Sie sind nicht berechtigt, es anzuzeigen."
+        ),
+        (
+            "The operator '{}' is not supported by the '{}' field.",
+            "Der Operator '$0' wird vom Feld '$1' nicht unterstützt."
+        ),
         ("Not able to sort using field '{}'.", "Mit dem Feld '$0' kann nicht sortiert werden."),
         ("Issue Does Not Exist", "Vorgang existiert nicht"),
         ("The user named '{}' does not exist", "Der Benutzer mit dem Namen '$0' existiert nicht"),
-        ("You are not authenticated. Authentication required to perform this operation.",
-         "Sie sind nicht angemeldet. Für diesen Vorgang ist eine Authentifizierung erforderlich."),
-        ("You do not have the permission to see the specified issue.", "Sie sind nicht berechtigt, den angegebenen Vorgang anzuzeigen."),
+        (
+            "You are not authenticated. Authentication required to perform this operation.",
+            "Sie sind nicht angemeldet. Für diesen Vorgang ist eine Authentifizierung erforderlich."
+        ),
+        (
+            "You do not have the permission to see the specified issue.",
+            "Sie sind nicht berechtigt, den angegebenen Vorgang anzuzeigen."
+        ),
         ("No project could be found with key '{}'.", "Es wurde kein Projekt mit dem Schlüssel '$0' gefunden."),
         ("Search limit exceeded. {}", "Suchlimit überschritten. $0"),
         ("Internal server error", "Interner Serverfehler"),
@@ -63,7 +80,9 @@ public enum SimLocale: String, Sendable, CaseIterable {
 
     /// An error or warning envelope with every message translated; other bodies unchanged.
     func translateEnvelope(_ body: [UInt8]) -> [UInt8] {
-        guard self != .en, var object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { return body }
+        guard self != .en, var object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+            return body
+        }
         var changed = false
         for name in ["errorMessages", "warningMessages"] {
             if let list = object[name] as? [String] {
@@ -75,7 +94,9 @@ public enum SimLocale: String, Sendable, CaseIterable {
             object["errors"] = errors.mapValues(translate)
             changed = true
         }
-        guard changed, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return body }
+        guard changed, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return body
+        }
         return Array(data)
     }
 }

@@ -20,6 +20,8 @@ public enum Fault: Sendable, Hashable {
     case delay(Double)
     /// A 200 search page in which one issue row lacks its `id`.
     case malformedRow
+    /// The answer waits until the gate registered under this number (`JiraSimulator.hold`) opens.
+    case held(gate: Int)
 
     public enum RetryAfter: Sendable, Hashable {
         case seconds(Int)
@@ -43,7 +45,10 @@ public struct RequestMatcher: Sendable, Hashable {
     public var issueID: Int?
     public var issueKey: String?
 
-    public init(method: String? = nil, pathContains: String? = nil, fieldsContains: String? = nil, fieldsExactly: String? = nil, hubRank: Int? = nil) {
+    public init(
+        method: String? = nil, pathContains: String? = nil, fieldsContains: String? = nil, fieldsExactly: String? = nil,
+        hubRank: Int? = nil
+    ) {
         self.method = method
         self.pathContains = pathContains
         self.fieldsContains = fieldsContains
@@ -74,7 +79,10 @@ public struct RequestMatcher: Sendable, Hashable {
         var i = 0
         while i + needle.count <= hay.count {
             if hay[i..<(i + needle.count)].elementsEqual(needle),
-               i == 0 || !digit(hay[i - 1]), i + needle.count == hay.count || !digit(hay[i + needle.count]) { return true }
+                i == 0 || !digit(hay[i - 1]), i + needle.count == hay.count || !digit(hay[i + needle.count])
+            {
+                return true
+            }
             i += 1
         }
         return false

@@ -4,8 +4,9 @@ public enum DataGenerator {
         var u = SimUniverse(seed: scenario.seed)
         var rng = SplitMix64(seed: scenario.seed)
         u.users = (0..<12).map { i in
-            SimUser(name: "user\(i)", displayName: "User \(i)", email: "user\(i)@example.invalid",
-                    timeZone: i == 0 ? scenario.userTimeZone : "UTC")
+            SimUser(
+                name: "user\(i)", displayName: "User \(i)", email: "user\(i)@example.invalid",
+                timeZone: i == 0 ? scenario.userTimeZone : "UTC")
         }
         for p in scenario.projects { u.addProject(key: p.key, name: p.name) }
         for p in scenario.projects where p.movedIn > 0 {
@@ -33,7 +34,11 @@ public enum DataGenerator {
         let moveAt = early + donorOrder.count
 
         for (index, projectKey) in order.enumerated() {
-            if index == moveAt { moveDonors(&u, scenario: scenario, rng: &rng, createdIDs: &createdIDs, at: start + span * Int64(index) / Int64(max(totalCreated, 1))) }
+            if index == moveAt {
+                moveDonors(
+                    &u, scenario: scenario, rng: &rng, createdIDs: &createdIDs,
+                    at: start + span * Int64(index) / Int64(max(totalCreated, 1)))
+            }
             let created = start + span * Int64(index) / Int64(max(totalCreated, 1)) + Int64(rng.int(0...3_600_000))
             let spec = specs[projectKey]
             let maxUpdate = min(JiraTime.dataEpochEnd, created + 400 * JiraTime.msPerDay)
@@ -47,7 +52,11 @@ public enum DataGenerator {
             }
             createdIDs[projectKey, default: []].append(issue.id)
         }
-        if moveAt >= order.count { moveDonors(&u, scenario: scenario, rng: &rng, createdIDs: &createdIDs, at: JiraTime.dataEpochEnd - JiraTime.msPerDay) }
+        if moveAt >= order.count {
+            moveDonors(
+                &u, scenario: scenario, rng: &rng, createdIDs: &createdIDs,
+                at: JiraTime.dataEpochEnd - JiraTime.msPerDay)
+        }
 
         for p in scenario.projects {
             let created = u.members[p.key].map { Array($0).sorted() } ?? []
@@ -74,7 +83,9 @@ public enum DataGenerator {
         return u
     }
 
-    private static func fill(_ issue: inout SimIssue, spec: Scenario.Project?, users: Int, hostile: Bool, rng: inout SplitMix64) {
+    private static func fill(
+        _ issue: inout SimIssue, spec: Scenario.Project?, users: Int, hostile: Bool, rng: inout SplitMix64
+    ) {
         let overflow = rng.chance(spec?.overflowShare ?? 0.05)
         issue.status = rng.int(0...(SimVocabulary.statuses.count - 1))
         issue.issueType = rng.int(0...3)
@@ -93,7 +104,9 @@ public enum DataGenerator {
         issue.propertyCount = rng.chance(0.1) ? 1 : 0
     }
 
-    private static func moveDonors(_ u: inout SimUniverse, scenario: Scenario, rng: inout SplitMix64, createdIDs: inout [String: [Int]], at: Int64) {
+    private static func moveDonors(
+        _ u: inout SimUniverse, scenario: Scenario, rng: inout SplitMix64, createdIDs: inout [String: [Int]], at: Int64
+    ) {
         for p in scenario.projects where p.movedIn > 0 {
             let donor = p.movedFrom ?? "OLD"
             let candidates = (createdIDs[donor] ?? []).filter { u.issues[$0]?.projectKey == donor }
@@ -101,7 +114,8 @@ public enum DataGenerator {
         }
     }
 
-    private static func addLinks(_ u: inout SimUniverse, project p: Scenario.Project, ids: [Int], rng: inout SplitMix64) {
+    private static func addLinks(_ u: inout SimUniverse, project p: Scenario.Project, ids: [Int], rng: inout SplitMix64)
+    {
         let hubTypes = [4, 5, 6, 3]
         for (h, count) in p.hubLinks.enumerated() where h < ids.count {
             let hub = ids[(h * 7919) % ids.count]

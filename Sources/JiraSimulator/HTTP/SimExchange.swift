@@ -32,7 +32,8 @@ public struct SimRequest: Sendable {
         var bytes = Array(s.utf8)[...]
         while let b = bytes.popFirst() {
             if b == UInt8(ascii: "%"), bytes.count >= 2,
-               let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
+                let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
+            {
                 out.append(v)
                 bytes = bytes.dropFirst(2)
             } else if plusIsSpace && b == UInt8(ascii: "+") {
@@ -64,6 +65,8 @@ public struct SimResponse: Sendable {
     /// Produces the body after the delay, as JIRA serializes while the client waits; a client
     /// that has gone by then costs nothing. Nil when `body` is already final.
     public var deferred: (@Sendable () -> [UInt8])?
+    /// When set, the head waits (after `delay`) until this gate opens.
+    var gate: SimGate?
 
     /// The body, rendering it now if it was deferred.
     public func materialized() -> [UInt8] { deferred?() ?? body }

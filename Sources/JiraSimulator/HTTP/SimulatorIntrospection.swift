@@ -8,7 +8,8 @@ enum SimulatorIntrospection {
             let project = request.first("project")
             var json = JSONBuilder(capacity: 1 << 20)
             json.beginArray()
-            for issue in universe.issues.values.sorted(by: { $0.id < $1.id }) where project == nil || issue.projectKey == project {
+            for issue in universe.issues.values.sorted(by: { $0.id < $1.id })
+            where project == nil || issue.projectKey == project {
                 json.beginObject()
                 json.member("id", String(issue.id))
                 json.member("key", issue.key)

@@ -24,7 +24,8 @@ struct SimulatorRouter {
     func route(_ request: SimRequest) -> SimResponse {
         let prefix = "/rest/api/2/"
         guard request.path.hasPrefix(prefix) else { return notFound(request.path) }
-        let parts = request.path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let parts = request.path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(
+            String.init)
         var response: SimResponse
         switch (request.method, parts.first ?? "") {
         case ("GET", "myself") where parts.count == 1: response = myself()
@@ -43,7 +44,10 @@ struct SimulatorRouter {
     }
 
     func notFound(_ path: String) -> SimResponse {
-        .html(404, "<!DOCTYPE html><html><head><title>Oops, you've found a dead link. - JIRA</title></head><body><h1>404</h1><p>Page not found: \(path.prefix(80))</p></body></html>")
+        .html(
+            404,
+            "<!DOCTYPE html><html><head><title>Oops, you've found a dead link. - JIRA</title></head><body><h1>404</h1><p>Page not found: \(path.prefix(80))</p></body></html>"
+        )
     }
 
     // MARK: - Server, user, fields
@@ -78,7 +82,9 @@ struct SimulatorRouter {
         json.array("versionNumbers"); json.int(9); json.int(12); json.int(4); json.endArray()
         json.member("deploymentType", "Server")
         json.member("buildNumber", 9_120_004)
-        json.member("buildDate", "2024-03-05T00:00:00.000" + JiraTime.format(0, offsetMinutes: scenario.serverOffsetMinutes).suffix(5))
+        json.member(
+            "buildDate",
+            "2024-03-05T00:00:00.000" + JiraTime.format(0, offsetMinutes: scenario.serverOffsetMinutes).suffix(5))
         json.member("serverTime", JiraTime.format(nowMs, offsetMinutes: scenario.serverOffsetMinutes))
         json.member("scmInfo", "0b3c1a2f")
         json.member("serverTitle", "JIRA (jira-resilient simulator, scenario \(scenario.name))")
@@ -88,7 +94,11 @@ struct SimulatorRouter {
 
     private func user(_ request: SimRequest) -> SimResponse {
         let name = request.first("username") ?? request.first("key") ?? ""
-        guard let index = universe.users.firstIndex(where: { $0.name == name || "JIRAUSER1\(universe.users.firstIndex(of: $0) ?? -1)" == name }) else {
+        guard
+            let index = universe.users.firstIndex(where: {
+                $0.name == name || "JIRAUSER1\(universe.users.firstIndex(of: $0) ?? -1)" == name
+            })
+        else {
             return .errors(404, ["The user named '\(name)' does not exist"])
         }
         var json = JSONBuilder()
@@ -98,7 +108,10 @@ struct SimulatorRouter {
 
     /// `GET /project/{key}`: the project, or 404 when it does not exist or the user may not browse it.
     private func project(_ key: String) -> SimResponse {
-        guard let project = universe.projects[key.uppercased()] ?? universe.projects.values.first(where: { String($0.id) == key }) else {
+        guard
+            let project = universe.projects[key.uppercased()]
+                ?? universe.projects.values.first(where: { String($0.id) == key })
+        else {
             return .errors(404, ["No project could be found with key '\(key)'."])
         }
         var json = JSONBuilder()
@@ -170,7 +183,9 @@ struct SimulatorRouter {
             p.maxResults = Int(request.first("maxResults") ?? "") ?? 50
             p.fields = request.query["fields"] ?? []
             p.expand = Set((request.query["expand"] ?? []).flatMap { $0.split(separator: ",").map(String.init) })
-            if let v = request.first("validateQuery") { p.validation = (v == "strict" || v == "true") ? .strict : .warn }
+            if let v = request.first("validateQuery") {
+                p.validation = (v == "strict" || v == "true") ? .strict : .warn
+            }
         }
         return (p, nil)
     }
@@ -190,17 +205,24 @@ struct SimulatorRouter {
         let maxResults = p.maxResults < 0 ? cap : min(p.maxResults, cap)
         let startAt = max(0, p.startAt)
         if startAt > 0, startAt >= scenario.offsetWindow {
-            return .errors(500, ["Search limit exceeded. The search returned more than \(scenario.offsetWindow) results; use a narrower query."])
+            return .errors(
+                500,
+                [
+                    "Search limit exceeded. The search returned more than \(scenario.offsetWindow) results; use a narrower query."
+                ])
         }
         let end = min(result.issues.count, startAt + maxResults, scenario.offsetWindow)
         let page = startAt < end ? result.issues[startAt..<end] : []
         let keysOnly = selection.isKeysOnly && !p.expand.contains("changelog")
 
         var seconds = 0.0
-        for issue in page { seconds += issueCost(issue, selection: selection, expand: p.expand, keysOnly: keysOnly, caps: .search) }
+        for issue in page {
+            seconds += issueCost(issue, selection: selection, expand: p.expand, keysOnly: keysOnly, caps: .search)
+        }
         var response = SimResponse.json(200, [])
         response.delay = scaled(seconds)
-        let renderer = self.renderer, issues = Array(page), expand = p.expand, warnings = result.warnings.map(locale.translate), total = result.issues.count
+        let renderer = self.renderer, issues = Array(page), expand = p.expand,
+            warnings = result.warnings.map(locale.translate), total = result.issues.count
         response.deferred = {
             var json = JSONBuilder(capacity: 64 * 1024)
             json.beginObject()
@@ -210,7 +232,8 @@ struct SimulatorRouter {
             json.member("total", total)
             json.array("issues")
             for issue in issues {
-                renderer.writeIssue(issue, into: &json, selection: selection, expand: expand, caps: .search, withNamesAndSchema: false)
+                renderer.writeIssue(
+                    issue, into: &json, selection: selection, expand: expand, caps: .search, withNamesAndSchema: false)
             }
             json.endArray()
             if !warnings.isEmpty {
@@ -226,12 +249,16 @@ struct SimulatorRouter {
         return response
     }
 
-    func issueCost(_ issue: SimIssue, selection: FieldCatalog.Selection, expand: Set<String>, keysOnly: Bool, caps: IssueRenderer.InlineCaps) -> Double {
+    func issueCost(
+        _ issue: SimIssue, selection: FieldCatalog.Selection, expand: Set<String>, keysOnly: Bool,
+        caps: IssueRenderer.InlineCaps
+    ) -> Double {
         if keysOnly { return cost.perKeySeconds }
         var seconds = cost.perIssueSeconds
         if selection.includesIssueLinks { seconds += cost.linkSeconds(issue.linkIDs.count) }
         if expand.contains("changelog") {
-            seconds += cost.perHistorySeconds * Double(min(issue.totalHistories, caps.histories ?? issue.totalHistories))
+            seconds +=
+                cost.perHistorySeconds * Double(min(issue.totalHistories, caps.histories ?? issue.totalHistories))
         }
         return seconds
     }
@@ -253,24 +280,35 @@ struct SimulatorRouter {
             let expand = Set((request.query["expand"] ?? []).flatMap { $0.split(separator: ",").map(String.init) })
             var response = SimResponse.json(200, [])
             let keysOnly = selection.isKeysOnly && !expand.contains("changelog")
-            response.delay = scaled(issueCost(issue, selection: selection, expand: expand, keysOnly: keysOnly, caps: .issue))
+            response.delay = scaled(
+                issueCost(issue, selection: selection, expand: expand, keysOnly: keysOnly, caps: .issue))
             let renderer = self.renderer
             response.deferred = {
                 var json = JSONBuilder(capacity: 64 * 1024)
-                renderer.writeIssue(issue, into: &json, selection: selection, expand: expand, caps: .issue, withNamesAndSchema: true)
+                renderer.writeIssue(
+                    issue, into: &json, selection: selection, expand: expand, caps: .issue, withNamesAndSchema: true)
                 return json.bytes
             }
             return response
         case ("changelog", 3):
-            return paged(total: issue.totalHistories, startAt: startAt, requested: requested, cap: scenario.subResourcePageCap, arrayName: "values", isLastStyle: true, selfPath: "issue/\(issue.key)/changelog") { json, i in
+            return paged(
+                total: issue.totalHistories, startAt: startAt, requested: requested, cap: scenario.subResourcePageCap,
+                arrayName: "values", isLastStyle: true, selfPath: "issue/\(issue.key)/changelog"
+            ) { json, i in
                 renderer.writeHistory(i, of: issue, into: &json)
             }
         case ("comment", 3):
-            return paged(total: issue.commentCount, startAt: startAt, requested: requested, cap: scenario.subResourcePageCap, arrayName: "comments", isLastStyle: false, selfPath: nil) { json, i in
+            return paged(
+                total: issue.commentCount, startAt: startAt, requested: requested, cap: scenario.subResourcePageCap,
+                arrayName: "comments", isLastStyle: false, selfPath: nil
+            ) { json, i in
                 renderer.writeComment(i, of: issue, into: &json)
             }
         case ("worklog", 3):
-            return paged(total: issue.worklogCount, startAt: startAt, requested: requested, cap: max(scenario.subResourcePageCap, 20), arrayName: "worklogs", isLastStyle: false, selfPath: nil) { json, i in
+            return paged(
+                total: issue.worklogCount, startAt: startAt, requested: requested,
+                cap: max(scenario.subResourcePageCap, 20), arrayName: "worklogs", isLastStyle: false, selfPath: nil
+            ) { json, i in
                 renderer.writeWorklog(i, of: issue, into: &json)
             }
         case ("remotelink", 3):
@@ -325,7 +363,8 @@ struct SimulatorRouter {
             return .json(200, json.bytes)
         case ("properties", 4):
             let name = parts[3]
-            guard name.hasPrefix("sync.state"), let i = Int(name.dropFirst("sync.state".count)), i < issue.propertyCount else {
+            guard name.hasPrefix("sync.state"), let i = Int(name.dropFirst("sync.state".count)), i < issue.propertyCount
+            else {
                 return .errors(404, ["Property with key not found"])
             }
             var json = JSONBuilder()
@@ -342,12 +381,17 @@ struct SimulatorRouter {
         }
     }
 
-    private func paged(total: Int, startAt: Int, requested: Int?, cap: Int, arrayName: String, isLastStyle: Bool, selfPath: String?, write: (inout JSONBuilder, Int) -> Void) -> SimResponse {
+    private func paged(
+        total: Int, startAt: Int, requested: Int?, cap: Int, arrayName: String, isLastStyle: Bool, selfPath: String?,
+        write: (inout JSONBuilder, Int) -> Void
+    ) -> SimResponse {
         let maxResults = min(max(requested ?? cap, 0), cap)
         let end = min(total, startAt + maxResults)
         var json = JSONBuilder()
         json.beginObject()
-        if let selfPath { json.member("self", "\(baseURL)/rest/api/2/\(selfPath)?startAt=\(startAt)&maxResults=\(maxResults)") }
+        if let selfPath {
+            json.member("self", "\(baseURL)/rest/api/2/\(selfPath)?startAt=\(startAt)&maxResults=\(maxResults)")
+        }
         json.member("startAt", startAt)
         json.member("maxResults", maxResults)
         if !scenario.omitPagingTotals { json.member("total", total) }

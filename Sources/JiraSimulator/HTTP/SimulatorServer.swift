@@ -22,8 +22,10 @@ final class SimulatorServer: Sendable {
 
     static let maxRequestBody = 8 << 20
 
-    static func start(host: String, port: Int, tls: Bool, onAbandoned: @escaping @Sendable () -> Void = {},
-                      handler: @escaping Handler) async throws -> SimulatorServer {
+    static func start(
+        host: String, port: Int, tls: Bool, onAbandoned: @escaping @Sendable () -> Void = {},
+        handler: @escaping Handler
+    ) async throws -> SimulatorServer {
         let sslContext: NIOSSLContext? = tls ? try makeTLSContext() : nil
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -66,7 +68,8 @@ final class SimulatorServer: Sendable {
     private static func makeTLSContext() throws -> NIOSSLContext {
         let certificate = try NIOSSLCertificate(bytes: Array(SimulatorCertificate.certificatePEM.utf8), format: .pem)
         let key = try NIOSSLPrivateKey(bytes: Array(SimulatorCertificate.privateKeyPEM.utf8), format: .pem)
-        let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
         return try NIOSSLContext(configuration: configuration)
     }
 
@@ -85,12 +88,14 @@ final class SimulatorServer: Sendable {
                         body.append(contentsOf: buffer.readableBytesView)
                     case .end:
                         guard let h = head else { return }
-                        let request = SimRequest(method: h.method.rawValue, uri: h.uri,
-                                                 authorization: h.headers.first(name: "Authorization"), body: body)
+                        let request = SimRequest(
+                            method: h.method.rawValue, uri: h.uri,
+                            authorization: h.headers.first(name: "Authorization"), body: body)
                         var response = await handler(request)
                         if response.delay > 0 {
                             try await Task.sleep(nanoseconds: UInt64(response.delay * 1e9))
                         }
+                        if let gate = response.gate { await gate.wait() }
                         if response.deferred != nil {
                             // Serialize only for a client still waiting (a real JIRA's work is
                             // done during the delay; ours is done after it, for nobody who left).
@@ -113,13 +118,16 @@ final class SimulatorServer: Sendable {
     }
 
     /// Writes a response; returns false when the connection must close afterwards.
-    private static func write(_ response: SimResponse, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, keepAlive: Bool) async throws -> Bool {
+    private static func write(
+        _ response: SimResponse, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, keepAlive: Bool
+    ) async throws -> Bool {
         if response.delivery == .closeBeforeResponse { return false }
         var headers = HTTPHeaders(response.headers)
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
         headers.replaceOrAdd(name: "X-AREQUESTID", value: "sim")
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        let head = HTTPResponseHead(
+            version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         try await outbound.write(.head(head))
         if case .truncated(let fraction) = response.delivery {
             let buffer = ByteBuffer(bytes: response.body.prefix(max(1, Int(Double(response.body.count) * fraction))))

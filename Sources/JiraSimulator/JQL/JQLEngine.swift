@@ -36,7 +36,8 @@ public struct JQLEngine: Sendable {
     public func search(_ jql: String) throws(JQLError) -> Result {
         let query = try JQLParser.parse(jql)
         var warnings: [String] = []
-        let predicate: Predicate = try query.condition.map { node throws(JQLError) in try compile(node, &warnings) } ?? { _ in true }
+        let predicate: Predicate =
+            try query.condition.map { node throws(JQLError) in try compile(node, &warnings) } ?? { _ in true }
         let comparator = try sortComparator(query.orderBy)
         let candidates = candidateIDs(query.condition)
         var matches: [SimIssue] = []
@@ -56,16 +57,26 @@ public struct JQLEngine: Sendable {
         if case .and(let list) = node { terms = list } else { terms = [node] }
         // An issue list pins the fewest candidates: use it first (as an index would).
         for term in terms {
-            guard case .clause(let c) = term, ["id", "key", "issuekey", "issue"].contains(c.field), c.op == .equals || c.op == .in else { continue }
+            guard case .clause(let c) = term, ["id", "key", "issuekey", "issue"].contains(c.field),
+                c.op == .equals || c.op == .in
+            else { continue }
             let literals: [String]
-            switch c.operand { case .value(let v): literals = [v]; case .list(let l): literals = l; case .empty: continue }
+            switch c.operand {
+            case .value(let v): literals = [v];
+            case .list(let l): literals = l;
+            case .empty: continue
+            }
             return Array(Set(literals.compactMap { universe.resolve($0)?.id }))
         }
         for term in terms {
             guard case .clause(let c) = term else { continue }
             if c.field == "project", c.op == .equals || c.op == .in {
                 let values: [String]
-                switch c.operand { case .value(let v): values = [v]; case .list(let l): values = l; case .empty: continue }
+                switch c.operand {
+                case .value(let v): values = [v];
+                case .list(let l): values = l;
+                case .empty: continue
+                }
                 var ids: [Int] = []
                 for v in values { if let key = projectKey(v) { ids += universe.members[key] ?? [] } }
                 return ids
@@ -76,11 +87,16 @@ public struct JQLEngine: Sendable {
 
     private func projectKey(_ value: String) -> String? {
         if let p = universe.projects[value.uppercased()] { return p.key }
-        return universe.projects.values.first { String($0.id) == value || $0.name.lowercased() == value.lowercased() }?.key
+        return universe.projects.values.first { String($0.id) == value || $0.name.lowercased() == value.lowercased() }?
+            .key
     }
 
     private func values(_ operand: JQLOperand) -> [String] {
-        switch operand { case .value(let v): [v]; case .list(let l): l; case .empty: [] }
+        switch operand {
+        case .value(let v): [v];
+        case .list(let l): l;
+        case .empty: []
+        }
     }
 
     private func reject(_ message: String, _ warnings: inout [String]) throws(JQLError) {
@@ -115,7 +131,9 @@ public struct JQLEngine: Sendable {
             guard [.equals, .notEquals, .in, .notIn].contains(c.op) else { throw badOperator(c) }
             var keys: Set<String> = []
             for v in values(c.operand) {
-                if let key = projectKey(v) { keys.insert(key) } else {
+                if let key = projectKey(v) {
+                    keys.insert(key)
+                } else {
                     try reject("The value '\(v)' does not exist for the field 'project'.", &warnings)
                 }
             }
@@ -130,7 +148,8 @@ public struct JQLEngine: Sendable {
             for v in values(c.operand) {
                 instants.append(try JQLDateLiteral.instant(v, field: fieldName, zone: zone, nowMs: nowMs))
             }
-            let value: (SimIssue) -> Int64 = fieldName == "updated"
+            let value: (SimIssue) -> Int64 =
+                fieldName == "updated"
                 ? { $0.indexedUpdatedSeconds * 1000 } : { $0.created / 1000 * 1000 }
             guard let first = instants.first else { throw badOperator(c) }
             switch c.op {
@@ -150,8 +169,11 @@ public struct JQLEngine: Sendable {
             guard [.equals, .notEquals, .in, .notIn].contains(c.op) else { throw badOperator(c) }
             var indexes: Set<Int> = []
             for v in values(c.operand) {
-                let index = fieldName == "status" ? SimVocabulary.statusIndex(named: v) : SimVocabulary.issueTypeIndex(named: v)
-                if let index { indexes.insert(index) } else {
+                let index =
+                    fieldName == "status" ? SimVocabulary.statusIndex(named: v) : SimVocabulary.issueTypeIndex(named: v)
+                if let index {
+                    indexes.insert(index)
+                } else {
                     try reject("The value '\(v)' does not exist for the field '\(fieldName)'.", &warnings)
                 }
             }
@@ -216,7 +238,9 @@ public struct JQLEngine: Sendable {
         }
         var ids: Set<Int> = []
         for literal in literals {
-            if let issue = universe.resolve(literal) { ids.insert(issue.id) } else {
+            if let issue = universe.resolve(literal) {
+                ids.insert(issue.id)
+            } else {
                 try reject(missingKeyMessage(literal, field: c.field), &warnings)
             }
         }
@@ -240,7 +264,11 @@ public struct JQLEngine: Sendable {
         for key in keys {
             let base: Compare
             switch key.field {
-            case "key", "issuekey": base = { cmp($0.projectKey, $1.projectKey) != 0 ? cmp($0.projectKey, $1.projectKey) : cmp($0.number, $1.number) }
+            case "key", "issuekey":
+                base = {
+                    cmp($0.projectKey, $1.projectKey) != 0
+                        ? cmp($0.projectKey, $1.projectKey) : cmp($0.number, $1.number)
+                }
             case "id", "issue": base = { cmp($0.id, $1.id) }
             case "updated": base = { cmp($0.indexedUpdatedSeconds, $1.indexedUpdatedSeconds) }
             case "created": base = { cmp($0.created / 1000, $1.created / 1000) }
@@ -249,7 +277,9 @@ public struct JQLEngine: Sendable {
             case "issuetype", "type": base = { cmp($0.issueType, $1.issueType) }
             case "priority": base = { cmp($0.priority, $1.priority) }
             default:
-                if FieldCatalog.ids.contains(key.field) { throw JQLError("Not able to sort using field '\(key.field)'.") }
+                if FieldCatalog.ids.contains(key.field) {
+                    throw JQLError("Not able to sort using field '\(key.field)'.")
+                }
                 throw JQLError("Field '\(key.field)' does not exist or you do not have permission to view it.")
             }
             comparers.append(key.ascending ? base : { base($1, $0) })

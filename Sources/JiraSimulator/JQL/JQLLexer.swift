@@ -41,7 +41,9 @@ struct JQLLexer {
                     j += 1
                 }
                 guard closed else {
-                    throw JQLError("Error in the JQL Query: The quoted string '\(text)' has not been completed. (line 1, character \(position))")
+                    throw JQLError(
+                        "Error in the JQL Query: The quoted string '\(text)' has not been completed. (line 1, character \(position))"
+                    )
                 }
                 tokens.append(Token(kind: .string, text: text, position: position))
                 i = j + 1
@@ -75,7 +77,9 @@ struct JQLLexer {
                     j += 1
                 }
                 if text.isEmpty {
-                    throw JQLError("Error in the JQL Query: The character '\(c)' is a reserved JQL character. You must enclose it in a string or use the escape '\\u\(String(c.unicodeScalars.first!.value, radix: 16))' instead. (line 1, character \(position))")
+                    throw JQLError(
+                        "Error in the JQL Query: The character '\(c)' is a reserved JQL character. You must enclose it in a string or use the escape '\\u\(String(c.unicodeScalars.first!.value, radix: 16))' instead. (line 1, character \(position))"
+                    )
                 }
                 tokens.append(Token(kind: .word, text: text, position: position))
                 i = j

@@ -33,7 +33,11 @@ struct JQLParser {
                 guard current.kind == .word || current.kind == .string else { throw unexpected("a field name") }
                 var key = JQLSortKey(field: current.text.lowercased(), ascending: true)
                 advance()
-                if current.isKeyword("asc") { advance() } else if current.isKeyword("desc") { key.ascending = false; advance() }
+                if current.isKeyword("asc") {
+                    advance()
+                } else if current.isKeyword("desc") {
+                    key.ascending = false; advance()
+                }
                 orderBy.append(key)
             } while current.kind == .comma
         }
@@ -80,7 +84,8 @@ struct JQLParser {
 
     private mutating func clause() throws(JQLError) -> JQLClause {
         guard current.kind == .word || current.kind == .string,
-              !(current.kind == .word && Self.reserved.contains(current.text.lowercased())) else {
+            !(current.kind == .word && Self.reserved.contains(current.text.lowercased()))
+        else {
             throw unexpected("a field name")
         }
         let field = current.text.lowercased()

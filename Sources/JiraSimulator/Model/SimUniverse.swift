@@ -55,7 +55,9 @@ public struct SimUniverse: Sendable {
             status: 0, issueType: 0, priority: 2, labels: [], commentCount: 0, worklogCount: 0,
             historyCount: 0, reporter: 0, assignee: nil, descriptionLength: 200, hostile: false,
             remoteLinkCount: 0, watcherCount: 1, voterCount: 0, propertyCount: 0,
-            contentSeed: { var r = SplitMix64(seed: seed, id, 99); return r.next() }())
+            contentSeed: {
+                var r = SplitMix64(seed: seed, id, 99); return r.next()
+            }())
         template(&issue)
         issues[id] = issue
         byKey[issue.key] = id

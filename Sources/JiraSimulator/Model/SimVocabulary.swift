@@ -5,8 +5,12 @@ public enum SimVocabulary {
     }
     public static let statuses: [Status] = [
         Status(id: 1, name: "Open", categoryID: 2, categoryKey: "new", categoryName: "To Do", color: "blue-gray"),
-        Status(id: 3, name: "In Progress", categoryID: 4, categoryKey: "indeterminate", categoryName: "In Progress", color: "yellow"),
-        Status(id: 10000, name: "In Review", categoryID: 4, categoryKey: "indeterminate", categoryName: "In Progress", color: "yellow"),
+        Status(
+            id: 3, name: "In Progress", categoryID: 4, categoryKey: "indeterminate", categoryName: "In Progress",
+            color: "yellow"),
+        Status(
+            id: 10000, name: "In Review", categoryID: 4, categoryKey: "indeterminate", categoryName: "In Progress",
+            color: "yellow"),
         Status(id: 5, name: "Resolved", categoryID: 3, categoryKey: "done", categoryName: "Done", color: "green"),
         Status(id: 6, name: "Closed", categoryID: 3, categoryKey: "done", categoryName: "Done", color: "green"),
     ]
@@ -30,8 +34,10 @@ public enum SimVocabulary {
         (10101, "Tests", "is tested by", "tests"),
         (10102, "Decomposition", "is decomposed from", "decomposes"),
     ]
-    public static let labels = ["backend", "frontend", "infra", "security", "perf", "nightly", "regression", "ux",
-                                "api", "data", "migration", "customer"]
+    public static let labels = [
+        "backend", "frontend", "infra", "security", "perf", "nightly", "regression", "ux",
+        "api", "data", "migration", "customer",
+    ]
     public static let resolvedStatusIndexes: Set<Int> = [3, 4]
 
     public static func statusIndex(named name: String) -> Int? {

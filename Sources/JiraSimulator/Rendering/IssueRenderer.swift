@@ -112,9 +112,15 @@ public struct IssueRenderer: Sendable {
                 json.member("description", "Work has been completed on this issue.")
                 json.member("name", "Done")
                 json.endObject()
-            } else { json.null() }
+            } else {
+                json.null()
+            }
         case "duedate":
-            if issue.id % 3 == 0 { json.string(JiraTime.formatDay(issue.created + 30 * JiraTime.msPerDay, offsetMinutes: offsetMinutes)) } else { json.null() }
+            if issue.id % 3 == 0 {
+                json.string(JiraTime.formatDay(issue.created + 30 * JiraTime.msPerDay, offsetMinutes: offsetMinutes))
+            } else {
+                json.null()
+            }
         case "assignee": if let a = issue.assignee { writeUser(a, into: &json) } else { json.null() }
         case "reporter", "creator": writeUser(issue.reporter, into: &json)
         case "description":
@@ -125,7 +131,8 @@ public struct IssueRenderer: Sendable {
             json.openArrayValue()
             if issue.id % 4 == 0 {
                 json.openObjectValue()
-                json.member("self", "\(baseURL)/rest/api/2/\(id == "components" ? "component" : "version")/1\(issue.id % 7)")
+                json.member(
+                    "self", "\(baseURL)/rest/api/2/\(id == "components" ? "component" : "version")/1\(issue.id % 7)")
                 json.member("id", "1\(issue.id % 7)")
                 json.member("name", id == "components" ? "Core \(issue.id % 7)" : "2.\(issue.id % 7)")
                 json.endObject()
@@ -189,13 +196,18 @@ public struct IssueRenderer: Sendable {
             if rng.chance(0.5) {
                 var text = SplitMix64(seed: issue.contentSeed, 4, issue.revision)
                 json.string(TextGenerator.paragraph(&text, length: 300))
-            } else { json.null() }
-        case "customfield_10104": json.string(JiraTime.formatDay(issue.created + 60 * JiraTime.msPerDay, offsetMinutes: offsetMinutes))
+            } else {
+                json.null()
+            }
+        case "customfield_10104":
+            json.string(JiraTime.formatDay(issue.created + 60 * JiraTime.msPerDay, offsetMinutes: offsetMinutes))
         case "customfield_10105": writeUser(Int(issue.contentSeed % UInt64(max(1, universe.users.count))), into: &json)
         case "customfield_10106":
             json.openArrayValue()
             let sprint = issue.id % 40
-            json.string("com.atlassian.greenhopper.service.sprint.Sprint@\(sprint)f3a[id=\(sprint),rapidViewId=3,state=CLOSED,name=Sprint \(sprint),startDate=2025-01-06T09:00:00.000-06:00,endDate=2025-01-20T09:00:00.000-06:00,sequence=\(sprint)]")
+            json.string(
+                "com.atlassian.greenhopper.service.sprint.Sprint@\(sprint)f3a[id=\(sprint),rapidViewId=3,state=CLOSED,name=Sprint \(sprint),startDate=2025-01-06T09:00:00.000-06:00,endDate=2025-01-20T09:00:00.000-06:00,sequence=\(sprint)]"
+            )
             json.endArray()
         case "customfield_10107":
             json.openArrayValue()
@@ -214,7 +226,10 @@ public struct IssueRenderer: Sendable {
     // MARK: - Shared objects
 
     func writeUser(_ index: Int, into json: inout JSONBuilder) {
-        let user = universe.users.isEmpty ? SimUser(name: "admin", displayName: "Admin", email: "admin@example.invalid", timeZone: "UTC") : universe.users[index % universe.users.count]
+        let user =
+            universe.users.isEmpty
+            ? SimUser(name: "admin", displayName: "Admin", email: "admin@example.invalid", timeZone: "UTC")
+            : universe.users[index % universe.users.count]
         json.openObjectValue()
         json.member("self", "\(baseURL)/rest/api/2/user?username=\(user.name)")
         json.member("name", user.name)
@@ -352,8 +367,11 @@ public struct IssueRenderer: Sendable {
 
     public func writeHistory(_ index: Int, of issue: SimIssue, into json: inout JSONBuilder) {
         var rng = SplitMix64(seed: issue.contentSeed, 12, index)
-        let at = index < issue.historyCount
-            ? spread(index, of: issue.historyCount, issue: SimIssue(copying: issue, updated: issue.extraHistories.first ?? issue.updated))
+        let at =
+            index < issue.historyCount
+            ? spread(
+                index, of: issue.historyCount,
+                issue: SimIssue(copying: issue, updated: issue.extraHistories.first ?? issue.updated))
             : issue.extraHistories[index - issue.historyCount]
         let from = rng.int(0...4), to = rng.int(0...4)
         json.openObjectValue()

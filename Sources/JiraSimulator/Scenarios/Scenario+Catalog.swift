@@ -3,7 +3,8 @@ import Foundation
 extension Scenario {
     /// Every named scenario, for `--scenario NAME`.
     public static let catalog: [String: @Sendable () -> Scenario] = [
-        "small": { .small }, "demo": { .demo }, "bench": { .bench }, "bench-nohubs": { .benchNoHubs }, "bench100k": { .bench100k }, "chaos": { .chaos },
+        "small": { .small }, "demo": { .demo }, "bench": { .bench }, "bench-nohubs": { .benchNoHubs },
+        "bench100k": { .bench100k }, "chaos": { .chaos },
         "moved": { .moved }, "deleted-live": { .deletedLive }, "reindex-delta": { .reindexDelta },
         "timezone": { .timezone }, "storm429": { .storm429 }, "deep": { .deep },
     ]
@@ -22,7 +23,9 @@ extension Scenario {
         prj.hostileEvery = 10
         prj.overflowShare = 0.08
         let other = Project(key: "OTHER", name: "Other Team", issueCount: 40)
-        var s = Scenario(name: "small", summary: "160 issues in PRJ and OTHER; 2 hubs, moved and deleted issues", projects: [prj, other])
+        var s = Scenario(
+            name: "small", summary: "160 issues in PRJ and OTHER; 2 hubs, moved and deleted issues",
+            projects: [prj, other])
         s.seed = 42
         s.userTimeZone = "Australia/Sydney"
         s.serverOffsetMinutes = -360
@@ -42,7 +45,9 @@ extension Scenario {
         p.deleted = 8
         p.sameMinuteCluster = 120
         p.hostileEvery = 40
-        var s = Scenario(name: "demo", summary: "1,500 issues, 4 hubs up to 6,200 links, reindex, 429 pause, 503 storm", projects: [p])
+        var s = Scenario(
+            name: "demo", summary: "1,500 issues, 4 hubs up to 6,200 links, reindex, 429 pause, 503 storm",
+            projects: [p])
         s.seed = 2026
         s.reindexShare = 0.25
         s.demoSince = Date(timeIntervalSince1970: Double(JiraTime.dataEpochEnd - 365 * JiraTime.msPerDay) / 1000)
@@ -56,7 +61,10 @@ extension Scenario {
             // The second-largest hub is slower than every budget but the minimal one (hub-base
             // takes 130 simulated seconds, the demo's budget is 120): its page is split until
             // it is alone, and only it lands in the minimal tier, for `m`.
-            .init(.delay(130), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks", hubRank: 1), count: nil),
+            .init(
+                .delay(130),
+                matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks", hubRank: 1), count: nil
+            ),
             .init(.closeBeforeResponse, matching: RequestMatcher(pathContains: "/comment"), count: 1, skip: 3),
         ]
         return s
@@ -70,7 +78,9 @@ extension Scenario {
         p.deleted = 20
         p.sameMinuteCluster = 200
         p.hostileEvery = 100
-        var s = Scenario(name: "bench", summary: "20,000 issues, 6 hubs of 2,000–9,000 links", projects: [p, Project(key: "NOISE", name: "Noise", issueCount: 2000)])
+        var s = Scenario(
+            name: "bench", summary: "20,000 issues, 6 hubs of 2,000–9,000 links",
+            projects: [p, Project(key: "NOISE", name: "Noise", issueCount: 2000)])
         s.seed = 7
         return s
     }
@@ -111,14 +121,18 @@ extension Scenario {
         var p = Project(key: "MOVE", name: "Moved Into", issueCount: 400)
         p.movedIn = 30
         p.movedFrom = "LEGACY"
-        var s = Scenario(name: "moved", summary: "400 issues plus 30 moved in from LEGACY (ids out of key order)", projects: [p, Project(key: "LEGACY", name: "Legacy", issueCount: 100)])
+        var s = Scenario(
+            name: "moved", summary: "400 issues plus 30 moved in from LEGACY (ids out of key order)",
+            projects: [p, Project(key: "LEGACY", name: "Legacy", issueCount: 100)])
         s.seed = 11
         return s
     }
 
     /// An issue deleted while the scan runs (a cursor names it).
     public static var deletedLive: Scenario {
-        var s = Scenario(name: "deleted-live", summary: "300 issues; issues deleted during the scan", projects: [Project(key: "DEL", name: "Deletions", issueCount: 300)])
+        var s = Scenario(
+            name: "deleted-live", summary: "300 issues; issues deleted during the scan",
+            projects: [Project(key: "DEL", name: "Deletions", issueCount: 300)])
         s.seed = 12
         s.liveChanges = [
             LiveChange(afterRequests: 6, .delete(key: "DEL-20")), LiveChange(afterRequests: 6, .delete(key: "DEL-40")),
@@ -129,7 +143,9 @@ extension Scenario {
 
     /// A Lucene reindex: the index's `updated` of old issues is set to the reindex time.
     public static var reindexDelta: Scenario {
-        var s = Scenario(name: "reindex-delta", summary: "600 issues; 40% reindexed two days before the data ends", projects: [Project(key: "RIDX", name: "Reindexed", issueCount: 600)])
+        var s = Scenario(
+            name: "reindex-delta", summary: "600 issues; 40% reindexed two days before the data ends",
+            projects: [Project(key: "RIDX", name: "Reindexed", issueCount: 600)])
         s.seed = 13
         s.reindexShare = 0.4
         return s
@@ -141,7 +157,8 @@ extension Scenario {
         p.sameMinuteCluster = 60
         // The user is behind the server: a literal rendered in the server's offset names a later
         // instant to JIRA, so a client that does so skips the issues in between.
-        var s = Scenario(name: "timezone", summary: "500 issues; user in America/Los_Angeles, server at +0900", projects: [p])
+        var s = Scenario(
+            name: "timezone", summary: "500 issues; user in America/Los_Angeles, server at +0900", projects: [p])
         s.seed = 14
         s.userTimeZone = "America/Los_Angeles"
         s.serverOffsetMinutes = 540
@@ -150,7 +167,9 @@ extension Scenario {
 
     /// A 429 storm with `Retry-After: 0`, as Data Center 9.12 sends.
     public static var storm429: Scenario {
-        var s = Scenario(name: "storm429", summary: "300 issues; a token bucket that answers 429 with Retry-After: 0", projects: [Project(key: "RATE", name: "Rate Limited", issueCount: 300)])
+        var s = Scenario(
+            name: "storm429", summary: "300 issues; a token bucket that answers 429 with Retry-After: 0",
+            projects: [Project(key: "RATE", name: "Rate Limited", issueCount: 300)])
         s.seed = 15
         s.rateLimit = RateLimit(capacity: 10, fillRate: 5, intervalSeconds: 1, sendZeroRetryAfter: true)
         return s
@@ -158,7 +177,9 @@ extension Scenario {
 
     /// More issues than offset paging can reach on Data Center.
     public static var deep: Scenario {
-        var s = Scenario(name: "deep", summary: "12,000 issues: past the 10,000-row offset window", projects: [Project(key: "DEEP", name: "Deep", issueCount: 12_000)])
+        var s = Scenario(
+            name: "deep", summary: "12,000 issues: past the 10,000-row offset window",
+            projects: [Project(key: "DEEP", name: "Deep", issueCount: 12_000)])
         s.seed = 16
         return s
     }

@@ -19,7 +19,8 @@ struct ConsoleCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try connection.configuration(token: try connection.token(), concurrency: scan.concurrency)
         guard isatty(0) == 1 && isatty(1) == 1 else {
-            StandardStreams.err("console: not a terminal, so running as 'scan' (progress here on stderr, summary on stdout)")
+            StandardStreams.err(
+                "console: not a terminal, so running as 'scan' (progress here on stderr, summary on stdout)")
             try await HeadlessScan.run(scan, configuration: configuration)
             return
         }
@@ -30,7 +31,8 @@ struct ConsoleCommand: AsyncParsableCommand {
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the embedded JIRA Server simulator on loopback and open the console on it. No server, token or flags needed."
+        abstract:
+            "Start the embedded JIRA Server simulator on loopback and open the console on it. No server, token or flags needed."
     )
 
     @OptionGroup var simulator: SimulatorOptions
@@ -45,7 +47,11 @@ struct DemoCommand: AsyncParsableCommand {
         let sim = simulator.makeSimulator(defaultTimeScale: 0.25)
         let timeScale = sim.configuration.timeScale
         let url = try await sim.start()
-        let directory = out ?? FileManager.default.temporaryDirectory.appendingPathComponent("jira-resilient-demo-\(UUID().uuidString.prefix(8))").path
+        let directory =
+            out
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "jira-resilient-demo-\(UUID().uuidString.prefix(8))"
+            ).path
         let scenarioValue = sim.configuration.scenario
         let project = scenarioValue.projects[0].key
         var scan = try ScanArguments.parse([project, "--out", directory, "--concurrency", String(concurrency)])
@@ -56,7 +62,10 @@ struct DemoCommand: AsyncParsableCommand {
         connection.linksTimeout = 600 * timeScale
         connection.backoffScale = timeScale
         connection.maxAttempts = 3
-        let caFile = sim.configuration.tls ? FileManager.default.temporaryDirectory.appendingPathComponent("jira-resilient-demo-ca-\(getpid()).pem").path : nil
+        let caFile =
+            sim.configuration.tls
+            ? FileManager.default.temporaryDirectory.appendingPathComponent("jira-resilient-demo-ca-\(getpid()).pem")
+                .path : nil
         defer {
             if let caFile { try? FileManager.default.removeItem(atPath: caFile) }
             StandardStreams.err("demo: simulator scenario \(scenarioValue.name) at \(url) (time scale \(timeScale))")
@@ -67,7 +76,8 @@ struct DemoCommand: AsyncParsableCommand {
                 connection.caBundle = caFile
             }
             // The simulator's token reaches the client in memory only: never argv, never the environment.
-            let configuration = try connection.configuration(token: AccessToken(sim.configuration.token), concurrency: concurrency, url: url)
+            let configuration = try connection.configuration(
+                token: AccessToken(sim.configuration.token), concurrency: concurrency, url: url)
             if isatty(0) == 1 && isatty(1) == 1 {
                 try await ConsoleSession.run(scan, configuration: configuration, theme: theme)
             } else {

@@ -19,17 +19,25 @@ struct FetchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let project = try IssueFetcher.project(of: keys)
-        let outcomes = try await FetchCommand.fetch(keys, project: project, out: out, connection: connection, concurrency: concurrency)
+        let outcomes = try await FetchCommand.fetch(
+            keys, project: project, out: out, connection: connection, concurrency: concurrency)
         if outcomes.contains(where: { if case .failed = $0 { true } else { false } }) {
             let failed = outcomes.compactMap { if case .failed(let key, let e) = $0 { (key, e) } else { nil } }
             throw failed.first!.1.code == .notFound
-                ? JiraError(.notFound, "\(failed.count) of \(keys.count) issues could not be fetched (\(failed.map(\.0).joined(separator: ", "))): \(failed[0].1.description)")
-                : JiraError(failed[0].1.code, "\(failed.count) of \(keys.count) issues could not be fetched: \(failed[0].1.description)")
+                ? JiraError(
+                    .notFound,
+                    "\(failed.count) of \(keys.count) issues could not be fetched (\(failed.map(\.0).joined(separator: ", "))): \(failed[0].1.description)"
+                )
+                : JiraError(
+                    failed[0].1.code,
+                    "\(failed.count) of \(keys.count) issues could not be fetched: \(failed[0].1.description)")
         }
     }
 
     /// Shared by `fetch` and `refetch`: prints `KEY tier …` per key.
-    static func fetch(_ keys: [String], project: String, out: String, connection: ConnectionOptions, concurrency: Int) async throws -> [IssueFetcher.Outcome] {
+    static func fetch(
+        _ keys: [String], project: String, out: String, connection: ConnectionOptions, concurrency: Int
+    ) async throws -> [IssueFetcher.Outcome] {
         var configuration = try connection.configuration(token: try connection.token(), concurrency: concurrency)
         let (store, _) = try OutputStore.open(directory: out, project: project)
         let log = try EventLog(path: out + "/events.jsonl")
@@ -39,7 +47,8 @@ struct FetchCommand: AsyncParsableCommand {
         do {
             // First contact: a wrong URL or a dead server is named within seconds.
             _ = try await client.serverInfo()
-            outcomes = try await IssueFetcher.fetch(keys, client: client, store: store, concurrency: concurrency, events: log.sink)
+            outcomes = try await IssueFetcher.fetch(
+                keys, client: client, store: store, concurrency: concurrency, events: log.sink)
         } catch {
             await client.shutdown()
             await log.close()
@@ -52,7 +61,10 @@ struct FetchCommand: AsyncParsableCommand {
             case .written(let r):
                 let links = r.links.map { "\($0) links" } ?? "links unknown"
                 let state = r.complete ? "complete" : "missing \(r.missing.joined(separator: ","))"
-                StandardStreams.out(UntrustedText.sanitized("\(r.key) \(r.tier.rawValue) \(links), \(r.changelog) histories, \(r.comments) comments, \(r.worklogs) worklogs; \(state)"))
+                StandardStreams.out(
+                    UntrustedText.sanitized(
+                        "\(r.key) \(r.tier.rawValue) \(links), \(r.changelog) histories, \(r.comments) comments, \(r.worklogs) worklogs; \(state)"
+                    ))
             case .failed(let key, let error):
                 StandardStreams.out(UntrustedText.sanitized("\(key) failed: \(error.description)"))
             }
@@ -64,7 +76,8 @@ struct FetchCommand: AsyncParsableCommand {
 struct RefetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refetch",
-        abstract: "Re-fetch every issue of --out whose latest manifest record is not complete, with the budgets given here."
+        abstract:
+            "Re-fetch every issue of --out whose latest manifest record is not complete, with the budgets given here."
     )
 
     @Option(help: "Output directory of an earlier scan.")
@@ -82,7 +95,8 @@ struct RefetchCommand: AsyncParsableCommand {
         let project = try IssueFetcher.project(of: [first.key])
         let keys = records.map(\.key).filter { $0.hasPrefix(project + "-") }
         StandardStreams.err("re-fetching \(keys.count) incomplete issue\(keys.count == 1 ? "" : "s") of \(project)")
-        let outcomes = try await FetchCommand.fetch(keys, project: project, out: out, connection: connection, concurrency: concurrency)
+        let outcomes = try await FetchCommand.fetch(
+            keys, project: project, out: out, connection: connection, concurrency: concurrency)
         let stillIncomplete = outcomes.filter { if case .written(let r) = $0 { !r.complete } else { true } }.count
         if stillIncomplete > 0 {
             StandardStreams.err("\(stillIncomplete) still incomplete; try longer budgets (--timeout, --links-timeout)")

@@ -26,13 +26,16 @@ struct ProbeCommand: AsyncParsableCommand {
                 live.withLock { $0 = (nil, nil) }
                 if tty { StandardStreams.write(2, "\r\u{1B}[K") }
                 let name = report.rung.rawValue
-                let line = report.succeeded
+                let line =
+                    report.succeeded
                     ? "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) ✓ \(String(format: "%7.1f s", report.seconds))  \(ProbeCommand.bytes(report.bytes))"
                     : "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) ✗ \(String(format: "%7.1f s", report.seconds))  \(report.error ?? "failed")"
                 StandardStreams.out(line)
             case .backoff(let b):
                 if tty { StandardStreams.write(2, "\r\u{1B}[K") }
-                StandardStreams.err("    retry: \(b.status.map { "HTTP \($0)" } ?? b.reason), waiting \(String(format: "%.1f", b.wait)) s (\(b.source.rawValue))")
+                StandardStreams.err(
+                    "    retry: \(b.status.map { "HTTP \($0)" } ?? b.reason), waiting \(String(format: "%.1f", b.wait)) s (\(b.source.rawValue))"
+                )
             default: break
             }
         }
@@ -45,7 +48,8 @@ struct ProbeCommand: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(100))
                 let (rung, started) = live.withLock { $0 }
                 if let rung, let started {
-                    let text = "\r\u{1B}[K  \(rung.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) … \(String(format: "%7.1f s", Date().timeIntervalSince(started)))"
+                    let text =
+                        "\r\u{1B}[K  \(rung.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) … \(String(format: "%7.1f s", Date().timeIntervalSince(started)))"
                     StandardStreams.write(2, text)
                 }
             }
@@ -69,7 +73,10 @@ struct ProbeCommand: AsyncParsableCommand {
         case .success(let issue):
             let fields = (try? IssueJSON.parse(issue.bytes).layout.fieldMembers.count) ?? 0
             let links = issue.summary.links.map { "\($0) links" } ?? "links unknown"
-            StandardStreams.out(UntrustedText.sanitized("\(issue.key): tier \(issue.tier.rawValue) — \(links), \(fields) fields, \(issue.summary.histories?.inline ?? 0) histories, \(String(format: "%.1f", wall)) s in all."))
+            StandardStreams.out(
+                UntrustedText.sanitized(
+                    "\(issue.key): tier \(issue.tier.rawValue) — \(links), \(fields) fields, \(issue.summary.histories?.inline ?? 0) histories, \(String(format: "%.1f", wall)) s in all."
+                ))
             StandardStreams.out(Self.meaning(issue))
         }
     }
@@ -79,16 +86,21 @@ struct ProbeCommand: AsyncParsableCommand {
         case .full:
             return "The whole issue arrived within the fast-fail budget: nothing is lost."
         case .hub where issue.isComplete:
-            return "The full payload did not arrive within the fast-fail budget, so the issue was assembled from a lighter fetch plus its links fetched alone: nothing is lost."
+            return
+                "The full payload did not arrive within the fast-fail budget, so the issue was assembled from a lighter fetch plus its links fetched alone: nothing is lost."
         case .hub:
-            return "The links could not be fetched within --links-timeout; the record lacks \(issue.missing.joined(separator: ", ")). Try refetch with a longer --links-timeout."
+            return
+                "The links could not be fetched within --links-timeout; the record lacks \(issue.missing.joined(separator: ", ")). Try refetch with a longer --links-timeout."
         case .minimal:
-            return "Only the core fields could be fetched; the record lacks \(issue.missing.joined(separator: ", ")). A refetch with longer budgets may recover them."
+            return
+                "Only the core fields could be fetched; the record lacks \(issue.missing.joined(separator: ", ")). A refetch with longer budgets may recover them."
         }
     }
 
     static func bytes(_ n: Int) -> String {
-        n >= 1_000_000 ? String(format: "%.1f MB", Double(n) / 1e6) : (n >= 1000 ? String(format: "%.1f kB", Double(n) / 1e3) : "\(n) B")
+        n >= 1_000_000
+            ? String(format: "%.1f MB", Double(n) / 1e6)
+            : (n >= 1000 ? String(format: "%.1f kB", Double(n) / 1e3) : "\(n) B")
     }
 }
 

@@ -25,10 +25,13 @@ struct ScanCommand: AsyncParsableCommand {
     static func summaryLine(_ s: ScanSummary, directory: String) -> String {
         let tiers = ["full", "hub", "minimal"].map { "\($0) \(s.tiers[$0] ?? 0)" }.joined(separator: ", ")
         let incomplete = s.written - s.complete
-        return UntrustedText.sanitized("\(s.project) \(s.mode.rawValue) scan finished: \(s.written) issues written (\(tiers))"
-            + (incomplete > 0 ? "; \(incomplete) incomplete, see manifest.jsonl and run refetch" : "; all complete")
-            + (s.vanished > 0 ? "; \(s.vanished) left the project during the scan" : "")
-            + (s.outOfScope > 0 ? "; \(s.outOfScope) earlier file\(s.outOfScope == 1 ? " is" : "s are") of issues no longer in scope (state.json outOfScope)" : "")
-            + String(format: "; %d requests, %d retries, %.1fs → %@", s.requests, s.retries, s.seconds, directory))
+        return UntrustedText.sanitized(
+            "\(s.project) \(s.mode.rawValue) scan finished: \(s.written) issues written (\(tiers))"
+                + (incomplete > 0 ? "; \(incomplete) incomplete, see manifest.jsonl and run refetch" : "; all complete")
+                + (s.vanished > 0 ? "; \(s.vanished) left the project during the scan" : "")
+                + (s.outOfScope > 0
+                    ? "; \(s.outOfScope) earlier file\(s.outOfScope == 1 ? " is" : "s are") of issues no longer in scope (state.json outOfScope)"
+                    : "")
+                + String(format: "; %d requests, %d retries, %.1fs → %@", s.requests, s.retries, s.seconds, directory))
     }
 }

@@ -4,7 +4,9 @@ import JiraResilient
 /// `scan`, and `console` or `demo` without a terminal: progress lines on stderr, one summary
 /// line on stdout, the contract's exit code.
 enum HeadlessScan {
-    static func run(_ arguments: ScanArguments, configuration: JiraClientConfiguration, progressInterval: Double = 5) async throws(JiraError) {
+    static func run(
+        _ arguments: ScanArguments, configuration: JiraClientConfiguration, progressInterval: Double = 5
+    ) async throws(JiraError) {
         let printer = ProgressPrinter(interval: max(0.2, progressInterval))
         let session = try ScanSession.open(arguments, configuration: configuration, extra: printer.sink)
         let ticker = Task { await printer.run() }

@@ -52,15 +52,16 @@ final class ProgressPrinter: Sendable {
         parts.append("full \(p.tiers[.full] ?? 0) hub \(p.tiers[.hub] ?? 0) minimal \(p.tiers[.minimal] ?? 0)")
         if p.incomplete > 0 { parts.append("\(p.incomplete) incomplete") }
         parts.append("requests \(p.requests) retries \(p.retries)")
-        if let cursor = p.workers.values.map(\.last).max(by: { Self.keyLess($0, $1) }) { parts.append("cursor \(cursor)") }
-        if let until = p.waitUntil, until > now { parts.append("waiting \(Self.seconds(until.timeIntervalSince(now))) (\(p.waitReason ?? ""))") }
+        if let cursor = p.workers.values.map(\.last).max(by: { Self.keyLess($0, $1) }) {
+            parts.append("cursor \(cursor)")
+        }
+        if let until = p.waitUntil, until > now {
+            parts.append("waiting \(Self.seconds(until.timeIntervalSince(now))) (\(p.waitReason ?? ""))")
+        }
         return parts.joined(separator: " | ")
     }
 
-    static func keyLess(_ a: String, _ b: String) -> Bool {
-        let na = Int(a.split(separator: "-").last ?? "") ?? 0, nb = Int(b.split(separator: "-").last ?? "") ?? 0
-        return na < nb
-    }
+    static func keyLess(_ a: String, _ b: String) -> Bool { a.keyOrderLess(b) }
 
     static func count(_ n: Int) -> String { Narration.count(n) }
 

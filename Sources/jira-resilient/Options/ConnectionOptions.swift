@@ -13,19 +13,27 @@ struct ConnectionOptions: ParsableArguments {
     var caBundle: String?
     @Flag(help: "Skip certificate verification (unsafe: the token can be read by anyone on the path).")
     var insecure = false
-    @Option(help: "HTTP proxy URL, e.g. http://proxy:3128 (default: $HTTPS_PROXY / $HTTP_PROXY unless $NO_PROXY names the host; 'none' = direct).")
+    @Option(
+        help:
+            "HTTP proxy URL, e.g. http://proxy:3128 (default: $HTTPS_PROXY / $HTTP_PROXY unless $NO_PROXY names the host; 'none' = direct)."
+    )
     var proxy: String?
     @Option(help: "Budget of an ordinary read, in seconds.")
     var timeout: Double = 120
-    @Option(name: .customLong("fast-fail-timeout"), help: "Budget of a full-tier attempt, in seconds (at most --timeout).")
+    @Option(
+        name: .customLong("fast-fail-timeout"), help: "Budget of a full-tier attempt, in seconds (at most --timeout).")
     var fastFailTimeout: Double = 60
     @Option(name: .customLong("links-timeout"), help: "Budget of a links-only rescue request, in seconds.")
     var linksTimeout: Double = 600
     @Option(name: .customLong("max-attempts"), help: "Attempts per request on 429, 5xx and connection errors.")
     var maxAttempts: Int = 5
-    @Option(name: .customLong("backoff-scale"), help: "Multiplies the client's own backoff sleeps (not a server's Retry-After).")
+    @Option(
+        name: .customLong("backoff-scale"),
+        help: "Multiplies the client's own backoff sleeps (not a server's Retry-After).")
     var backoffScale: Double = 1
-    @Option(name: .customLong("outage-timeout"), help: "Seconds to hold through JIRA being unreachable (a restart) before stopping with the checkpoint saved.")
+    @Option(
+        name: .customLong("outage-timeout"),
+        help: "Seconds to hold through JIRA being unreachable (a restart) before stopping with the checkpoint saved.")
     var outageTimeout: Double = 3600
     @Option(name: .customLong("max-body"), help: "Largest response body accepted (bytes; k, M, G suffixes).")
     var maxBody: String = "256M"
@@ -34,14 +42,18 @@ struct ConnectionOptions: ParsableArguments {
     /// as ssh warns of a readable key.
     func token() throws(JiraError) -> AccessToken {
         if let patFile {
-            guard let data = FileManager.default.contents(atPath: patFile), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: patFile),
+                let text = String(data: data, encoding: .utf8)
+            else {
                 throw JiraError(.invalidInput, "cannot read the token file '\(patFile)'")
             }
             let token = AccessToken(text)
             guard !token.isEmpty else { throw JiraError(.invalidInput, "the token file '\(patFile)' is empty") }
             var info = stat()
             if stat(patFile, &info) == 0, info.st_mode & 0o077 != 0 {
-                StandardStreams.err("jira-resilient: warning: the token file '\(patFile)' can be read by other users (mode \(String(info.st_mode & 0o777, radix: 8))); chmod 600 it")
+                StandardStreams.err(
+                    "jira-resilient: warning: the token file '\(patFile)' can be read by other users (mode \(String(info.st_mode & 0o777, radix: 8))); chmod 600 it"
+                )
             }
             return token
         }
@@ -51,24 +63,38 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The client configuration with `token`; every problem is an `.invalidInput` error before
     /// any request.
-    func configuration(token: AccessToken, concurrency: Int = 4, url fallbackURL: String? = nil) throws(JiraError) -> JiraClientConfiguration {
+    func configuration(
+        token: AccessToken, concurrency: Int = 4, url fallbackURL: String? = nil
+    ) throws(JiraError) -> JiraClientConfiguration {
         let environment = ProcessInfo.processInfo.environment
         guard let base = url ?? fallbackURL ?? environment["JIRA_URL"], !base.isEmpty else {
             throw JiraError(.invalidInput, "no JIRA URL was given", hint: .checkURL)
         }
         var c = JiraClientConfiguration(baseURL: base, token: token)
-        if insecure && caBundle != nil { throw JiraError(.invalidInput, "--insecure and --ca-bundle contradict each other; choose one") }
+        if insecure && caBundle != nil {
+            throw JiraError(.invalidInput, "--insecure and --ca-bundle contradict each other; choose one")
+        }
         c.tls = insecure ? .insecure : (caBundle.map { .caBundle(path: $0) } ?? .systemRoots)
-        for (flag, value) in [("--timeout", timeout), ("--fast-fail-timeout", fastFailTimeout), ("--links-timeout", linksTimeout),
-                              ("--outage-timeout", outageTimeout)] {
+        for (flag, value) in [
+            ("--timeout", timeout), ("--fast-fail-timeout", fastFailTimeout), ("--links-timeout", linksTimeout),
+            ("--outage-timeout", outageTimeout),
+        ] {
             guard value.isFinite, value >= 0.001, value <= JiraClientConfiguration.maxSeconds else {
-                throw JiraError(.invalidInput, "\(flag) must be a number of seconds from 0.001 to \(Int(JiraClientConfiguration.maxSeconds)) (one week), got \(value)")
+                throw JiraError(
+                    .invalidInput,
+                    "\(flag) must be a number of seconds from 0.001 to \(Int(JiraClientConfiguration.maxSeconds)) (one week), got \(value)"
+                )
             }
         }
-        guard (1...100).contains(maxAttempts) else { throw JiraError(.invalidInput, "--max-attempts must be 1–100, got \(maxAttempts)") }
-        guard backoffScale.isFinite, (0...1000).contains(backoffScale) else { throw JiraError(.invalidInput, "--backoff-scale must be 0–1000, got \(backoffScale)") }
+        guard (1...100).contains(maxAttempts) else {
+            throw JiraError(.invalidInput, "--max-attempts must be 1–100, got \(maxAttempts)")
+        }
+        guard backoffScale.isFinite, (0...1000).contains(backoffScale) else {
+            throw JiraError(.invalidInput, "--backoff-scale must be 0–1000, got \(backoffScale)")
+        }
         guard let bytes = ByteCount.parse(maxBody), bytes >= 1024 else {
-            throw JiraError(.invalidInput, "--max-body must be a size of at least 1k, like 256M or 1G, got '\(maxBody.prefix(40))'")
+            throw JiraError(
+                .invalidInput, "--max-body must be a size of at least 1k, like 256M or 1G, got '\(maxBody.prefix(40))'")
         }
         c.timeout = timeout
         c.fastFailTimeout = fastFailTimeout
@@ -82,7 +108,9 @@ struct ConnectionOptions: ParsableArguments {
         c.proxy = try proxySettings(for: base, environment: environment)
         try c.validate()
         if insecure {
-            StandardStreams.err("jira-resilient: warning: TLS certificate verification is OFF (--insecure): anyone on the path can read the token")
+            StandardStreams.err(
+                "jira-resilient: warning: TLS certificate verification is OFF (--insecure): anyone on the path can read the token"
+            )
         }
         return c
     }
@@ -91,14 +119,19 @@ struct ConnectionOptions: ParsableArguments {
         if let proxy {
             if proxy.lowercased() == "none" { return nil }
             guard let settings = ProxySettings(url: proxy) else {
-                throw JiraError(.invalidInput, "--proxy '\(proxy.prefix(80))' is not an http proxy URL like http://proxy.example.com:3128")
+                throw JiraError(
+                    .invalidInput,
+                    "--proxy '\(proxy.prefix(80))' is not an http proxy URL like http://proxy.example.com:3128")
             }
             return settings
         }
         switch ProxySettings.fromEnvironment(environment, for: base) {
         case .success(let settings): return settings
         case .failure(let error):
-            throw JiraError(.invalidInput, "$\(error.variable) is not an http proxy URL like http://proxy.example.com:3128; fix it, or pass --proxy URL or --proxy none")
+            throw JiraError(
+                .invalidInput,
+                "$\(error.variable) is not an http proxy URL like http://proxy.example.com:3128; fix it, or pass --proxy URL or --proxy none"
+            )
         }
     }
 }

@@ -9,7 +9,10 @@ struct ScanArguments: ParsableArguments {
     var project: String
     @Option(help: "Output directory (created if needed).")
     var out: String
-    @Option(help: "Delta scan of issues updated since this ISO-8601 instant (e.g. 2026-05-18T07:30:00Z); without it, a full scan.")
+    @Option(
+        help:
+            "Delta scan of issues updated since this ISO-8601 instant (e.g. 2026-05-18T07:30:00Z); without it, a full scan."
+    )
     var since: String?
     @Option(help: "A JQL condition that narrows the project (it never widens it).")
     var filter: String?
@@ -28,7 +31,10 @@ struct ScanArguments: ParsableArguments {
         o.restart = restart
         if let since {
             guard let date = Self.parseInstant(since) else {
-                throw JiraError(.invalidInput, "--since '\(since.prefix(40))' is not an ISO-8601 instant; write e.g. 2026-05-18T07:30:00Z or 2026-05-18T09:30:00+02:00")
+                throw JiraError(
+                    .invalidInput,
+                    "--since '\(since.prefix(40))' is not an ISO-8601 instant; write e.g. 2026-05-18T07:30:00Z or 2026-05-18T09:30:00+02:00"
+                )
             }
             o.since = date
         }
@@ -41,12 +47,16 @@ struct ScanArguments: ParsableArguments {
     /// ISO-8601 with a zone (Z or ±hh:mm), with or without seconds and fractions; a bare date is UTC midnight.
     static func parseInstant(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {
+        for options: ISO8601DateFormatter.Options in [
+            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate],
+        ] {
             f.formatOptions = options
             if let d = f.date(from: text) { return d }
         }
         if text.count == 16 || text.count == 22 || text.count == 17 {  // 2026-05-18T07:30Z / +02:00
-            f.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withTimeZone, .withDashSeparatorInDate]
+            f.formatOptions = [
+                .withFullDate, .withTime, .withColonSeparatorInTime, .withTimeZone, .withDashSeparatorInDate,
+            ]
             if let d = f.date(from: text) { return d }
         }
         return nil

@@ -7,7 +7,8 @@ struct SimulatorOptions: ParsableArguments {
     var scenario: String = "demo"
     @Option(help: "Seed of the generated data (default: the scenario's own).")
     var seed: UInt64?
-    @Option(help: "Multiplies every simulated delay; 0.01 makes a 206 s hub take 2 s (default: 1 for sim, 0.25 for demo).")
+    @Option(
+        help: "Multiplies every simulated delay; 0.01 makes a 206 s hub take 2 s (default: 1 for sim, 0.25 for demo).")
     var timeScale: Double?
     @Option(help: "Port on 127.0.0.1; 0 picks a free one.")
     var port: Int = 0
@@ -17,35 +18,61 @@ struct SimulatorOptions: ParsableArguments {
     var tls = false
     @Option(help: "'paginated' (Data Center 8.6+) or 'absent' (Server: /issue/{key}/changelog answers 404).")
     var changelogEndpoint: String?
-    @Option(help: "The token user's language for every message the server sends: \(SimLocale.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        help:
+            "The token user's language for every message the server sends: \(SimLocale.allCases.map(\.rawValue).joined(separator: ", "))."
+    )
     var locale: String = "en"
     @Option(name: .customLong("context-path"), help: "Serve JIRA under this path, e.g. /jira (default: the root).")
     var contextPath: String?
-    @Option(name: .customLong("max-results-cap"), help: "Largest page a search returns, as an admin's jira.search.views.default.max (default 1000).")
+    @Option(
+        name: .customLong("max-results-cap"),
+        help: "Largest page a search returns, as an admin's jira.search.views.default.max (default 1000).")
     var maxResultsCap: Int?
-    @Option(help: "AT:SECONDS — from the AT-th request, refuse connections for SECONDS (simulated time); AT:SECONDS:503 answers a load balancer's 503 page instead.")
+    @Option(
+        help:
+            "AT:SECONDS — from the AT-th request, refuse connections for SECONDS (simulated time); AT:SECONDS:503 answers a load balancer's 503 page instead."
+    )
     var outage: String?
 
     func validate() throws {
         guard Scenario.named(scenario) != nil else {
-            throw ValidationError("unknown scenario '\(scenario)'; choose one of \(Scenario.catalog.keys.sorted().joined(separator: ", "))")
+            throw ValidationError(
+                "unknown scenario '\(scenario)'; choose one of \(Scenario.catalog.keys.sorted().joined(separator: ", "))"
+            )
         }
-        if let timeScale { guard timeScale >= 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a number ≥ 0") } }
+        if let timeScale {
+            guard timeScale >= 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a number ≥ 0") }
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         if let changelogEndpoint, !["paginated", "absent"].contains(changelogEndpoint) {
             throw ValidationError("--changelog-endpoint must be 'paginated' or 'absent'")
         }
         guard SimLocale(rawValue: locale) != nil else {
-            throw ValidationError("--locale must be one of \(SimLocale.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--locale must be one of \(SimLocale.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let contextPath {
-            guard contextPath.hasPrefix("/"), contextPath.count > 1, !contextPath.hasSuffix("/"), contextPath.count <= 100,
-                  contextPath.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }) else {
-                throw ValidationError("--context-path must look like /jira: a leading slash, no trailing one, printable ASCII")
+            guard contextPath.hasPrefix("/"), contextPath.count > 1, !contextPath.hasSuffix("/"),
+                contextPath.count <= 100,
+                contextPath.utf8.allSatisfy({
+                    $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#")
+                })
+            else {
+                throw ValidationError(
+                    "--context-path must look like /jira: a leading slash, no trailing one, printable ASCII")
             }
         }
-        if let maxResultsCap { guard (1...10_000).contains(maxResultsCap) else { throw ValidationError("--max-results-cap must be 1–10000") } }
-        if let outage { guard OutageSchedule(outage) != nil else { throw ValidationError("--outage must be AT:SECONDS or AT:SECONDS:503 (AT ≥ 1, 0 < SECONDS ≤ 604800)") } }
+        if let maxResultsCap {
+            guard (1...10_000).contains(maxResultsCap) else {
+                throw ValidationError("--max-results-cap must be 1–10000")
+            }
+        }
+        if let outage {
+            guard OutageSchedule(outage) != nil else {
+                throw ValidationError("--outage must be AT:SECONDS or AT:SECONDS:503 (AT ≥ 1, 0 < SECONDS ≤ 604800)")
+            }
+        }
     }
 
     func makeSimulator(defaultTimeScale: Double = 1) -> JiraSimulator {

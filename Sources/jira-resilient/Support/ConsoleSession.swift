@@ -64,15 +64,22 @@ final class ConsoleService: Service, Sendable {
         let extractor = session.extractor, app = self.app
         do {
             let outcomes = try await extractor.client.withBudgets(multipliedBy: factor) { () async throws(JiraError) in
-                try await IssueFetcher.fetch(keys, client: extractor.client, store: extractor.store, concurrency: 2, events: extractor.events)
+                try await IssueFetcher.fetch(
+                    keys, client: extractor.client, store: extractor.store, concurrency: 2, events: extractor.events)
             }
             for outcome in outcomes {
                 switch outcome {
                 case .written(let r):
-                    let text = "\(r.key): \(r.tier.rawValue), \(r.links.map { "\($0) links" } ?? "links unknown"), \(r.complete ? "complete" : "missing " + r.missing.joined(separator: ", ")); written to issues/\(r.key).json"
-                    app.note { $0.fetchResults[r.key] = text; if !report { $0.notice = text } }
+                    let text =
+                        "\(r.key): \(r.tier.rawValue), \(r.links.map { "\($0) links" } ?? "links unknown"), \(r.complete ? "complete" : "missing " + r.missing.joined(separator: ", ")); written to issues/\(r.key).json"
+                    app.note {
+                        $0.fetchResults[r.key] = text; if !report { $0.notice = text }
+                    }
                 case .failed(let key, let error):
-                    app.note { $0.fetchResults[key] = "\(key) failed: \(error.description)"; $0.notice = "\(key) failed: \(error.description)" }
+                    app.note {
+                        $0.fetchResults[key] = "\(key) failed: \(error.description)";
+                        $0.notice = "\(key) failed: \(error.description)"
+                    }
                 }
             }
         } catch {
@@ -83,7 +90,9 @@ final class ConsoleService: Service, Sendable {
 
 /// Runs a scan under the console until the operator quits (or a signal arrives).
 enum ConsoleSession {
-    static func run(_ arguments: ScanArguments, configuration: JiraClientConfiguration, theme: String) async throws(JiraError) {
+    static func run(
+        _ arguments: ScanArguments, configuration: JiraClientConfiguration, theme: String
+    ) async throws(JiraError) {
         let app = ConsoleApp(themeName: theme, directory: arguments.out)
         let session = try ScanSession.open(arguments, configuration: configuration, extra: app.sink)
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
@@ -93,7 +102,9 @@ enum ConsoleSession {
         switch result {
         case .success(var summary)?:
             // Re-fetches from the console may have completed issues since the scan ended.
-            if let remaining = try? IssueFetcher.incompleteKeys(in: arguments.out).count { summary.complete = summary.written - remaining }
+            if let remaining = try? IssueFetcher.incompleteKeys(in: arguments.out).count {
+                summary.complete = summary.written - remaining
+            }
             StandardStreams.out(ScanCommand.summaryLine(summary, directory: arguments.out))
         case .failure(let error)?:
             throw error

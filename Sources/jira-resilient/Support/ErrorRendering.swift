@@ -18,12 +18,15 @@ extension JiraError {
     /// The remedy, in this command line's words.
     var hintText: String? {
         switch hint {
-        case .checkToken?: "set JIRA_PAT or pass --pat-file PATH (never the token itself as an argument); the token may have expired"
+        case .checkToken?:
+            "set JIRA_PAT or pass --pat-file PATH (never the token itself as an argument); the token may have expired"
         case .trustServerCA?: "pass --ca-bundle PATH with the CA that signed the server's certificate"
-        case .notJiraURL?: "is --url the JIRA base URL (with its context path, e.g. https://host/jira), and is no proxy or SSO page in the way?"
+        case .notJiraURL?:
+            "is --url the JIRA base URL (with its context path, e.g. https://host/jira), and is no proxy or SSO page in the way?"
         case .checkProxy?: "check --proxy, or $HTTPS_PROXY / $HTTP_PROXY and $NO_PROXY"
         case .raiseMaxBody?: "raise --max-body if the server's answers are really this large"
-        case .resumeOrRestart?: "the checkpoint is saved: run the same command again once JIRA is back (or raise --outage-timeout)"
+        case .resumeOrRestart?:
+            "the checkpoint is saved: run the same command again once JIRA is back (or raise --outage-timeout)"
         case .checkURL?: "check --url or $JIRA_URL (scheme, host, port and context path)"
         case .chooseAnotherDirectory?: "choose another --out"
         case .finishOrRestart?: "run that command again to finish it, or pass --restart"

@@ -12,9 +12,12 @@ struct ScanSession {
     let extractor: Extractor
     let scan: ScanService
 
-    static func open(_ arguments: ScanArguments, configuration: JiraClientConfiguration, extra: ScanEventSink) throws(JiraError) -> ScanSession {
+    static func open(
+        _ arguments: ScanArguments, configuration: JiraClientConfiguration, extra: ScanEventSink
+    ) throws(JiraError) -> ScanSession {
         let options = try arguments.scanOptions()
-        let extractor = try Extractor(configuration: configuration, options: options, directory: arguments.out, events: extra, logEvents: true)
+        let extractor = try Extractor(
+            configuration: configuration, options: options, directory: arguments.out, events: extra, logEvents: true)
         return ScanSession(extractor: extractor, scan: ScanService(extractor: extractor))
     }
 
@@ -22,11 +25,14 @@ struct ScanSession {
     /// ends: when the scan ends (headless), or when a companion does (the console quits).
     /// Returns the scan's outcome, nil if it never ran. Always shuts the client down.
     func run(companions: [any Service] = []) async -> Result<ScanSummary, JiraError>? {
-        var services = [ServiceGroupConfiguration.ServiceConfiguration(
-            service: scan,
-            successTerminationBehavior: companions.isEmpty ? .gracefullyShutdownGroup : .ignore)]
+        var services = [
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: scan,
+                successTerminationBehavior: companions.isEmpty ? .gracefullyShutdownGroup : .ignore)
+        ]
         services += companions.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) }
-        var configuration = ServiceGroupConfiguration(services: services, logger: Logger(label: "jira-resilient", factory: { _ in SwiftLogNoOpLogHandler() }))
+        var configuration = ServiceGroupConfiguration(
+            services: services, logger: Logger(label: "jira-resilient", factory: { _ in SwiftLogNoOpLogHandler() }))
         configuration.gracefulShutdownSignals = [.sigterm, .sigint, .sighup]
         // A second signal, or a shutdown that hangs, cancels everything.
         configuration.cancellationSignals = []
@@ -35,7 +41,9 @@ struct ScanSession {
         do { try await group.run() } catch {
             // Services here never throw; a group error means it was cancelled as a whole.
         }
-        if let failure = await extractor.shutdown() { StandardStreams.err("jira-resilient: warning: \(failure.description)") }
+        if let failure = await extractor.shutdown() {
+            StandardStreams.err("jira-resilient: warning: \(failure.description)")
+        }
         return scan.outcome
     }
 }
