@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import JiraResilient
 
 /// The retry decisions, without sockets.
@@ -147,18 +148,25 @@ import Testing
     }
 
     @Test func theGatePacesAndOnlyAFreshAnswerEndsThePacing() async throws {
-        let gate = BackoffGate()
+        let clock = ManualClock()
+        let gate = BackoffGate(clock: clock)
         let before = try await gate.pass()
         #expect(await gate.pace(every: 0.05))
         #expect(await !gate.pace(every: 0.05))  // already pacing
-        // Four requests take four distinct slots, 50 ms apart (sleeps never end early).
-        let times = try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
-            for _ in 0..<4 { group.addTask { try await gate.pass() } }
-            var out: [ContinuousClock.Instant] = []
-            for try await t in group { out.append(t) }
-            return out.sorted()
+        // Four requests take four distinct slots, 50 ms apart: the first leaves now, the others
+        // sleep until time is moved on (nothing here sleeps for real).
+        let passes = Task {
+            try await withThrowingTaskGroup(of: ManualClock.Instant.self) { group in
+                for _ in 0..<4 { group.addTask { try await gate.pass() } }
+                var out: [ManualClock.Instant] = []
+                for try await t in group { out.append(t) }
+                return out.sorted()
+            }
         }
-        #expect(times.last! - times.first! >= .milliseconds(150))
+        while clock.sleepers < 3 { await Task.yield() }
+        for _ in 0..<3 { clock.advance(by: .milliseconds(50)) }
+        let times = try await passes.value
+        #expect(times.map { before.duration(to: $0) } == [.zero, .milliseconds(50), .milliseconds(100), .milliseconds(150)])
         // An answer to a request sent before pacing began says nothing of the bucket now.
         #expect(await !gate.observe(remaining: 100, burst: 2, sentAt: before))
         #expect(await !gate.observe(remaining: 1, burst: 2, sentAt: times.last!))
@@ -166,5 +174,20 @@ import Testing
         #expect(await gate.observe(remaining: 2, burst: 2, sentAt: times.last!))
         #expect(await !gate.isPacing)
         #expect(await !gate.pace(every: 0))
+    }
+
+    @Test func aHoldKeepsEveryRequestUntilItsEndAndNeverShortens() async throws {
+        let clock = ManualClock()
+        let gate = BackoffGate(clock: clock)
+        await gate.hold(for: 2)
+        await gate.hold(for: 1)  // a shorter hold does not shorten the first
+        let passed = Task { try await gate.pass() }
+        while clock.sleepers < 1 { await Task.yield() }
+        clock.advance(by: .milliseconds(1500))
+        // Still held at 1.5 s: the pass sleeps again until 2 s.
+        while clock.sleepers < 1 { await Task.yield() }
+        clock.advance(by: .milliseconds(500))
+        let at = try await passed.value
+        #expect(at.offset == .seconds(2))
     }
 }

@@ -305,6 +305,13 @@ public final class Extractor: Sendable {
         }
     }
 
+    /// One part of a split page, fetched.
+    private struct PartOutcome: Sendable {
+        var index: Int
+        var rows: [(LadderPage, SearchPageBytes.Issue)]
+        var error: JiraError?
+    }
+
     /// Parts a timed-out page is split into.
     static let splitWays = 8
 
@@ -357,22 +364,25 @@ public final class Extractor: Sendable {
             // Split into up to `splitWays` parts fetched side by side: the slow issue is alone
             // after about log₈(n) rounds of timeouts instead of log₂(n).
             let parts = Self.split(batch, ways: Self.splitWays)
-            let results = await withTaskGroup(of: (Int, Result<[(LadderPage, SearchPageBytes.Issue)], JiraError>).self)
-            { group in
+            let outcomes = await withTaskGroup(of: PartOutcome.self) { group in
                 for (index, part) in parts.enumerated() {
                     group.addTask { [self] in
-                        do throws(JiraError) { return (index, .success(try await fetch(part, clause: clause))) } catch {
-                            return (index, .failure(error))
+                        do throws(JiraError) {
+                            return PartOutcome(index: index, rows: try await fetch(part, clause: clause), error: nil)
+                        } catch {
+                            return PartOutcome(index: index, rows: [], error: error)
                         }
                     }
                 }
-                var results = [Result<[(LadderPage, SearchPageBytes.Issue)], JiraError>?](
-                    repeating: nil, count: parts.count)
-                for await (index, result) in group { results[index] = result }
-                return results
+                var outcomes: [PartOutcome] = []
+                for await outcome in group { outcomes.append(outcome) }
+                return outcomes.sorted { $0.index < $1.index }
             }
             var rows: [(LadderPage, SearchPageBytes.Issue)] = []
-            for result in results { rows += try result!.get() }
+            for outcome in outcomes {
+                if let error = outcome.error { throw error }
+                rows += outcome.rows
+            }
             return rows
         } catch  where error.isTransient {
             events.send(.batchFailed(keys: batch.map(\.key), error: error.description))

@@ -36,7 +36,7 @@ final class JiraTransport: Sendable {
     let configuration: JiraClientConfiguration
     let baseURL: String
     private let http: HTTPClient
-    let gate = BackoffGate()
+    let gate = BackoffGate(clock: ContinuousClock())
     let outage: OutageMonitor
     private let slots: AsyncSemaphore
     private let rescueSlots: AsyncSemaphore
