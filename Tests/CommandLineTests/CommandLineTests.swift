@@ -166,6 +166,13 @@ import Testing
                     ["JIRA_URL": "http://127.0.0.1:9", "JIRA_PAT": Self.token], 5, "connection refused"
                 ),
                 (["fetch", "PRJ-99999", "--out", dir], env, 5, "could not be fetched"),
+                (["scan", "PRJ", "--out", ""], env, 2, "the output directory is an empty path"),
+                (["scan", "PRJ", "--out", dir, "--timeout", "1e300"], env, 2, "--timeout must be a number of seconds"),
+                (["scan", "PRJ", "--out", dir, "--max-body", "0"], env, 2, "--max-body must be a size"),
+                (
+                    ["scan", "PRJ", "--out", dir, "--proxy", "socks5://x:1"], env, 2,
+                    "--proxy 'socks5://x:1' is not an http proxy URL"
+                ),
             ]
             for (args, environment, code, message) in cases {
                 let r = try await run(args, environment)

@@ -220,6 +220,31 @@ import JiraResilient
         #expect(!g.text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E })
     }
 
+    @Test func aPauseStaysVisibleThroughWaitsAndTheKeyResumes() {
+        var m = ConsoleModel()
+        m.apply(.phase(.fetching), at: Fixture.at(0))
+        m.apply(
+            .connected(
+                .init(url: "u", user: "u", serverVersion: "9", timeZone: "UTC", timeZoneSource: "user", project: "PRJ")),
+            at: Fixture.at(0))
+        m.apply(.paused(true), at: Fixture.at(1))
+        let info = JiraEvent.RequestInfo(
+            id: 1, operation: "search", subject: .listing(after: nil), rung: nil, budget: 60, attempt: 1, maxAttempts: 5
+        )
+        m.apply(
+            .client(
+                .backoff(
+                    .init(
+                        request: info, reason: "rate limited", status: 429, wait: 3, source: .retryAfter, global: true))
+            ), at: Fixture.at(2))
+        #expect(m.displayState(now: Fixture.at(3)) == .paused)
+        m.apply(.client(.requestFinished(info, status: 200, bytes: 1, seconds: 1, error: nil)), at: Fixture.at(6))
+        #expect(m.displayState(now: Fixture.at(6)) == .paused)
+        #expect(ConsoleInput.handle(.character("p"), model: &m) == [.setPaused(false)])
+        m.apply(.paused(false), at: Fixture.at(7))
+        #expect(m.displayState(now: Fixture.at(7)) == .running)
+    }
+
     @Test func insecureIsSaidInTheHeader() {
         var m = ConsoleModel()
         m.apply(

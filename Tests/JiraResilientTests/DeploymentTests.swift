@@ -113,6 +113,42 @@ import TestSupport
         }
     }
 
+    @Test func aDroppedConnectionBeforeFirstContactIsOneLineNotAHundredSecondsOfRetries() async throws {
+        // http:// to an HTTPS port: the TLS server drops the plain request.
+        _ = try await ClientHarness.with(
+            sim: { $0.tls = true },
+            client: { $0.baseURL = $0.baseURL.replacingOccurrences(of: "https://", with: "http://") }
+        ) {
+            (h: ClientHarness) async throws in
+            await #expect { try await h.client.myself() } throws: { error in
+                let e = error as! JiraError
+                return e.code == .connection && e.transport == .connectionLost && e.hint == .checkURL
+                    && e.detail.contains("is the URL's scheme right?")
+            }
+            #expect(h.events.started.count == 1 && h.events.backoffs.isEmpty)
+        }
+    }
+
+    @Test func anUntrustedCertificateIsNamedAsSuch() async throws {
+        _ = try await ClientHarness.with(sim: { $0.tls = true }) { (h: ClientHarness) async throws in
+            await #expect { try await h.client.myself() } throws: { error in
+                let e = error as! JiraError
+                return e.transport == .tls(.certificateRejected) && e.hint == .trustServerCA
+                    && !e.detail.contains(".cc")
+            }
+        }
+    }
+
+    @Test func aProxyThatCannotBeReachedIsNamed() async throws {
+        _ = try await ClientHarness.with(client: { $0.proxy = ProxySettings(host: "127.0.0.1", port: 1) }) {
+            (h: ClientHarness) async throws in
+            await #expect { try await h.client.myself() } throws: { error in
+                let e = error as! JiraError
+                return e.hint == .checkProxy && e.detail.contains("through the proxy 127.0.0.1:1: connection refused")
+            }
+        }
+    }
+
     @Test func jiraUnderAContextPathWorksForEveryEndpointAndSelfLink() async throws {
         try await ClientHarness.with(sim: { $0.contextPath = "/jira" }) { (h: ClientHarness) async throws in
             #expect(h.client.configuration.baseURL.hasSuffix("/jira"))
@@ -127,11 +163,16 @@ import TestSupport
             #expect(try await h.client.projectExists("PRJ"))
             #expect(try await !h.client.projectExists("NOPE"))
         }
-        // The same JIRA asked at the host's root answers Tomcat's 404 page: named, not retried.
+        // The same JIRA asked at the host's root answers Tomcat's 404 page: at first contact that
+        // says the URL misses JIRA (exit 6 with a hint), not that a resource is absent.
         _ = try await ClientHarness.with(
             sim: { $0.contextPath = "/jira" }, client: { $0.baseURL = String($0.baseURL.dropLast(5)) }
         ) { (h: ClientHarness) async throws in
-            await #expect { try await h.client.serverInfo() } throws: { ($0 as! JiraError).code == .notFound }
+            await #expect { try await h.client.serverInfo() } throws: { error in
+                let e = error as! JiraError
+                return e.code == .notJira && e.hint == .notJiraURL
+                    && e.detail.contains("does not lead to JIRA's REST API")
+            }
         }
     }
 

@@ -151,6 +151,7 @@ import TestSupport
         let clock = ManualClock()
         let gate = BackoffGate(clock: clock)
         let before = try await gate.pass()
+        clock.advance(by: .milliseconds(1))
         #expect(await gate.pace(every: 0.05))
         #expect(await !gate.pace(every: 0.05))  // already pacing
         // Four requests take four distinct slots, 50 ms apart: the first leaves now, the others
@@ -166,7 +167,8 @@ import TestSupport
         while clock.sleepers < 3 { await Task.yield() }
         for _ in 0..<3 { clock.advance(by: .milliseconds(50)) }
         let times = try await passes.value
-        #expect(times.map { before.duration(to: $0) } == [.zero, .milliseconds(50), .milliseconds(100), .milliseconds(150)])
+        // Slots 50 ms apart from the moment pacing began (1 ms after `before`).
+        #expect(times.map { before.duration(to: $0) } == [1, 51, 101, 151].map { Duration.milliseconds($0) })
         // An answer to a request sent before pacing began says nothing of the bucket now.
         #expect(await !gate.observe(remaining: 100, burst: 2, sentAt: before))
         #expect(await !gate.observe(remaining: 1, burst: 2, sentAt: times.last!))

@@ -118,6 +118,8 @@ import JiraResilient
 
     @Test func cutBodiesAndDroppedConnectionsAreRetried() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
+            _ = try await h.client.serverInfo()  // first contact: JIRA has answered
+            h.sim.clearRequestLog()
             h.sim.inject(
                 .init(.truncatedBody(fraction: 0.4), matching: RequestMatcher(pathContains: "/search"), count: 1))
             h.sim.inject(.init(.closeBeforeResponse, matching: RequestMatcher(pathContains: "/search"), count: 1))

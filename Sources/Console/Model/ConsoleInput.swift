@@ -34,7 +34,7 @@ public enum ConsoleInput {
             return [.quit]
         case .character("p"):
             guard !model.scanDone else { model.notice = "the scan has finished"; return [] }
-            let paused = !(model.state == .paused)
+            let paused = !model.isPaused
             return [.setPaused(paused)]
         case .character("t"): return [.cycleTheme]
         case .tab: model.focus = model.focus == .decisions ? .events : .decisions

@@ -109,7 +109,7 @@ public struct ConsoleModel: Sendable {
         case .reindexDetected(_, let example):
             reindexNote =
                 "reindex: \(progress.reindexed) listed with an older fields.updated (e.g. \(example)); fetched anyway"
-        case .paused(let p): if p { state = .paused } else if case .paused = state { state = .running }
+        case .paused(let p): isPaused = p
         case .client(let e): applyClient(e, now)
         default: break
         }
@@ -169,10 +169,20 @@ public struct ConsoleModel: Sendable {
         log.append(LogLine(at: now, kind: kind, text: UntrustedText.sanitized(text), until: until))
     }
 
-    /// The state shown in the header, with waits that have ended cleared.
+    /// The operator paused the scan (kept apart from `state`, which waits and outages change).
+    public var isPaused = false
+
+    /// The state shown in the header, with waits that have ended cleared. A pause shows as
+    /// PAUSED while the scan runs or waits; an outage, or the end, shows as itself.
     public func displayState(now: Date) -> RunState {
         switch state {
+        case .running, .rateLimited, .retrying, .paused:
+            if isPaused { return .paused }
+        default: return state
+        }
+        switch state {
         case .rateLimited(let until) where until <= now, .retrying(let until) where until <= now: return .running
+        case .paused: return .running
         default: return state
         }
     }

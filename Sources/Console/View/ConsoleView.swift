@@ -268,7 +268,7 @@ public enum ConsoleView {
         }
         let keys: [(String, String)] = [
             ("f", "fetch"), ("m", "incomplete \(model.incomplete.count)"),
-            ("p", model.state == .paused ? "resume" : "pause"),
+            ("p", model.isPaused ? "resume" : "pause"),
             ("t", "theme"), ("Tab", "focus"), ("j/k", "scroll"), ("Enter", "details"), ("/", "search"), ("?", "help"),
             ("q", "quit"),
         ]

@@ -259,6 +259,8 @@ public final class Extractor: Sendable {
                     if let first = stale.first { events.send(.reindexDetected(count: stale.count, example: first.key)) }
                 }
                 queue.push(issues)
+                // Paused: the next listing page waits too (nothing new starts).
+                await control.waitWhilePaused()
             }
         } catch  where error.code == .jqlRejected {
             // Asked by structure, not by the wording of JIRA's (translated) message.
@@ -281,6 +283,8 @@ public final class Extractor: Sendable {
             while true {
                 await control.waitWhilePaused()
                 guard let batch = await queue.next(size: options.pageSize) else { break }
+                // A worker that waited for work while the operator paused does not start now.
+                await control.waitWhilePaused()
                 if Task.isCancelled { throw JiraError(.cancelled, "the scan was interrupted") }
                 events.send(
                     .cursor(

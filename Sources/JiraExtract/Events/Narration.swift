@@ -87,7 +87,7 @@ public enum Narration {
                     wait: b.wait)
                 : NarrationLine(
                     .retry,
-                    "retry: \(status) on \(b.request.operation) \(short(b.request.subject)); waiting \(seconds(b.wait)) (\(b.source.rawValue)), \(next)",
+                    "retry: \(status) on \(what(b.request)); waiting \(seconds(b.wait)) (\(b.source.rawValue)), \(next)",
                     wait: b.wait)
         case .tierDecided(let d) where d.tier == .minimal || (d.tier == .hub && (d.links ?? hubLinks) >= hubLinks):
             return NarrationLine(
@@ -138,6 +138,12 @@ public enum Narration {
         case .batch(let count, _, _): "batch of \(count) issue\(count == 1 ? "" : "s")"
         default: subject.text
         }
+    }
+
+    /// `search batch of 3 issues`, `changelog P-7`, `myself` (the operation once when it names the subject).
+    static func what(_ request: JiraEvent.RequestInfo) -> String {
+        let subject = short(request.subject)
+        return subject == request.operation ? subject : "\(request.operation) \(subject)"
     }
 
     static func short(_ subject: RequestSubject) -> String {

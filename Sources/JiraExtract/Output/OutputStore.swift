@@ -42,6 +42,9 @@ public actor OutputStore {
     /// the directory holds a checkpoint, that checkpoint. Refuses a directory that holds
     /// another project's output or files that are not ours.
     public static func open(directory: String, project: String) throws(JiraError) -> (OutputStore, Checkpoint?) {
+        guard !directory.isEmpty else {
+            throw JiraError(.invalidInput, "the output directory is an empty path", hint: .chooseAnotherDirectory)
+        }
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {

@@ -75,7 +75,7 @@ public struct JiraClientConfiguration: Sendable {
                 .invalidInput, "the JIRA URL must not carry credentials, a query or a fragment", hint: .checkURL)
         }
         guard !token.isEmpty else {
-            throw JiraError(.invalidInput, "no personal access token was given", hint: .checkToken)
+            throw JiraError(.invalidInput, "no personal access token was given", hint: .provideToken)
         }
         for (name, value) in [
             ("timeout", timeout), ("fast-fail timeout", fastFailTimeout), ("links timeout", linksTimeout),

@@ -59,8 +59,10 @@ public struct JiraError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Remedies a front end can name.
     public enum Hint: Sendable, Equatable {
-        /// Give a valid personal access token.
+        /// Give a valid personal access token (this one was refused).
         case checkToken
+        /// No token was given.
+        case provideToken
         /// Trust the CA that signed the server's certificate.
         case trustServerCA
         /// The URL does not lead to JIRA's REST API (an SSO page, a proxy, a wrong path).

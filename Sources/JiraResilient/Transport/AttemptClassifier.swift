@@ -13,6 +13,8 @@ struct AttemptClassifier: Sendable {
     var token: AccessToken
     /// The 0-based index of the attempt.
     var attempt: Int
+    /// JIRA has not answered yet in this run: an answer that is not JIRA's says the URL is wrong.
+    var firstContact = false
 
     /// How one exchange ended.
     enum Outcome: Sendable {
@@ -53,7 +55,8 @@ struct AttemptClassifier: Sendable {
         case .tls(let problem):
             return .fail(
                 JiraError(
-                    .connection, "\(TransportFailure.tls(problem).phrase) with \(baseURL)", hint: .trustServerCA,
+                    .connection, "\(TransportFailure.tls(problem).phrase) with \(baseURL)",
+                    hint: problem == .handshake ? .checkURL : .trustServerCA,
                     transport: failure))
         case .proxy:
             return .fail(JiraError(.connection, "\(subject): \(failure.phrase)", hint: .checkProxy))
@@ -83,13 +86,20 @@ struct AttemptClassifier: Sendable {
                 headers.first(name: "X-Seraph-LoginReason").map { " (\(token.redact(String($0.prefix(60)))))" } ?? ""
             return .fail(
                 JiraError(
-                    .authentication, "JIRA refused the token\(reason): HTTP 401; the token may have expired",
+                    .authentication, "JIRA refused the token\(reason): HTTP 401",
                     status: status, messages: messages, hint: .checkToken))
         case 403:
             return .fail(
                 JiraError(
                     .authentication, "JIRA says the token's user may not do this: HTTP 403 on \(subject)",
                     status: status, messages: messages))
+        case 404 where firstContact && !fromJira:
+            // A web server's page, not JIRA's JSON: the URL misses JIRA (a context path?).
+            return .fail(
+                JiraError(
+                    .notJira,
+                    "\(subject) answered 404 with a page that is not JIRA's: \(baseURL) does not lead to JIRA's REST API",
+                    status: status, hint: .notJiraURL))
         case 404:
             return .fail(JiraError(.notFound, "\(subject): not found (404)", status: status, messages: messages))
         case 429:

@@ -24,7 +24,8 @@ actor BackoffGate<C: Clock> where C.Duration == Duration {
     }
 
     /// Waits until the gate is open and, when pacing, for this request's slot; returns the
-    /// instant the request was let go. Throws `CancellationError` if the task is cancelled.
+    /// instant the request was let go (its slot, when paced). Throws `CancellationError` if the
+    /// task is cancelled.
     func pass() async throws -> C.Instant {
         while let until, until > clock.now {
             try await clock.sleep(until: until, tolerance: nil)
@@ -35,7 +36,7 @@ actor BackoffGate<C: Clock> where C.Duration == Duration {
         let slot = max(nextSlot, now)
         nextSlot = slot.advanced(by: spacing)
         if slot > now { try await clock.sleep(until: slot, tolerance: nil) }
-        return clock.now
+        return slot
     }
 
     /// Closes the gate for `seconds` (extends, never shortens, a closed gate).

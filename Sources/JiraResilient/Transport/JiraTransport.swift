@@ -127,7 +127,7 @@ final class JiraTransport: Sendable {
                 attempt: attempt + 1, maxAttempts: policy.maxAttempts)
             let classifier = AttemptClassifier(
                 subject: describe(request), baseURL: baseURL, budget: attemptBudget,
-                token: configuration.token, attempt: attempt)
+                token: configuration.token, attempt: attempt, firstContact: !outage.answeredOnce)
             send(.requestStarted(info))
             let clock = ContinuousClock()
             let started = clock.now
@@ -172,12 +172,13 @@ final class JiraTransport: Sendable {
                 try await backoff(policy, failure, error, rateLimit: rateLimit, info: info, attempt: attempt)
                 attempt += 1
             case .lost(let failure, let unreachable, let error):
+                // Before JIRA has answered once, a connection that fails or drops is the setup's
+                // fault (URL, scheme, proxy), not a passing hiccup: say so now, not after retries.
+                if !outage.answeredOnce, error.transport != nil { throw firstContactFailure(error) }
                 let (verdict, began) = outage.recordLost(unreachable: unreachable)
                 switch verdict {
                 case .fail:
-                    throw JiraError(
-                        error.code, "cannot reach JIRA at \(baseURL): \(error.transport?.phrase ?? error.detail)",
-                        hint: .checkURL, transport: error.transport)
+                    throw firstContactFailure(error)
                 case .hold:
                     if began { startProbing(cause: error.transport?.phrase ?? error.shortReason) }
                 case .retry:
@@ -186,6 +187,21 @@ final class JiraTransport: Sendable {
                 }
             }
         }
+    }
+
+    /// The one line for a first contact that failed, naming the proxy when there is one.
+    private func firstContactFailure(_ error: JiraError) -> JiraError {
+        var cause = error.transport?.phrase ?? error.detail
+        if error.transport == .connectionLost, configuration.proxy == nil {
+            cause += " (is the URL's scheme right? a TLS port drops plain HTTP like this)"
+        }
+        if let proxy = configuration.proxy {
+            return JiraError(
+                error.code, "cannot reach JIRA at \(baseURL) through the proxy \(proxy.host):\(proxy.port): \(cause)",
+                hint: .checkProxy, transport: error.transport)
+        }
+        return JiraError(
+            error.code, "cannot reach JIRA at \(baseURL): \(cause)", hint: .checkURL, transport: error.transport)
     }
 
     /// Waits out an outage without spending an attempt.

@@ -114,8 +114,8 @@ public enum TransportFailure: Sendable, Equatable {
         }
     }
 
-    /// Whether BoringSSL's error stack holds `SSL_R_CERTIFICATE_VERIFY_FAILED` (reason 134 of
-    /// the SSL library). NIOSSL keeps the packed code private and prints it first as `Error: N`;
+    /// Whether BoringSSL's error stack holds `SSL_R_CERTIFICATE_VERIFY_FAILED` (reason 125 of
+    /// the SSL library, printed as `error:1000007d:…`). NIOSSL keeps the packed code private and prints it first as `Error: N`;
     /// that number (not the message, which carries a build path) is what is read here.
     private static func certificateRejected(_ error: BoringSSLError) -> Bool {
         let stack: NIOBoringSSLErrorStack
@@ -128,7 +128,7 @@ public enum TransportFailure: Sendable, Equatable {
             guard text.hasPrefix("Error: ") else { return false }
             let digits = text.dropFirst(7).prefix { $0.isNumber }
             guard let code = UInt32(digits) else { return false }
-            return (code >> 24) == 16 && (code & 0xFFF) == 134  // ERR_LIB_SSL, CERTIFICATE_VERIFY_FAILED
+            return (code >> 24) == 16 && (code & 0xFFF) == 125  // ERR_LIB_SSL, CERTIFICATE_VERIFY_FAILED
         }
     }
 }

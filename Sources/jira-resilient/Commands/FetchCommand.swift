@@ -39,6 +39,7 @@ struct FetchCommand: AsyncParsableCommand {
         _ keys: [String], project: String, out: String, connection: ConnectionOptions, concurrency: Int
     ) async throws -> [IssueFetcher.Outcome] {
         var configuration = try connection.configuration(token: try connection.token(), concurrency: concurrency)
+        connection.warnIfInsecure()
         let (store, _) = try OutputStore.open(directory: out, project: project)
         let log = try EventLog(path: out + "/events.jsonl")
         configuration.events = log.sink.clientSink

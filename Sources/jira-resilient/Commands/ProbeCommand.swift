@@ -40,6 +40,7 @@ struct ProbeCommand: AsyncParsableCommand {
             }
         }
         var configuration = try connection.configuration(token: try connection.token(), concurrency: 2)
+        connection.warnIfInsecure()
         configuration.events = events
         let client = try JiraClient(configuration)
         let ticker = Task {

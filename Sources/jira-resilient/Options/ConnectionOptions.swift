@@ -58,7 +58,7 @@ struct ConnectionOptions: ParsableArguments {
             return token
         }
         if let value = ProcessInfo.processInfo.environment["JIRA_PAT"], !value.isEmpty { return AccessToken(value) }
-        throw JiraError(.invalidInput, "no personal access token was given", hint: .checkToken)
+        throw JiraError(.invalidInput, "no personal access token was given", hint: .provideToken)
     }
 
     /// The client configuration with `token`; every problem is an `.invalidInput` error before
@@ -94,7 +94,7 @@ struct ConnectionOptions: ParsableArguments {
         }
         guard let bytes = ByteCount.parse(maxBody), bytes >= 1024 else {
             throw JiraError(
-                .invalidInput, "--max-body must be a size of at least 1k, like 256M or 1G, got '\(maxBody.prefix(40))'")
+                .invalidInput, "--max-body must be a size from 1k to 1T, like 256M or 1G, got '\(maxBody.prefix(40))'")
         }
         c.timeout = timeout
         c.fastFailTimeout = fastFailTimeout
@@ -113,6 +113,15 @@ struct ConnectionOptions: ParsableArguments {
             )
         }
         return c
+    }
+
+    /// Says on stderr that certificates are not verified (`fetch`, `probe`, `refetch`; a scan
+    /// says it through its events, on stderr, in events.jsonl and in the console header).
+    func warnIfInsecure() {
+        guard insecure else { return }
+        StandardStreams.err(
+            "jira-resilient: warning: TLS certificate verification is OFF (--insecure): anyone on the path can read the token"
+        )
     }
 
     private func proxySettings(for base: String, environment: [String: String]) throws(JiraError) -> ProxySettings? {

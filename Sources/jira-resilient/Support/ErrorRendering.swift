@@ -18,8 +18,8 @@ extension JiraError {
     /// The remedy, in this command line's words.
     var hintText: String? {
         switch hint {
-        case .checkToken?:
-            "set JIRA_PAT or pass --pat-file PATH (never the token itself as an argument); the token may have expired"
+        case .checkToken?: "the token may have expired or been revoked: check JIRA_PAT or --pat-file"
+        case .provideToken?: "set JIRA_PAT or pass --pat-file PATH (never the token itself as an argument)"
         case .trustServerCA?: "pass --ca-bundle PATH with the CA that signed the server's certificate"
         case .notJiraURL?:
             "is --url the JIRA base URL (with its context path, e.g. https://host/jira), and is no proxy or SSO page in the way?"
