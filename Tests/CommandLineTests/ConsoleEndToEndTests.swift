@@ -49,6 +49,18 @@ import Testing
         }
     }
 
+    /// Waits (at most 60 s) until the scan in `out` has written a few manifest lines.
+    static func waitForManifest(in out: String) async throws {
+        let started = Date()
+        while (FileManager.default.contents(atPath: out + "/manifest.jsonl") ?? Data()).count < 100 {
+            if Date().timeIntervalSince(started) > 60 {
+                Issue.record("the console wrote no manifest lines in 60 s")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     static var tmuxAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
 
     @Test(.enabled(if: tmuxAvailable)) func demoFetchesAHubAndQuitsCleanly() async throws {
@@ -134,14 +146,7 @@ import Testing
             try await Tmux().with { tmux in
                 await tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40", command])
                 _ = try await tmux.wait(for: "RUNNING", seconds: 60)
-                let started = Date()
-                while (FileManager.default.contents(atPath: out + "/manifest.jsonl") ?? Data()).count < 100 {
-                    if Date().timeIntervalSince(started) > 60 {
-                        Issue.record("the console wrote no manifest lines in 60 s")
-                        throw CancellationError()
-                    }
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+                try await Self.waitForManifest(in: out)
                 await tmux.run(["kill-session", "-t", tmux.session])
             }
         } catch {
@@ -185,14 +190,7 @@ import Testing
             try await Tmux().with { tmux in
                 await tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40", command])
                 _ = try await tmux.wait(for: "RUNNING", seconds: 60)
-                let started = Date()
-                while (FileManager.default.contents(atPath: out + "/manifest.jsonl") ?? Data()).count < 100 {
-                    if Date().timeIntervalSince(started) > 60 {
-                        Issue.record("the console wrote no manifest lines in 60 s")
-                        throw CancellationError()
-                    }
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+                try await Self.waitForManifest(in: out)
                 await tmux.keys("p")
                 _ = try await tmux.wait(for: "PAUSED", seconds: 20)
                 let asked = Date()

@@ -115,13 +115,7 @@ struct SimulatorRouter {
             return .errors(404, ["No project could be found with key '\(key)'."])
         }
         var json = JSONBuilder()
-        json.beginObject()
-        json.member("self", "\(baseURL)/rest/api/2/project/\(project.id)")
-        json.member("id", String(project.id))
-        json.member("key", project.key)
-        json.member("name", project.name)
-        json.member("projectTypeKey", "software")
-        json.endObject()
+        renderer.writeProject(project.key, into: &json)
         return .json(200, json.bytes)
     }
 
