@@ -41,7 +41,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try await BinaryRunner.run(
             [
-                "scan", "BIG", "--out", dir, "--backoff-scale", "0.01", "--timeout", "60",
+                "scan", "BIG", "--out", dir, "--backoff-scale", "0.01", "--timeout", "60", "--connect-timeout", "60",
                 "--fast-fail-timeout", "30", "--progress-interval", "1",
             ],
             environment: ["JIRA_URL": url, "JIRA_PAT": Self.token])
@@ -66,7 +66,9 @@ import TestSupport
         let dir = directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let env = ["JIRA_URL": url, "JIRA_PAT": Self.token]
-        let args = ["scan", "BIG", "--out", dir, "--backoff-scale", "0.01", "--outage-timeout", "1"]
+        let args = [
+            "scan", "BIG", "--out", dir, "--backoff-scale", "0.01", "--outage-timeout", "1", "--connect-timeout", "60",
+        ]
         let r = try await BinaryRunner.run(args, environment: env)
         await sim.stop()
         #expect(r.status == 5, "\(r.stderr)")
@@ -108,7 +110,8 @@ import TestSupport
         let dir = directory(), direct = directory()
         defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: direct) }
         let r = try await BinaryRunner.run(
-            ["scan", "OTHER", "--out", dir],
+            // First contact is not the point here: a loaded test machine gets a minute for it.
+            ["scan", "OTHER", "--out", dir, "--connect-timeout", "60"],
             environment: ["JIRA_URL": url, "JIRA_PAT": Self.token, "http_proxy": "http://127.0.0.1:\(proxy.port)"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("40 issues written"))
@@ -122,7 +125,7 @@ import TestSupport
         // NO_PROXY naming the host goes direct.
         let before = proxy.connectLines.count
         let d = try await BinaryRunner.run(
-            ["scan", "OTHER", "--out", direct],
+            ["scan", "OTHER", "--out", direct, "--connect-timeout", "60"],
             environment: [
                 "JIRA_URL": url, "JIRA_PAT": Self.token, "HTTP_PROXY": "http://127.0.0.1:\(proxy.port)",
                 "NO_PROXY": "localhost,127.0.0.1",

@@ -68,7 +68,7 @@ final class JiraTransport: Sendable {
         var http = HTTPClient.Configuration()
         http.tlsConfiguration = tls
         http.redirectConfiguration = .disallow
-        http.timeout = .init(connect: .seconds(Int64(min(configuration.firstContactTimeout, 10).rounded(.up))))
+        http.timeout = .init(connect: .milliseconds(Int64(configuration.firstContactTimeout * 1000)))
         http.httpVersion = .http1Only
         http.decompression = .disabled
         if let proxy = configuration.proxy {

@@ -35,6 +35,12 @@ struct ConnectionOptions: ParsableArguments {
         name: .customLong("outage-timeout"),
         help: "Seconds to hold through JIRA being unreachable (a restart) before stopping with the checkpoint saved.")
     var outageTimeout: Double = 3600
+    @Option(
+        name: .customLong("connect-timeout"),
+        help:
+            "Seconds for connecting, and for each request until JIRA has answered once (a wrong URL is named within this)."
+    )
+    var connectTimeout: Double = 10
     @Option(name: .customLong("max-body"), help: "Largest response body accepted (bytes; k, M, G suffixes).")
     var maxBody: String = "256M"
 
@@ -77,7 +83,7 @@ struct ConnectionOptions: ParsableArguments {
         c.tls = insecure ? .insecure : (caBundle.map { .caBundle(path: $0) } ?? .systemRoots)
         for (flag, value) in [
             ("--timeout", timeout), ("--fast-fail-timeout", fastFailTimeout), ("--links-timeout", linksTimeout),
-            ("--outage-timeout", outageTimeout),
+            ("--outage-timeout", outageTimeout), ("--connect-timeout", connectTimeout),
         ] {
             guard value.isFinite, value >= 0.001, value <= JiraClientConfiguration.maxSeconds else {
                 throw JiraError(
@@ -102,6 +108,7 @@ struct ConnectionOptions: ParsableArguments {
         c.maxAttempts = maxAttempts
         c.backoffScale = backoffScale
         c.outageTimeout = outageTimeout
+        c.firstContactTimeout = connectTimeout
         c.maxBody = bytes
         c.concurrency = concurrency
         c.rescueConcurrency = concurrency
