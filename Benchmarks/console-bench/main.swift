@@ -39,7 +39,7 @@ func event(_ i: Int) -> ScanEvent {
                 TierDecision(
                     key: "PRJ-\(i)", tier: i % 50 == 2 ? .hub : .full,
                     rungs: [RungReport(rung: .full, succeeded: true, seconds: 0.4, error: nil, bytes: 30_000)],
-                    links: i % 9, title: "Summary of issue \(i) 漢字 \u{1B}]0;x\u{07}")))
+                    links: i % 9, title: ServerText("Summary of issue \(i) 漢字 \u{1B}]0;x\u{07}"))))
     case 3:
         var summary = IssueSummary(id: "\(i)", key: "PRJ-\(i - 1)", updated: nil, links: 3)
         summary.histories = .init(inline: 4, total: 4)

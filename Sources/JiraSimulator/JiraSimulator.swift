@@ -414,6 +414,13 @@ public final class JiraSimulator: Sendable {
             response.delay += seconds * configuration.timeScale
         case .held(let number):
             response.gate = state.withLock { $0.gates.indices.contains(number) ? $0.gates[number] : nil }
+        case .hostileKey:
+            let body = response.body, inner = response.deferred
+            response.deferred = {
+                var bytes = inner?() ?? body
+                if let end = Self.firstKeyValueEnd(in: bytes) { bytes.insert(contentsOf: Self.hostileSuffix, at: end) }
+                return bytes
+            }
         case .malformedRow:
             let body = response.body, inner = response.deferred
             response.deferred = {
@@ -422,6 +429,18 @@ public final class JiraSimulator: Sendable {
                 return bytes
             }
         }
+    }
+
+    /// JSON-escaped: OSC 0 (window title), then OSC 52 (clipboard, "PWNED" in base64).
+    static let hostileSuffix = Array(#"\u001b]0;PWNED-KEY\u0007\u001b]52;c;UFdORUQ=\u0007"#.utf8)
+
+    /// Where the first issue's `"key":"…"` value ends (its closing quote) in a search page.
+    static func firstKeyValueEnd(in body: [UInt8]) -> Int? {
+        let marker = Array("\"issues\":[{".utf8)
+        guard let start = body.firstRange(of: marker)?.upperBound else { return nil }
+        let keyKey = Array("\"key\":\"".utf8)
+        guard let keyStart = body[start...].firstRange(of: keyKey)?.upperBound else { return nil }
+        return body[keyStart...].firstIndex(of: UInt8(ascii: "\""))
     }
 
     /// The byte range of the first issue's `"id":"…",` member in a search page.

@@ -135,6 +135,56 @@ import Testing
         }
     }
 
+    /// A headless scan that fails on a hostile key (OSC 0 title and OSC 52 clipboard sequences in
+    /// a search row) after writing issues prints every line inert: the pane title and tmux's
+    /// paste buffers stay untouched, and it exits 6. Then the same pane prints the same kind of
+    /// sequences raw, showing that this tmux (clipboard on) would have caught a leak.
+    @Test(.enabled(if: tmuxAvailable)) func aFailedHeadlessScanLeavesTheTitleAndClipboardAlone() async throws {
+        let sim = JiraSimulator(.init(scenario: .small, token: "hostile-key-token", timeScale: 0.01))
+        // Page fetches after the first two carry the hostile key.
+        sim.inject(
+            .init(
+                .hostileKey, matching: RequestMatcher(method: "POST", pathContains: "/search", fieldsContains: "*all"),
+                count: nil, skip: 2))
+        let url = try await sim.start()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("jr-osc-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let control = #"printf '\033]0;CONTROL\007\033]52;c;Q09OVFJPTA==\007'"#
+        let command =
+            "read go; \(BinaryRunner.binary) scan PRJ --out \(out) --page-size 5 --concurrency 1; echo EXITED-$?; read again; \(control); sleep 60"
+        do {
+            try await Tmux().with { tmux in
+                await tmux.run([
+                    "new-session", "-d", "-s", tmux.session, "-x", "200", "-y", "50", "-e", "JIRA_URL=\(url)",
+                    "-e", "JIRA_PAT=hostile-key-token", command,
+                ])
+                await tmux.run(["set-option", "-g", "set-clipboard", "on"])
+                await tmux.run(["select-pane", "-t", tmux.session, "-T", "original-title"])
+                await tmux.keys("Enter")
+                let screen = try await tmux.wait(for: "EXITED-", seconds: 90)
+                #expect(screen.contains("EXITED-6"), "\(screen)")
+                #expect(screen.contains("␛]0;PWNED-KEY␇"), "the hostile key is named, inertly")
+                #expect(!screen.contains("--url"), "a malformed row is not blamed on the URL")
+                #expect(await tmux.display("#{pane_title}") == "original-title")
+                #expect(await tmux.run(["list-buffers"]).isEmpty)
+                let written = (FileManager.default.contents(atPath: out + "/manifest.jsonl") ?? Data())
+                #expect(!written.isEmpty, "the scan failed before writing anything")
+                // The control: raw sequences in this pane do reach the title and the buffers.
+                await tmux.keys("Enter")
+                let deadline = Date().addingTimeInterval(20)
+                while Date() < deadline, await tmux.display("#{pane_title}") != "CONTROL" {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(await tmux.display("#{pane_title}") == "CONTROL")
+                #expect(await tmux.run(["list-buffers"]).contains("CONTROL"))
+            }
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
     @Test(.enabled(if: tmuxAvailable)) func aHungUpTerminalStopsTheConsoleWithTheCheckpointSaved() async throws {
         let sim = JiraSimulator(.init(scenario: .small, token: "hangup-token", timeScale: 0.3))
         let url = try await sim.start()

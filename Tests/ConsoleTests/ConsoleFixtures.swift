@@ -56,7 +56,7 @@ enum Fixture {
                                 RungReport(
                                     rung: .hubLinks, succeeded: true, seconds: 181.4, error: nil, bytes: 10_400_000),
                             ], links: 8249,
-                            title: "Parent requirement \u{1B}]0;PWNED-TITLE\u{07}\u{202E}txt.exe 漢字")))
+                            title: ServerText("Parent requirement \u{1B}]0;PWNED-TITLE\u{07}\u{202E}txt.exe 漢字"))))
             ),
             (3, .written(record("PRJ-42", .hub, links: 8249))),
             (

@@ -153,7 +153,7 @@ import TestSupport
         try await ClientHarness.with(sim: { $0.contextPath = "/jira" }) { (h: ClientHarness) async throws in
             #expect(h.client.configuration.baseURL.hasSuffix("/jira"))
             let info = try await h.client.serverInfo()
-            #expect(info.version == "9.12.4")
+            #expect(info.version.description == "9.12.4")
             let rows = try await h.client.listKeys(project: "PRJ")
             #expect(rows.count == h.universe.members["PRJ"]!.count)
             let issue = try await h.client.fetchResilient(rows[0].key)

@@ -113,7 +113,7 @@ import JiraResilient
                     _ = try await client.issue(key)
                     Issue.record("\(key) should fail")
                 } catch {
-                    let text = "\(error) \((error as? JiraError)?.messages.joined() ?? "")"
+                    let text = "\(error) \((error as? JiraError)?.messages.map(\.description).joined() ?? "")"
                     #expect(!text.contains(Self.token), "\(text)")
                     #expect(text.contains("[token]"))
                 }

@@ -11,7 +11,7 @@ import JiraResilient
                 .init(.rateLimited(.seconds(0)), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
             h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
             let info = try await h.client.serverInfo()
-            #expect(info.version == "9.12.4")
+            #expect(info.version.description == "9.12.4")
             #expect(h.sim.requests.map(\.status) == [503, 429, 200])
             let backoffs = h.events.backoffs
             #expect(backoffs.map(\.status) == [503, 429])
@@ -62,7 +62,7 @@ import JiraResilient
                 error in
                 let e = error as! JiraError
                 return e.code == .jqlRejected
-                    && e.messages == ["The value 'NOPE' does not exist for the field 'project'."]
+                    && e.messages.map(\.description) == ["The value 'NOPE' does not exist for the field 'project'."]
             }
             #expect(h.sim.requests.count == 2)
         }
@@ -110,9 +110,19 @@ import JiraResilient
             } throws: { error in
                 (error as! JiraError).code == .notJira && (error as! JiraError).description.contains("no id")
             }
+            // A key that is not a key (here carrying OSC title and clipboard sequences) makes the row
+            // malformed: refused, and named in its inert form.
+            h.sim.inject(.init(.hostileKey, matching: RequestMatcher(pathContains: "/search"), count: 1))
+            await #expect {
+                try await h.client.search("project = PRJ ORDER BY key", fields: ["key"], maxResults: 5)
+            } throws: { error in
+                let text = "\(error)"
+                return (error as! JiraError).code == .notJira && text.contains("]0;PWNED-KEY␇")
+                    && text.contains("not an issue key") && !text.contains("\u{1B}") && !text.contains("\u{07}")
+            }
             h.sim.inject(.init(.htmlLogin, count: 1))
             guard case .notJira = await h.client.checkAuthentication() else { Issue.record("expected notJira"); return }
-            #expect(h.sim.requests.count == 5)  // none retried
+            #expect(h.sim.requests.count == 6)  // none retried
         }
     }
 

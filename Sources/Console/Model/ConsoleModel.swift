@@ -151,7 +151,7 @@ public struct ConsoleModel: Sendable {
                 Decision(
                     key: d.key, tier: d.tier, links: d.links, rungs: d.rungs, seconds: seconds, record: records[d.key],
                     at: now,
-                    title: d.title.map { UntrustedText.sanitized($0) }))
+                    title: d.title.map(\.description)))
             if decisionSelected >= decisions.count - 2 { decisionSelected = max(0, decisions.count - 1) }
         case .outage(let o):
             switch o {

@@ -151,7 +151,8 @@ public final class Extractor: Sendable {
         events.send(
             .connected(
                 .init(
-                    url: client.configuration.baseURL, user: user.displayName, serverVersion: info.version,
+                    url: client.configuration.baseURL, user: user.displayName.description,
+                    serverVersion: info.version.description,
                     timeZone: zone.zone.identifier, timeZoneSource: zone.source.rawValue, project: options.project,
                     insecure: client.configuration.tls == .insecure)))
         let sinceLiteral = options.since.map { JQL.dateLiteral($0.addingTimeInterval(-options.overlap), in: zone.zone) }

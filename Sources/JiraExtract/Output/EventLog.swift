@@ -54,7 +54,7 @@ public final class EventLog: Sendable {
 public enum EventJSON {
     /// One event as one line (no newline), members in a fixed order.
     public static func line(_ event: ScanEvent, at timestamp: String) -> [UInt8] {
-        var o = JSONObjectWriter()
+        var o = JSONObjectWriter(inert: true)
         o.member("ts", timestamp)
         write(event, into: &o)
         return o.finished
@@ -125,7 +125,7 @@ public enum EventJSON {
             o.member("total", s.total)
             o.member("written", s.written)
             o.member("complete", s.complete)
-            var tiers = JSONObjectWriter()
+            var tiers = JSONObjectWriter(inert: true)
             for (tier, n) in s.tiers.sorted(by: { $0.key < $1.key }) { tiers.member(tier, n) }
             o.member("tiers", object: tiers)
             o.member("vanished", s.vanished)
@@ -179,7 +179,7 @@ public enum EventJSON {
             o.member(
                 "rungs",
                 objects: d.rungs.map { r in
-                    var w = JSONObjectWriter()
+                    var w = JSONObjectWriter(inert: true)
                     w.member("rung", r.rung.rawValue)
                     w.member("ok", r.succeeded)
                     w.member("seconds", r.seconds)

@@ -1,10 +1,17 @@
 import Foundation
+import JiraResilient
 
 /// Writes one JSON object into bytes, member by member, in the order given: the project's own
 /// small writer for `events.jsonl` (no `[String: Any]`, no Foundation object graph).
 struct JSONObjectWriter {
     private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
+    /// When true, every string value is written in its sanitised form
+    /// (`UntrustedText.sanitized`): lines an operator tails or pipes through `jq -r` to a
+    /// terminal carry no escape sequences, whatever a server put in a message.
+    let inert: Bool
+
+    init(inert: Bool = false) { self.inert = inert }
 
     private mutating func key(_ name: String) {
         if !first { bytes.append(UInt8(ascii: ",")) }
@@ -15,7 +22,7 @@ struct JSONObjectWriter {
 
     mutating func member(_ name: String, _ value: String) {
         key(name)
-        Self.appendString(value, to: &bytes)
+        Self.appendString(inert ? UntrustedText.sanitized(value) : value, to: &bytes)
     }
 
     mutating func member(_ name: String, _ value: String?) {
@@ -51,7 +58,7 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "["))
         for (i, v) in values.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            Self.appendString(v, to: &bytes)
+            Self.appendString(inert ? UntrustedText.sanitized(v) : v, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
     }

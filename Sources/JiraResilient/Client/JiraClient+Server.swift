@@ -2,18 +2,18 @@ import Foundation
 
 /// The token's user, as `/myself` describes it.
 public struct JiraUser: Sendable, Equatable {
-    public var name: String
-    public var displayName: String
+    public var name: ServerText
+    public var displayName: ServerText
     /// IANA zone in which JIRA reads this user's JQL date literals.
     public var timeZone: String?
 }
 
 public struct ServerInfo: Sendable, Equatable {
-    public var version: String
-    public var deploymentType: String?
+    public var version: ServerText
+    public var deploymentType: ServerText?
     /// `serverTime` as sent, e.g. `2026-05-19T07:00:00.000-0600`.
     public var serverTime: String?
-    public var title: String?
+    public var title: ServerText?
 
     /// The fixed UTC offset carried by `serverTime`, in seconds.
     public var serverOffsetSeconds: Int? {
@@ -51,8 +51,11 @@ extension JiraClient {
                 budget: min(30, configuration.timeout))
         ) { o in
             guard let name = o["name"] as? String ?? o["key"] as? String else { return nil }
+            let token = self.configuration.token
             return JiraUser(
-                name: name, displayName: o["displayName"] as? String ?? name, timeZone: o["timeZone"] as? String)
+                name: ServerText(name, redacting: token, limit: 255),
+                displayName: ServerText(o["displayName"] as? String ?? name, redacting: token, limit: 255),
+                timeZone: o["timeZone"] as? String)
         }
     }
 
@@ -63,9 +66,12 @@ extension JiraClient {
                 budget: min(30, configuration.timeout))
         ) { o in
             guard let version = o["version"] as? String else { return nil }
+            let token = self.configuration.token
             return ServerInfo(
-                version: version, deploymentType: o["deploymentType"] as? String,
-                serverTime: o["serverTime"] as? String, title: o["serverTitle"] as? String)
+                version: ServerText(version, redacting: token, limit: 60),
+                deploymentType: (o["deploymentType"] as? String).map { ServerText($0, redacting: token, limit: 60) },
+                serverTime: o["serverTime"] as? String,
+                title: (o["serverTitle"] as? String).map { ServerText($0, redacting: token, limit: 255) })
         }
     }
 

@@ -47,8 +47,9 @@ public struct JiraError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: Code
     /// The HTTP status, when there was a response.
     public let status: Int?
-    /// JIRA's `errorMessages`, as sent (untrusted text: sanitise before display).
-    public let messages: [String]
+    /// JIRA's `errorMessages` and `errors`, in the token user's language: for people, never
+    /// for decisions. Printing them prints their sanitised form.
+    public let messages: [ServerText]
     /// What happened, for a person.
     public let detail: String
     /// What the person can do about it, for a front end to phrase in its own terms (a command
@@ -86,7 +87,7 @@ public struct JiraError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public init(
-        _ code: Code, _ detail: String, status: Int? = nil, messages: [String] = [], hint: Hint? = nil,
+        _ code: Code, _ detail: String, status: Int? = nil, messages: [ServerText] = [], hint: Hint? = nil,
         transport: TransportFailure? = nil
     ) {
         self.code = code
@@ -98,7 +99,7 @@ public struct JiraError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        messages.isEmpty ? detail : "\(detail): \(messages.joined(separator: "; "))"
+        messages.isEmpty ? detail : "\(detail): \(messages.map(\.description).joined(separator: "; "))"
     }
 
     /// Whether a lower rung of the tier ladder could help: only slowness (a budget ran out)

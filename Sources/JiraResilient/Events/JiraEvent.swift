@@ -109,10 +109,10 @@ public struct TierDecision: Sendable, Codable, Equatable {
     public var tier: Tier
     public var rungs: [RungReport]
     public var links: Int?
-    /// The summary (untrusted text).
-    public var title: String?
+    /// The summary (sanitised when printed).
+    public var title: ServerText?
 
-    public init(key: String, tier: Tier, rungs: [RungReport], links: Int?, title: String? = nil) {
+    public init(key: String, tier: Tier, rungs: [RungReport], links: Int?, title: ServerText? = nil) {
         self.key = key
         self.tier = tier
         self.rungs = rungs

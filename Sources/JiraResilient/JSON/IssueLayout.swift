@@ -71,7 +71,7 @@ extension IssueJSON {
                         if s.keyEquals(fieldName, "updated") {
                             summary.updated = s.string(fieldSpan)
                         } else if s.keyEquals(fieldName, "summary") {
-                            summary.title = s.string(fieldSpan).map { String($0.prefix(200)) }
+                            summary.title = s.string(fieldSpan).map { ServerText($0, limit: 200) }
                         } else if s.keyEquals(fieldName, "comment") {
                             summary.comments = count(s, fieldSpan, array: "comments")
                         } else if s.keyEquals(fieldName, "worklog") {
@@ -96,11 +96,12 @@ extension IssueJSON {
             return span
         }
         guard let id, !id.isEmpty else { return (layout, nil, "an issue row has no id") }
-        guard let key, !key.isEmpty else { return (layout, nil, "issue \(id) has no key") }
+        guard let key, !key.isEmpty else { return (layout, nil, "issue \(ServerText(id, limit: 40)) has no key") }
+        if let problem = IssueJSON.keyProblem(key, id: id) { return (layout, nil, problem) }
         // JIRA never repeats a member; a repeated one would make the splice edit one copy while
         // readers take the other.
         if let name = duplicate(layout.topMembers) ?? duplicate(layout.fieldMembers) {
-            return (layout, nil, "issue \(id) repeats the member '\(name.prefix(60))'")
+            return (layout, nil, "issue \(id) repeats the member '\(ServerText(name, limit: 60))'")
         }
         summary.id = id
         summary.key = key
@@ -125,9 +126,10 @@ extension IssueJSON {
             throw JiraShapeError(reason: "the body is not JSON (\(error))", truncated: error.kind == .truncated)
         case .success(let (layout, summary, problem)):
             guard let summary else {
+                let notAnObject = problem == "an issue row is not a JSON object"
                 throw JiraShapeError(
-                    reason: problem == "an issue row is not a JSON object"
-                        ? "expected an issue object" : problem ?? "malformed issue", truncated: false)
+                    reason: notAnObject ? "expected an issue object" : problem ?? "malformed issue", truncated: false,
+                    malformedRow: !notAnObject)
             }
             return ParsedIssue(bytes: bytes, summary: summary, layout: layout)
         }

@@ -1,11 +1,13 @@
 /// The few values the client reads from an issue object; the rest stays bytes.
 public struct IssueSummary: Sendable, Equatable {
     public var id: String
+    /// Always a valid `IssueKey`'s text when parsed from a response (rows with any other key are
+    /// refused as malformed), so safe to print and to use in a file name.
     public var key: String
     /// `fields.updated` as JIRA wrote it, if the response had it.
     public var updated: String?
-    /// `fields.summary` (untrusted text: sanitise before display).
-    public var title: String?
+    /// `fields.summary`, at most 200 scalars.
+    public var title: ServerText?
     /// Entries of `fields.issuelinks`; nil when the field is absent (unknown, not "none").
     public var links: Int?
     /// Inline entries and the true totals JIRA reports; nil when absent from the response.
@@ -52,7 +54,8 @@ public struct SearchPageBytes: Sendable {
     /// nil when the server omitted it (keep paging until an empty page).
     public var total: Int?
     public var issues: [Issue]
-    public var warningMessages: [String]
+    /// JIRA's warnings (a JQL value it ignored), in the token user's language.
+    public var warningMessages: [ServerText]
 }
 
 /// Why a 2xx body is not what JIRA sends.
@@ -60,6 +63,9 @@ public struct JiraShapeError: Error, Sendable, Equatable, CustomStringConvertibl
     public var reason: String
     /// True when the body ended early: retry it like a dropped connection.
     public var truncated: Bool
+    /// True when the response is JIRA's shape but one issue row in it is not (no id, a key that
+    /// is not a key): the URL is right, the data is wrong.
+    public var malformedRow: Bool = false
     public var description: String { reason }
 }
 
@@ -82,8 +88,16 @@ public enum IssueJSON {
             }
             return true
         }
-        guard let id, !id.isEmpty else { throw JiraShapeError(reason: "an issue row has no id", truncated: false) }
-        guard let key, !key.isEmpty else { throw JiraShapeError(reason: "issue \(id) has no key", truncated: false) }
+        guard let id, !id.isEmpty else {
+            throw JiraShapeError(reason: "an issue row has no id", truncated: false, malformedRow: true)
+        }
+        guard let key, !key.isEmpty else {
+            throw JiraShapeError(
+                reason: "issue \(ServerText(id, limit: 40)) has no key", truncated: false, malformedRow: true)
+        }
+        if let problem = keyProblem(key, id: id) {
+            throw JiraShapeError(reason: problem, truncated: false, malformedRow: true)
+        }
         var summary = IssueSummary(id: id, key: key)
         if let fields, fields.kind == .object {
             s.forEachMember(of: fields) { name, value in
@@ -101,6 +115,15 @@ public enum IssueJSON {
         }
         if let changelog { summary.histories = count(s, changelog, array: "histories") }
         return summary
+    }
+
+    /// Why `key` cannot be a JIRA issue key, or nil when it is one. JIRA's keys are a project
+    /// key (an uppercase letter, then uppercase letters, digits or `_`) and a number, so a
+    /// checked key is inert on a terminal and as a file name: `IssueSummary.key` is always one.
+    static func keyProblem(_ key: String, id: String) -> String? {
+        IssueKey(key) == nil
+            ? "issue \(ServerText(id, limit: 40)) has the key '\(ServerText(key, limit: 60))', which is not an issue key like PROJ-123"
+            : nil
     }
 
     static func count(_ s: JSONScanner, _ object: JSONSpan, array: StaticString) -> IssueSummary.Count? {
@@ -152,7 +175,9 @@ public enum IssueJSON {
                     } else if s.keyEquals(name, "maxResults") {
                         page.maxResults = s.int(span)
                     } else if s.keyEquals(name, "warningMessages") {
-                        s.forEachElement(of: span) { if let w = s.string($0) { page.warningMessages.append(w) } }
+                        s.forEachElement(of: span) {
+                            if let w = s.string($0) { page.warningMessages.append(ServerText(w, limit: 1000)) }
+                        }
                     }
                     return span
                 }
@@ -166,7 +191,7 @@ public enum IssueJSON {
         if let scan {
             throw JiraShapeError(reason: "the body is not JSON (\(scan))", truncated: scan.kind == .truncated)
         }
-        if let problem { throw JiraShapeError(reason: problem, truncated: false) }
+        if let problem { throw JiraShapeError(reason: problem, truncated: false, malformedRow: true) }
         guard sawIssues else { throw JiraShapeError(reason: "the search result has no issues array", truncated: false) }
         return page
     }

@@ -71,11 +71,12 @@ struct AttemptClassifier: Sendable {
     private func classify(status: Int, headers: HTTPHeaders, body: [UInt8]) -> Step {
         if (200..<300).contains(status) { return .deliver }
         let fromJira = Self.isJSON(headers)
-        let messages = fromJira ? JiraErrorEnvelope.messages(body).map(token.redact) : []
+        let messages = fromJira ? JiraErrorEnvelope.messages(body, redacting: token) : []
         switch status {
         case 300..<400:
             let location =
-                headers.first(name: "Location").map { token.redact(String($0.prefix(200))) } ?? "(no Location)"
+                headers.first(name: "Location").map { "\(ServerText($0, redacting: token, limit: 200))" }
+                ?? "(no Location)"
             return .fail(
                 JiraError(
                     .redirect,
@@ -83,7 +84,8 @@ struct AttemptClassifier: Sendable {
                     status: status))
         case 401:
             let reason =
-                headers.first(name: "X-Seraph-LoginReason").map { " (\(token.redact(String($0.prefix(60)))))" } ?? ""
+                headers.first(name: "X-Seraph-LoginReason").map { " (\(ServerText($0, redacting: token, limit: 60)))" }
+                ?? ""
             return .fail(
                 JiraError(
                     .authentication, "JIRA refused the token\(reason): HTTP 401",
@@ -141,12 +143,13 @@ struct AttemptClassifier: Sendable {
         }
         var note = ""
         if let type = headers.first(name: "Content-Type"), !type.lowercased().contains("json") {
-            note = " (Content-Type: \(token.redact(String(type.prefix(60)))))"
+            note = " (Content-Type: \(ServerText(type, redacting: token, limit: 60)))"
         }
         return .fail(
             JiraError(
                 .notJira, "\(subject) answered \(status) but not as JIRA does: \(error.reason)\(note)", status: status,
-                hint: .notJiraURL))
+                // A malformed row inside JIRA's answer: the URL is right, so no word on it.
+                hint: error.malformedRow ? nil : .notJiraURL))
     }
 
     private var attempts: String { "\(attempt + 1) attempt\(attempt == 0 ? "" : "s")" }

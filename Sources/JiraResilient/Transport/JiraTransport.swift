@@ -36,6 +36,8 @@ final class JiraTransport: Sendable {
     let configuration: JiraClientConfiguration
     let baseURL: String
     private let http: HTTPClient
+    /// One body at a time may grow past 8 MiB (or `--max-body`, if smaller).
+    let bodyLane: BodyLane
     let gate = BackoffGate(clock: ContinuousClock())
     let outage: OutageMonitor
     private let slots: AsyncSemaphore
@@ -48,6 +50,7 @@ final class JiraTransport: Sendable {
         self.configuration = configuration
         baseURL = configuration.normalizedBaseURL
         outage = OutageMonitor(limit: configuration.outageTimeout)
+        bodyLane = BodyLane(threshold: min(8 << 20, configuration.maxBody))
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         switch configuration.tls {
@@ -359,14 +362,18 @@ final class JiraTransport: Sendable {
         let maxBody = configuration.maxBody
         do {
             return try await withThrowingTaskGroup(of: AttemptClassifier.Outcome?.self) { group in
+                let clock = PausableBudget(seconds: budget)
+                let lane = self.bodyLane
                 group.addTask {
+                    // The head must come within the budget; the body's time is ours to keep
+                    // (the timer below), so that a wait in the body lane does not count.
                     let response = try await http.execute(
                         prepared, deadline: .now() + .milliseconds(Int64(budget * 1000)))
-                    let body = try await Self.collect(response, limit: maxBody)
+                    let body = try await Self.collect(response, limit: maxBody, lane: lane, clock: clock)
                     return .response(status: Int(response.status.code), headers: response.headers, body: body)
                 }
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(Int64(budget * 1000)))
+                    while let left = clock.untilDeadline { try await Task.sleep(for: left) }
                     return nil
                 }
                 guard let first = try await group.next() else { return .timeout }
@@ -384,16 +391,31 @@ final class JiraTransport: Sendable {
     /// The whole body, appended chunk by chunk into one array sized from `Content-Length` when
     /// the server sends it: a 10 MB hub payload is held once, not as a buffer plus its copy.
     /// Throws once the body passes `limit` bytes (announced or received).
-    static func collect(_ response: HTTPClientResponse, limit: Int) async throws -> [UInt8] {
+    /// A body that passes `lane.threshold` (announced or received) first waits for the lane,
+    /// with `clock` paused meanwhile, and leaves it when collected or failed.
+    static func collect(
+        _ response: HTTPClientResponse, limit: Int, lane: BodyLane? = nil, clock: PausableBudget? = nil
+    ) async throws -> [UInt8] {
         var bytes: [UInt8] = []
+        var inLane = false
+        defer { if inLane { lane?.leave() } }
+        func enterLane() async throws {
+            guard let lane, !inLane else { return }
+            clock?.pause()
+            defer { clock?.resume() }
+            try await lane.enter()
+            inLane = true
+        }
         if let length = response.headers.first(name: "Content-Length").flatMap({ Int($0) }), length > 0 {
             guard length <= limit else { throw TransportFailureError(failure: .bodyTooLarge(limit: limit)) }
-            bytes.reserveCapacity(length)
+            if let lane, length > lane.threshold { try await enterLane() }
+            bytes.reserveCapacity(lane.map { inLane ? length : min(length, $0.threshold) } ?? length)
         }
         for try await chunk in response.body {
             guard bytes.count + chunk.readableBytes <= limit else {
                 throw TransportFailureError(failure: .bodyTooLarge(limit: limit))
             }
+            if let lane, !inLane, bytes.count + chunk.readableBytes > lane.threshold { try await enterLane() }
             chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }  // one memcpy per chunk
         }
         return bytes

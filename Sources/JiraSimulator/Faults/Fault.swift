@@ -20,6 +20,9 @@ public enum Fault: Sendable, Hashable {
     case delay(Double)
     /// A 200 search page in which one issue row lacks its `id`.
     case malformedRow
+    /// A 200 search page whose first issue row's key ends in terminal escape sequences (an OSC
+    /// that sets the window title, an OSC 52 that writes the clipboard): a hostile server.
+    case hostileKey
     /// The answer waits until the gate registered under this number (`JiraSimulator.hold`) opens.
     case held(gate: Int)
 
