@@ -30,7 +30,8 @@ import JiraResilient
             outage["type"] as? String == "outage" && outage["phase"] as? String == "probeScheduled"
                 && outage["elapsed"] as? Double == 12.25)
         let hostile = try object(.client(.warning("key P-1\u{1B}]0;x\u{07} \"quoted\" \\ done")))
-        #expect(hostile["message"] as? String == "key P-1\u{1B}]0;x\u{07} \"quoted\" \\ done")
+        // Escaped as JSON and made inert: `jq -r` on a terminal shows no escape sequence.
+        #expect(hostile["message"] as? String == "key P-1␛]0;x␇ \"quoted\" \\ done")
         var summary = ScanSummary(project: "P", mode: .full)
         summary.tiers = ["full": 3, "hub": 1]
         let finished = try object(.finished(summary))
