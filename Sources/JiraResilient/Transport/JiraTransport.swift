@@ -406,17 +406,33 @@ final class JiraTransport: Sendable {
             try await lane.enter()
             inLane = true
         }
-        if let length = response.headers.first(name: "Content-Length").flatMap({ Int($0) }), length > 0 {
-            guard length <= limit else { throw TransportFailureError(failure: .bodyTooLarge(limit: limit)) }
-            if let lane, length > lane.threshold { try await enterLane() }
-            bytes.reserveCapacity(lane.map { inLane ? length : min(length, $0.threshold) } ?? length)
+        // With a length, one array of exactly that size; without (chunked), the chunks are kept
+        // as they came and joined once at the end, so a body never sits in a doubled array
+        // (growth by doubling held 545 MB for a 256 MiB body).
+        var length: Int?
+        if let announced = response.headers.first(name: "Content-Length").flatMap({ Int($0) }), announced > 0 {
+            guard announced <= limit else { throw TransportFailureError(failure: .bodyTooLarge(limit: limit)) }
+            if let lane, announced > lane.threshold { try await enterLane() }
+            bytes.reserveCapacity(announced)
+            length = announced
         }
+        var chunks: [ByteBuffer] = []
+        var received = 0
         for try await chunk in response.body {
-            guard bytes.count + chunk.readableBytes <= limit else {
+            guard received + chunk.readableBytes <= limit else {
                 throw TransportFailureError(failure: .bodyTooLarge(limit: limit))
             }
-            if let lane, !inLane, bytes.count + chunk.readableBytes > lane.threshold { try await enterLane() }
-            chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }  // one memcpy per chunk
+            if let lane, !inLane, received + chunk.readableBytes > lane.threshold { try await enterLane() }
+            received += chunk.readableBytes
+            if length != nil && received <= length! {
+                chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }  // one memcpy per chunk
+            } else {
+                chunks.append(chunk)
+            }
+        }
+        if !chunks.isEmpty {
+            bytes.reserveCapacity(received)
+            for chunk in chunks { chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) } }
         }
         return bytes
     }
