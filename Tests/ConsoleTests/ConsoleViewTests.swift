@@ -128,16 +128,106 @@ import JiraResilient
         var m = Fixture.model()
         _ = ConsoleInput.handle(.character("f"), model: &m)
         for c in "prj-42" { _ = ConsoleInput.handle(.character(c), model: &m) }
-        #expect(m.modal == .fetchPrompt(input: "PRJ-42"))
+        // Shown as typed, with exactly what Enter will fetch.
+        #expect(m.modal == .fetchPrompt(input: "prj-42"))
+        #expect(
+            ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20)).text.contains("Enter fetches PRJ-42"))
         #expect(ConsoleInput.handle(.enter, model: &m) == [.fetch("PRJ-42")])
         #expect(m.modal == .fetchReport(key: "PRJ-42"))
+        #expect(m.log.last?.kind == .operatorAction && m.log.last?.text.contains("fetch PRJ-42") == true)
         _ = ConsoleInput.handle(.escape, model: &m)
         _ = ConsoleInput.handle(.character("f"), model: &m)
-        for c in "nonsense" { _ = ConsoleInput.handle(.character(c), model: &m) }
+        for c in "../../etc" { _ = ConsoleInput.handle(.character(c), model: &m) }
+        // Refused with its reason on screen; nothing is silently dropped or changed.
         #expect(ConsoleInput.handle(.enter, model: &m).isEmpty)
-        #expect(m.notice?.contains("not an issue key") == true)
+        #expect(m.modal == .fetchPrompt(input: "../../etc"))
+        let refused = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20)).text
+        #expect(refused.contains("'.' cannot be part of an issue key") && refused.contains("Key: ../../etc"))
+        for input in ["nonsense", "1PRJ-2", "PRJ-0", "PRJ-", ""] {
+            guard case .failure = FetchKey.check(input) else {
+                Issue.record("\(input) was accepted")
+                continue
+            }
+        }
         _ = ConsoleInput.handle(.backspace, model: &m)
-        #expect(m.modal == .fetchPrompt(input: "NONSENS"))
+        #expect(m.modal == .fetchPrompt(input: "../../et"))
+    }
+
+    @Test func theIncompleteListScrollsWithItsCursor() {
+        var m = Fixture.model()
+        for i in 900..<950 {
+            m.apply(
+                .written(Fixture.record("DEMO-\(i)", .minimal, links: nil, missing: ["issuelinks"])), at: Fixture.at(21)
+            )
+        }
+        _ = ConsoleInput.handle(.character("m"), model: &m)
+        let list = m.incompleteList
+        #expect(list.count == 51)
+        // At the top the first entries show, the cursor among them.
+        var screen = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
+        #expect(screen.contains("▶ \(list[0].key)") && screen.contains("1/51"))
+        for _ in 0..<30 { _ = ConsoleInput.handle(.character("j"), model: &m) }
+        screen = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
+        #expect(screen.contains("▶ \(list[30].key)") && !screen.contains(" \(list[0].key) "))
+        #expect(screen.contains("Enter re-fetch one"), "the key line stays under the list")
+        #expect(ConsoleInput.handle(.enter, model: &m) == [.refetch([list[30].key], budgetFactor: 2)])
+        for _ in 0..<40 { _ = ConsoleInput.handle(.character("k"), model: &m) }
+        screen = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
+        #expect(screen.contains("▶ \(list[0].key)"))
+        _ = ConsoleInput.handle(.end, model: &m)
+        screen = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
+        #expect(screen.contains("▶ \(list[50].key)") && screen.contains("51/51"))
+    }
+
+    @Test func noticesExpireAndHelpAndQuitAlwaysStay() {
+        var m = Fixture.model()
+        m.setNotice("'ETC' is not an issue key", Fixture.at(20))
+        for width in [80, 120, 200] {
+            let footer = ConsoleView.render(m, width: width, height: 24, now: Fixture.at(21)).line(23)
+            #expect(footer.contains("not an issue key") && footer.contains("? help") && footer.contains("q quit"))
+        }
+        let later = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(20 + ConsoleModel.noticeSeconds + 1))
+        #expect(!later.line(23).contains("not an issue key") && later.line(23).contains("f fetch"))
+        #expect(later.line(23).contains("? help") && later.line(23).contains("q quit"))
+    }
+
+    @Test func aNarrowHeaderDropsWholeFields() {
+        for width in [80, 100, 120] {
+            let g = ConsoleView.render(Fixture.model(), width: width, height: 24, now: Fixture.at(20))
+            let header = g.line(0)
+            // Each field is whole or absent: no "zone Austr", no "ETA 00:0".
+            #expect(!header.contains("zone") || header.contains("zone Australia/Sydney"), "\(header)")
+            #expect(!header.contains("JIRA") || header.contains("JIRA 9.12.4"), "\(header)")
+            #expect(g.line(1).contains("ETA 00:10:41"), "\(g.line(1))")
+        }
+    }
+
+    @Test func enterOnAnEventOpensItWhole() {
+        var m = Fixture.model()
+        let long = "backoff: " + String(repeating: "a long explanation of what happened ", count: 8) + "THE-END"
+        m.append(.warning, long, Fixture.at(21))
+        _ = ConsoleInput.handle(.tab, model: &m)
+        let pane = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
+        #expect(!pane.contains("THE-END"), "the pane cuts the line")
+        _ = ConsoleInput.handle(.enter, model: &m)
+        #expect(m.modal == .eventDetail(m.log.last!))
+        let detail = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
+        #expect(detail.contains("THE-END"))
+        // k moves the selection up, and Enter then opens that line.
+        _ = ConsoleInput.handle(.escape, model: &m)
+        _ = ConsoleInput.handle(.character("k"), model: &m)
+        _ = ConsoleInput.handle(.enter, model: &m)
+        #expect(m.modal == .eventDetail(m.log.elements[m.log.count - 2]))
+    }
+
+    @Test func operatorActionsAppearInTheEvents() {
+        var m = Fixture.model()
+        _ = ConsoleInput.handle(.character("p"), model: &m)
+        _ = ConsoleInput.handle(.character("m"), model: &m)
+        _ = ConsoleInput.handle(.character("a"), model: &m)
+        let texts = m.log.elements.filter { $0.kind == .operatorAction }.map(\.text)
+        #expect(texts.count == 2 && texts[0] == "operator: pause" && texts[1].contains("re-fetch"))
+        #expect(ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(22)).text.contains("operator: pause"))
     }
 
     @Test func incompleteListRefetchesOneOrAllWithChosenBudgets() {
@@ -174,6 +264,11 @@ import JiraResilient
         for c in "rate" { _ = ConsoleInput.handle(.character(c), model: &m) }
         _ = ConsoleInput.handle(.enter, model: &m)
         #expect(m.searchQuery == "rate" && m.filteredLog.count == 1)
+        // `/` starts empty; Esc there clears the filter.
+        _ = ConsoleInput.handle(.character("/"), model: &m)
+        #expect(m.modal == .search(input: ""))
+        _ = ConsoleInput.handle(.escape, model: &m)
+        #expect(m.searchQuery.isEmpty && m.modal == nil)
         _ = ConsoleInput.handle(.character("?"), model: &m)
         #expect(m.modal == .help)
         _ = ConsoleInput.handle(.character("x"), model: &m)

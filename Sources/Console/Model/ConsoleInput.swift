@@ -1,5 +1,6 @@
 import Foundation
 import JiraExtract
+import JiraResilient
 
 /// A key the terminal reported.
 public enum Key: Sendable, Equatable {
@@ -18,6 +19,35 @@ public enum ConsoleAction: Sendable, Equatable {
     case cycleTheme
 }
 
+/// What Enter in the fetch prompt would fetch, or why it would not.
+public enum FetchKey {
+    /// `input` trimmed and upper-cased when that is an issue key (`prj-42` → `PRJ-42`);
+    /// otherwise the reason, naming the first thing wrong.
+    public static func check(_ input: String) -> Result<String, Refusal> {
+        let text = input.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return .failure(.init("type an issue key, e.g. PROJ-123")) }
+        if let bad = text.first(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_")) }) {
+            return .failure(.init("'\(bad)' cannot be part of an issue key (letters, digits, _ and -)"))
+        }
+        let upper = text.uppercased()
+        if IssueKey(upper) != nil { return .success(upper) }
+        guard let dash = upper.lastIndex(of: "-") else {
+            return .failure(.init("an issue key is PROJECT-NUMBER, e.g. PROJ-123"))
+        }
+        let project = upper[..<dash], number = upper[upper.index(after: dash)...]
+        if project.isEmpty || !(project.first!.isLetter) {
+            return .failure(.init("the project key must start with a letter"))
+        }
+        if project.contains("-") { return .failure(.init("only one '-', before the number")) }
+        return .failure(.init("after '-' comes the issue number, 1 or more"))
+    }
+
+    public struct Refusal: Error, Equatable, Sendable {
+        public var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+}
+
 /// The console's key bindings, as a pure function of the model.
 public enum ConsoleInput {
     /// Rows a page key moves.
@@ -33,8 +63,9 @@ public enum ConsoleInput {
             }
             return [.quit]
         case .character("p"):
-            guard !model.scanDone else { model.notice = "the scan has finished"; return [] }
+            guard !model.scanDone else { model.setNotice("the scan has finished", now); return [] }
             let paused = !model.isPaused
+            model.append(.operatorAction, paused ? "operator: pause" : "operator: resume", now)
             return [.setPaused(paused)]
         case .character("t"): return [.cycleTheme]
         case .tab: model.focus = model.focus == .decisions ? .events : .decisions
@@ -47,12 +78,15 @@ public enum ConsoleInput {
         case .enter:
             if model.focus == .decisions, model.decisionSelected < model.decisions.count {
                 model.modal = .detail(key: model.decisions[model.decisionSelected].key)
+            } else if model.focus == .events, let line = model.selectedEvent {
+                // The line marked ▶ at the bottom of the pane: what is shown is what opens.
+                model.modal = .eventDetail(line)
             }
         case .character("f"): model.modal = .fetchPrompt(input: "")
         case .character("m"): model.modal = .incomplete(selected: 0, budgetFactor: 2)
-        case .character("/"): model.modal = .search(input: model.searchQuery)
+        case .character("/"): model.modal = .search(input: "")
         case .character("?"), .character("h"): model.modal = .help
-        case .escape: model.searchQuery = ""; model.notice = nil
+        case .escape: model.searchQuery = ""; model.notice = nil; model.eventScroll = 0
         default: break
         }
         return []
@@ -84,18 +118,17 @@ public enum ConsoleInput {
             case .escape: model.modal = nil
             case .backspace: model.modal = .fetchPrompt(input: String(input.dropLast()))
             case .enter:
-                let keyText = input.trimmingCharacters(in: .whitespaces).uppercased()
-                guard (try? IssueFetcher.project(of: [keyText])) != nil else {
-                    model.notice = "'\(keyText)' is not an issue key like PROJ-123"
-                    return []
-                }
+                // The prompt shows what Enter does (`FetchKey.check`); a refused key stays in
+                // the prompt with its reason on screen.
+                guard case .success(let keyText) = FetchKey.check(input) else { return [] }
                 model.modal = .fetchReport(key: keyText)
                 model.fetchRungs[keyText] = []
                 model.fetchResults[keyText] = nil
+                model.append(.operatorAction, "operator: fetch \(keyText) through the tier ladder", Date())
                 return [.fetch(keyText)]
-            case .character(let c)
-            where (c.isLetter || c.isNumber || c == "-" || c == "_") && c.isASCII && input.count < 40:
-                model.modal = .fetchPrompt(input: input + String(c).uppercased())
+            case .character(let c) where !c.isNewline && input.count < 60:
+                // Taken as typed; the prompt names what is wrong with it.
+                model.modal = .fetchPrompt(input: input + String(c))
             default: break
             }
         case .fetchReport:
@@ -114,21 +147,36 @@ public enum ConsoleInput {
             case .character("+"), .character("="):
                 model.modal = .incomplete(selected: selected, budgetFactor: min(16, factor * 2))
             case .character("-"): model.modal = .incomplete(selected: selected, budgetFactor: max(1, factor / 2))
+            case .pageDown, .character(" "):
+                model.modal = .incomplete(selected: min(max(0, list.count - 1), selected + page), budgetFactor: factor)
+            case .pageUp: model.modal = .incomplete(selected: max(0, selected - page), budgetFactor: factor)
+            case .home, .character("g"): model.modal = .incomplete(selected: 0, budgetFactor: factor)
+            case .end, .character("G"):
+                model.modal = .incomplete(selected: max(0, list.count - 1), budgetFactor: factor)
             case .enter:
                 guard selected < list.count else { return [] }
-                model.notice = "re-fetching \(list[selected].key) with budgets ×\(factor)"
+                model.setNotice("re-fetching \(list[selected].key) with budgets ×\(factor)", Date())
+                model.append(
+                    .operatorAction, "operator: re-fetch \(list[selected].key) with budgets ×\(factor)", Date())
                 return [.refetch([list[selected].key], budgetFactor: factor)]
             case .character("a"):
                 guard !list.isEmpty else { return [] }
-                model.notice = "re-fetching \(list.count) issues with budgets ×\(factor)"
+                model.setNotice("re-fetching \(list.count) issues with budgets ×\(factor)", Date())
+                model.append(
+                    .operatorAction, "operator: re-fetch \(list.count) incomplete issues with budgets ×\(factor)",
+                    Date())
                 return [.refetch(list.map(\.key), budgetFactor: factor)]
             default: break
             }
-        case .detail:
+        case .detail, .eventDetail:
             model.modal = nil
         case .search(let input):
             switch key {
-            case .escape: model.modal = nil
+            case .escape:
+                // Esc leaves search and clears the filter: the pane shows every event again.
+                model.modal = nil
+                model.searchQuery = ""
+                model.eventScroll = 0
             case .backspace: model.modal = .search(input: String(input.dropLast()))
             case .enter:
                 model.searchQuery = input

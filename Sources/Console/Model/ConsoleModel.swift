@@ -30,7 +30,7 @@ public struct ConsoleModel: Sendable {
         public var title: String?
     }
 
-    public struct LogLine: Sendable {
+    public struct LogLine: Sendable, Equatable {
         public typealias Kind = NarrationLine.Kind
         public var at: Date
         public var kind: Kind
@@ -50,6 +50,8 @@ public struct ConsoleModel: Sendable {
         case fetchReport(key: String)
         case incomplete(selected: Int, budgetFactor: Int)
         case detail(key: String)
+        /// One Events line in full, wrapped (the pane cuts lines at its width).
+        case eventDetail(LogLine)
         case search(input: String)
     }
 
@@ -75,7 +77,10 @@ public struct ConsoleModel: Sendable {
     /// Rungs of single-issue fetches the operator started, live.
     public var fetchRungs: [String: [RungReport]] = [:]
     public var fetchResults: [String: String] = [:]
-    public var notice: String?
+    /// A one-line message in the footer; it expires `noticeSeconds` after it was set.
+    public var notice: String? { didSet { noticeAt = notice == nil ? nil : Date() } }
+    public private(set) var noticeAt: Date?
+    public static let noticeSeconds = 8.0
     public var scanDone = false
     var lastCheckpointLine: Date?
     /// TLS certificate verification is off (`--insecure`): said in the header.
@@ -185,6 +190,25 @@ public struct ConsoleModel: Sendable {
         case .paused: return .running
         default: return state
         }
+    }
+
+    /// Sets the footer notice as of `now` (its expiry counts from then).
+    public mutating func setNotice(_ text: String, _ now: Date) {
+        notice = text
+        noticeAt = now
+    }
+
+    /// The notice still due on screen at `now`.
+    public func visibleNotice(at now: Date) -> String? {
+        guard let notice, let at = noticeAt, now.timeIntervalSince(at) < Self.noticeSeconds else { return nil }
+        return notice
+    }
+
+    /// The Events line marked ▶ (the bottom one shown, which `j`/`k` move): Enter opens it.
+    public var selectedEvent: LogLine? {
+        let lines = filteredLog
+        let index = lines.count - 1 - eventScroll
+        return lines.indices.contains(index) ? lines[index] : nil
     }
 
     public var incompleteList: [ManifestRecord] { incomplete.values.sorted { $0.key.keyOrderLess($1.key) } }

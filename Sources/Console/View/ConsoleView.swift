@@ -47,7 +47,7 @@ public enum ConsoleView {
             decisionsPane(&g, model, x: 0, y: y, width: width, height: top, now: now)
             eventsPane(&g, model, x: 0, y: y + top, width: width, height: bodyHeight - top, now: now)
         }
-        footer(&g, model, y: footerY)
+        footer(&g, model, y: footerY, now: now)
         if let modal = model.modal { ModalView.render(modal, model, into: &g, now: now) }
         return g
     }
@@ -78,7 +78,7 @@ public enum ConsoleView {
         let c = p.connection
         let elapsed = model.startedAt.map { (model.finishedAt ?? now).timeIntervalSince($0) } ?? 0
         let (state, stateRole) = stateText(model, now)
-        // Most important first: a narrow terminal cuts the tail.
+        // Most important first: a narrow terminal drops whole fields, never half of one.
         var parts: [(String, Role)] = [(" jira-resilient ", .header)]
         parts.append(("\(p.project.isEmpty ? "…" : p.project) \(p.mode.rawValue)", .header))
         parts.append((" \(state) ", stateRole))
@@ -93,10 +93,20 @@ public enum ConsoleView {
         parts.append(("theme \(model.themeName)", .header))
         var x = 0
         for (i, (text, role)) in parts.enumerated() {
-            if i > 0 { x = g.put(" │ ", x: x, y: y, role: .header) }
-            x = g.put(UntrustedText.sanitized(text), x: x, y: y, role: role)
+            let clean = UntrustedText.sanitized(text)
+            let separator = i > 0 ? " │ " : ""
+            guard i == 0 || x + DisplayWidth.of(separator + clean) <= g.width else { continue }
+            x = g.put(separator, x: x, y: y, role: .header)
+            x = g.put(clean, x: x, y: y, role: role)
         }
         y += 1
+    }
+
+    /// Puts `text` only if all of it fits on the row; returns the column after it (or `x`).
+    @discardableResult
+    static func putWhole(_ g: inout Grid, _ text: String, x: Int, y: Int, role: Role) -> Int {
+        guard x + DisplayWidth.of(text) <= g.width else { return x }
+        return g.put(text, x: x, y: y, role: role)
     }
 
     static func progressRows(_ g: inout Grid, _ model: ConsoleModel, _ now: Date, y: inout Int) {
@@ -113,9 +123,12 @@ public enum ConsoleView {
         x = g.put("\(count(p.written))/\(total)", x: x, y: y, role: .text)
         if let f = p.fraction { x = g.put(String(format: " %.1f%%", f * 100), x: x, y: y, role: .muted) }
         x = g.put(String(format: "  %.1f/s ", p.rate(now: now)), x: x, y: y, role: .text)
-        x = g.put(sparkline(p.history(now: now, buckets: 16, seconds: 10)), x: x, y: y, role: .progress)
-        if let eta = p.eta(now: now) { x = g.put("  ETA \(clock(eta))", x: x, y: y, role: .text) }
-        g.put("  \(bytes(p.bytes))", x: x, y: y, role: .muted)
+        // The sparkline gives way to the ETA on narrow terminals.
+        if g.width >= 100 {
+            x = g.put(sparkline(p.history(now: now, buckets: 16, seconds: 10)), x: x, y: y, role: .progress)
+        }
+        if let eta = p.eta(now: now) { x = putWhole(&g, "  ETA \(clock(eta))", x: x, y: y, role: .text) }
+        putWhole(&g, "  \(bytes(p.bytes))", x: x, y: y, role: .muted)
         y += 1
         // Tiers with shares.
         x = g.put("Tiers    ", x: 0, y: y, role: .title)
@@ -234,7 +247,10 @@ public enum ConsoleView {
         let start = max(0, end - rows)
         for (row, line) in lines[start..<end].enumerated() {
             let ry = y + 1 + row
-            var cx = g.put(timeOfDay(line.at, model.displayZone) + " ", x: x, y: ry, role: .muted, limit: width)
+            // With the pane focused, its bottom line is the selection Enter opens.
+            let marked = focused && start + row == end - 1
+            var cx = g.put(marked ? "▶" : " ", x: x, y: ry, role: .focus, limit: width)
+            cx = g.put(timeOfDay(line.at, model.displayZone) + " ", x: cx, y: ry, role: .muted, limit: width - 1)
             let role: Role
             switch line.kind {
             case .retry: role = .retry
@@ -244,6 +260,7 @@ public enum ConsoleView {
             case .checkpoint: role = .muted
             case .tier: role = .tierHub
             case .info: role = .text
+            case .operatorAction: role = .key
             }
             if let until = line.until, until > now {
                 cx = g.put(
@@ -261,19 +278,30 @@ public enum ConsoleView {
         }
     }
 
-    static func footer(_ g: inout Grid, _ model: ConsoleModel, y: Int) {
-        if let notice = model.notice {
-            g.put(" " + UntrustedText.sanitized(notice), x: 0, y: y, role: .warning)
-            return
-        }
-        let keys: [(String, String)] = [
+    /// The key line, or a notice (until it expires) followed by the keys that fit. `? help` and
+    /// `q quit` always stay, at the right; other keys are dropped from the end as width runs out.
+    static func footer(_ g: inout Grid, _ model: ConsoleModel, y: Int, now: Date) {
+        let always: [(String, String)] = [("?", "help"), ("q", "quit")]
+        let optional: [(String, String)] = [
             ("f", "fetch"), ("m", "incomplete \(model.incomplete.count)"),
-            ("p", model.isPaused ? "resume" : "pause"),
-            ("t", "theme"), ("Tab", "focus"), ("j/k", "scroll"), ("Enter", "details"), ("/", "search"), ("?", "help"),
-            ("q", "quit"),
+            ("p", model.isPaused ? "resume" : "pause"), ("Enter", "details"), ("Tab", "focus"), ("/", "search"),
+            ("j/k", "scroll"), ("t", "theme"),
         ]
+        func width(_ keys: [(String, String)]) -> Int { keys.reduce(0) { $0 + DisplayWidth.of($1.0 + $1.1) + 3 } }
+        let alwaysWidth = width(always)
+        let right = max(1, g.width - alwaysWidth)
         var x = 1
-        for (key, label) in keys {
+        if let notice = model.visibleNotice(at: now) {
+            x = g.put(" " + UntrustedText.sanitized(notice), x: 0, y: y, role: .warning, limit: max(0, right - 2)) + 2
+        } else {
+            for key in optional {
+                guard x + width([key]) <= right else { break }
+                x = g.put(key.0, x: x, y: y, role: .key)
+                x = g.put(" \(key.1)  ", x: x, y: y, role: .muted)
+            }
+        }
+        x = max(x, right)
+        for (key, label) in always {
             x = g.put(key, x: x, y: y, role: .key)
             x = g.put(" \(label)  ", x: x, y: y, role: .muted)
         }

@@ -7,6 +7,9 @@ enum ModalView {
     static func render(_ modal: ConsoleModel.Modal, _ model: ConsoleModel, into g: inout Grid, now: Date) {
         var lines: [(String, Role)] = []
         var title = ""
+        // Lines that always stay in view under a scrolled list, and the list row to keep shown.
+        var footer: [(String, Role)] = []
+        var selectedLine: Int?
         switch modal {
         case .help:
             title = "Keys"
@@ -31,8 +34,14 @@ enum ModalView {
             ]
         case .fetchPrompt(let input):
             title = "Fetch one issue"
+            let verdict: (String, Role) =
+                switch FetchKey.check(input) {
+                case .success(let key): ("Enter fetches \(key)", .ok)
+                case .failure(let refusal): ("✗ \(refusal.reason)", input.isEmpty ? .muted : .error)
+                }
             lines = [
-                ("Key: \(input)▏", .focus), ("", .text), ("It goes through full → hub-base + links → minimal,", .muted),
+                ("Key: \(input)▏", .focus), verdict, ("", .text),
+                ("It goes through full → hub-base + links → minimal,", .muted),
                 ("each rung shown live; the file is written to the output.", .muted),
                 ("Enter fetch        Esc cancel", .key),
             ]
@@ -61,8 +70,10 @@ enum ModalView {
             lines.append(("", .text))
             lines.append(("Esc close (the fetch goes on)", .muted))
         case .incomplete(let selected, let factor):
-            title = "Not complete (\(model.incomplete.count)) — budgets ×\(factor)"
             let list = model.incompleteList
+            title =
+                "Not complete (\(model.incomplete.count))\(list.isEmpty ? "" : " — \(min(selected + 1, list.count))/\(list.count)") — budgets ×\(factor)"
+            selectedLine = selected
             if list.isEmpty { lines.append(("every written issue is complete", .ok)) }
             for (i, record) in list.enumerated() {
                 let reason = record.missing.joined(separator: ", ")
@@ -72,8 +83,7 @@ enum ModalView {
                         i == selected ? .selection : ConsoleView.tierRole(record.tier)
                     ))
             }
-            lines.append(("", .text))
-            lines.append(("Enter re-fetch one   a all   + - budgets   Esc close", .key))
+            footer = [("", .text), ("Enter re-fetch one   a all   + - budgets   Esc close", .key)]
         case .detail(let key):
             title = "\(key)"
             if let d = model.decisions.elements.last(where: { $0.key == key }) {
@@ -108,18 +118,67 @@ enum ModalView {
                 lines.append(("no decision recorded", .muted))
             }
             lines.append(("any key closes this", .muted))
+        case .eventDetail(let line):
+            title = "Event at \(ConsoleView.timeOfDay(line.at, model.displayZone))"
+            let width = max(20, min(100, g.width - 10))
+            lines = wrap(line.text, width: width).map { ($0, .text) }
+            footer = [("", .text), ("any key closes this", .muted)]
         case .search(let input):
             title = "Search events"
-            lines = [("/\(input)▏", .focus), ("Enter filter        Esc cancel (empty: show all)", .muted)]
+            lines = [("/\(input)▏", .focus), ("Enter filter        Esc clear the filter", .muted)]
         }
-        box(&g, title: title, lines: lines.map { (UntrustedText.sanitized($0.0), $0.1) })
+        let clean = { (l: [(String, Role)]) in l.map { (UntrustedText.sanitized($0.0), $0.1) } }
+        box(&g, title: title, lines: clean(lines), footer: clean(footer), selected: selectedLine)
     }
 
-    static func box(_ g: inout Grid, title: String, lines: [(String, Role)]) {
+    /// `text` cut into lines of at most `width` columns, at spaces where it can.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            var word = String(word)
+            while DisplayWidth.of(word) > width {
+                if !current.isEmpty { lines.append(current); current = "" }
+                var head = ""
+                for c in word {
+                    if DisplayWidth.of(head + String(c)) > width { break }
+                    head.append(c)
+                }
+                lines.append(head)
+                word = String(word.dropFirst(head.count))
+            }
+            let candidate = current.isEmpty ? word : current + " " + word
+            if DisplayWidth.of(candidate) > width {
+                lines.append(current)
+                current = word
+            } else {
+                current = candidate
+            }
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
+    }
+
+    /// A centred box. When `lines` do not fit, a window of them is shown: around `selected`
+    /// when given (so a list's cursor is always on screen), else the last ones. `footer` lines
+    /// are always shown, under the window.
+    static func box(
+        _ g: inout Grid, title: String, lines: [(String, Role)], footer: [(String, Role)] = [], selected: Int? = nil
+    ) {
+        let all = lines + footer
         let contentWidth = min(
-            g.width - 6, max(DisplayWidth.of(title) + 4, lines.map { DisplayWidth.of($0.0) }.max() ?? 0))
+            g.width - 6, max(DisplayWidth.of(title) + 4, all.map { DisplayWidth.of($0.0) }.max() ?? 0))
         let width = contentWidth + 4
-        let visible = min(lines.count, g.height - 4)
+        let room = max(1, g.height - 4 - footer.count)
+        let shown = min(lines.count, room)
+        let first: Int
+        if let selected, lines.count > shown {
+            first = max(0, min(lines.count - shown, selected - shown / 2))
+        } else {
+            first = lines.count - shown
+        }
+        let window = Array(lines[first..<(first + shown)]) + footer
+        let visible = min(window.count, g.height - 2)
         let height = visible + 2
         let x0 = max(0, (g.width - width) / 2), y0 = max(0, (g.height - height) / 2)
         for row in 0..<height { g.fill(.text, x: x0, y: y0 + row, width: width) }
@@ -130,8 +189,7 @@ enum ModalView {
             g.put("│", x: x0 + width - 1, y: y0 + row, role: .border)
         }
         g.put("└" + String(repeating: "─", count: width - 2) + "┘", x: x0, y: y0 + height - 1, role: .border)
-        // Keep the end of long lists in view (the selection is near it more often than not).
-        for (i, line) in lines.suffix(visible).enumerated() {
+        for (i, line) in window.prefix(visible).enumerated() {
             g.put(line.0, x: x0 + 2, y: y0 + 1 + i, role: line.1, limit: contentWidth)
         }
     }

@@ -4,7 +4,11 @@ import JiraResilient
 /// One line for a person about a notable event. The text may carry server text (keys,
 /// summaries, messages): sanitise it before it reaches a terminal.
 public struct NarrationLine: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case info, retry, warning, error, reindex, checkpoint, tier }
+    public enum Kind: Sendable, Equatable {
+        case info, retry, warning, error, reindex, checkpoint, tier
+        /// What the operator did in the console (fetch, re-fetch, pause) and its result.
+        case operatorAction
+    }
     public var kind: Kind
     public var text: String
     /// For a line that announces a wait: its length in seconds, for a countdown.

@@ -73,17 +73,23 @@ final class ConsoleService: Service, Sendable {
                     let text =
                         "\(r.key): \(r.tier.rawValue), \(r.links.map { "\($0) links" } ?? "links unknown"), \(r.complete ? "complete" : "missing " + r.missing.joined(separator: ", ")); written to issues/\(r.key).json"
                     app.note {
-                        $0.fetchResults[r.key] = text; if !report { $0.notice = text }
+                        $0.fetchResults[r.key] = text
+                        if !report { $0.notice = text }
+                        $0.append(.operatorAction, "operator: \(text)", Date())
                     }
                 case .failed(let key, let error):
                     app.note {
-                        $0.fetchResults[key] = "\(key) failed: \(error.description)";
+                        $0.fetchResults[key] = "\(key) failed: \(error.description)"
                         $0.notice = "\(key) failed: \(error.description)"
+                        $0.append(.operatorAction, "operator: \(key) failed: \(error.description)", Date())
                     }
                 }
             }
         } catch {
-            app.note { $0.notice = "fetch stopped: \(error.description)" }
+            app.note {
+                $0.notice = "fetch stopped: \(error.description)"
+                $0.append(.operatorAction, "operator: fetch stopped: \(error.description)", Date())
+            }
         }
     }
 }
