@@ -191,6 +191,22 @@ import JiraResilient
         #expect(later.line(23).contains("? help") && later.line(23).contains("q quit"))
     }
 
+    @Test func hubsAreCountedApartFromTheirPageMates() {
+        var m = Fixture.model()
+        for i in 0..<3 {
+            var mate = Fixture.record("PRJ-\(700 + i)", .hub, links: 2)
+            mate.splitPage = true
+            m.apply(
+                .client(
+                    .tierDecided(
+                        TierDecision(key: mate.key, tier: .hub, rungs: [], links: 2, title: nil))), at: Fixture.at(21))
+            m.apply(.written(mate), at: Fixture.at(21))
+        }
+        let g = ConsoleView.render(m, width: 200, height: 60, now: Fixture.at(22))
+        #expect(g.text.contains("◆ hub 1 (+3 on split pages)"))
+        #expect(g.text.contains("PRJ-702    ◇ split"))
+    }
+
     @Test func aNarrowHeaderDropsWholeFields() {
         for width in [80, 100, 120] {
             let g = ConsoleView.render(Fixture.model(), width: width, height: 24, now: Fixture.at(20))

@@ -53,6 +53,42 @@ import JiraResilient
         }
     }
 
+    /// A page that reaches JIRA only without links holds one hub and issues that merely shared
+    /// its page: those are written with `splitPage` and counted apart from hubs.
+    @Test func aHubsPageMatesAreCountedApartFromHubs() async throws {
+        try await ScanHarness.with(timeScale: 0.05) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 10
+            options.concurrency = 2
+            let hub = try #require(
+                h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max {
+                    $0.linkIDs.count < $1.linkIDs.count
+                })
+            // The full rung of the hub's page is slow (100 simulated s = 5 s, past its 1 s
+            // budget); its hub-base answers.
+            h.sim.inject(
+                .init(
+                    .delay(100),
+                    matching: RequestMatcher(
+                        method: "POST", pathContains: "/search", fieldsContains: #"["*all"]"#, hubRank: 0), count: nil))
+            let summary = try await h.scan(options) {
+                $0.fastFailTimeout = 1; $0.hedgeFraction = 1
+            }
+            let manifest = try h.manifest()
+            let hubRecord = try #require(manifest.first { $0.key == hub.key })
+            #expect(hubRecord.tier == .hub && hubRecord.splitPage == nil)
+            let mates = manifest.filter { $0.splitPage == true }
+            #expect(!mates.isEmpty && mates.count <= 9)
+            #expect(mates.allSatisfy { $0.tier == .hub && $0.complete && ($0.links ?? 0) <= (hubRecord.links ?? 0) })
+            #expect(summary.tiers["splitPage"] == mates.count)
+            #expect(summary.tiers.values.reduce(0, +) == summary.written)
+            var progress = ScanProgress()
+            for event in h.events.all { progress.apply(event) }
+            #expect(progress.splitPage == mates.count && progress.tiers[.hub] == summary.tiers["hub"])
+            #expect(try h.mismatches().isEmpty)
+        }
+    }
+
     @Test func hubsFallToTheHubTierWhileOtherIssuesKeepBeingWritten() async throws {
         try await ScanHarness.with(timeScale: 0.5) { (h: ScanHarness) async throws in
             var options = ScanOptions(project: "PRJ")

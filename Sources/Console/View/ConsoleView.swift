@@ -136,9 +136,12 @@ public enum ConsoleView {
         for (tier, role, glyph) in [
             (Tier.full, Role.tierFull, "●"), (.hub, .tierHub, "◆"), (.minimal, .tierMinimal, "▲"),
         ] {
+            // Hubs are counted apart from the issues that only shared their pages.
+            let split = tier == .hub ? p.splitPage : 0
             let n = p.tiers[tier] ?? 0
             x = g.put("\(glyph) \(tier.rawValue) \(count(n))", x: x, y: y, role: role)
-            x = g.put(String(format: " %.1f%%   ", Double(n) * 100 / Double(written)), x: x, y: y, role: .muted)
+            if split > 0 { x = g.put(" (+\(count(split)) on split pages)", x: x, y: y, role: role) }
+            x = g.put(String(format: " %.1f%%   ", Double(n + split) * 100 / Double(written)), x: x, y: y, role: .muted)
         }
         if p.incomplete > 0 { x = g.put("incomplete \(p.incomplete)  ", x: x, y: y, role: .warning) }
         x = g.put("pages \(p.pages)  requests \(p.requests)  ", x: x, y: y, role: .muted)
@@ -207,9 +210,12 @@ public enum ConsoleView {
             cx = g.put(
                 UntrustedText.sanitized(d.key).padding(toLength: 11, withPad: " ", startingAt: 0), x: cx, y: ry,
                 role: isSelected ? .selection : .text, limit: width - (cx - x))
+            // An issue that only shared a hub's page is not shown as a hub.
+            let split = d.record?.splitPage == true
             cx = g.put(
-                tierGlyph(d.tier) + " " + d.tier.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), x: cx,
-                y: ry, role: tierRole(d.tier), limit: width - (cx - x))
+                (split ? "◇ " : tierGlyph(d.tier) + " ")
+                    + (split ? "split" : d.tier.rawValue).padding(toLength: 8, withPad: " ", startingAt: 0), x: cx,
+                y: ry, role: split ? .muted : tierRole(d.tier), limit: width - (cx - x))
             let links = d.links.map { "\(ConsoleView.count($0)) links" } ?? "links ?"
             cx = g.put(
                 links.padding(toLength: 12, withPad: " ", startingAt: 0), x: cx, y: ry, role: .muted,

@@ -292,21 +292,83 @@ public final class Extractor: Sendable {
                         worker: worker, first: batch.first!.key, last: batch.last!.key,
                         enumerated: await store.enumerationCursor))
                 let rows = try await fetch(batch, clause: clause)
-                for (ladder, row) in rows {
+                for page in Self.pages(rows) {
                     while inFlight >= options.completionsPerWorker {
                         do { try await group.next() } catch { throw Self.jiraError(error) }
                         inFlight -= 1
                     }
                     inFlight += 1
-                    group.addTask { [self] in
-                        let issue = try await client.complete(
-                            IssuePayload(row), tier: ladder.tier, links: ladder.links, rungs: ladder.rungs)
-                        let record = try await store.write(issue)
-                        events.send(.written(record))
+                    if page.ladder.tier == .hub && page.rows.count > 1 {
+                        group.addTask { [self] in try await completeSharedHubPage(page) }
+                        continue
+                    }
+                    for row in page.rows {
+                        if row.summary.id != page.rows.first!.summary.id {
+                            while inFlight >= options.completionsPerWorker {
+                                do { try await group.next() } catch { throw Self.jiraError(error) }
+                                inFlight -= 1
+                            }
+                            inFlight += 1
+                        }
+                        group.addTask { [self] in
+                            let issue = try await client.complete(
+                                IssuePayload(row), tier: page.ladder.tier, links: page.ladder.links,
+                                rungs: page.ladder.rungs)
+                            let record = try await store.write(issue)
+                            events.send(.written(record))
+                        }
                     }
                 }
             }
             do { while try await group.next() != nil {} } catch { throw Self.jiraError(error) }
+        }
+    }
+
+    /// The rows of one page as the page ladder fetched it.
+    struct FetchedPage: Sendable {
+        var ladder: LadderPage
+        var rows: [SearchPageBytes.Issue]
+    }
+
+    /// `rows` grouped by the page they came on (a split batch yields several), in order.
+    static func pages(_ rows: [(LadderPage, SearchPageBytes.Issue)]) -> [FetchedPage] {
+        var pages: [FetchedPage] = []
+        for (ladder, row) in rows {
+            let id = ladder.page.issues.first?.summary.id
+            if let last = pages.last, last.ladder.page.issues.first?.summary.id == id {
+                pages[pages.count - 1].rows.append(row)
+            } else {
+                pages.append(FetchedPage(ladder: ladder, rows: [row]))
+            }
+        }
+        return pages
+    }
+
+    /// A page of several issues that reached JIRA only without links (the hub tier): its issues
+    /// are completed side by side, then the one with the most links is the page's hub and the
+    /// others are written with `splitPage` (fetched this way for its sake, not hubs themselves).
+    /// JIRA's cost of rendering an issue grows with its links, so the issue with the most links
+    /// is the one that made the page time out (the simulator's cost model, after Atlassian's
+    /// KB "Viewing an issue with many links is slow").
+    private func completeSharedHubPage(_ page: FetchedPage) async throws {
+        let issues = try await withThrowingTaskGroup(of: (Int, AssembledIssue).self) { group in
+            for (index, row) in page.rows.enumerated() {
+                group.addTask { [self] in
+                    (
+                        index,
+                        try await client.complete(
+                            IssuePayload(row), tier: .hub, links: page.ladder.links, rungs: page.ladder.rungs)
+                    )
+                }
+            }
+            var out: [(Int, AssembledIssue)] = []
+            for try await item in group { out.append(item) }
+            return out.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        let hub = issues.indices.max { (issues[$0].summary.links ?? -1) < (issues[$1].summary.links ?? -1) }
+        for (index, issue) in issues.enumerated() {
+            let record = try await store.write(issue, splitPage: index != hub)
+            events.send(.written(record))
         }
     }
 

@@ -11,7 +11,11 @@ public struct ScanProgress: Sendable {
     public var total: Int?
     public var written = 0
     public var complete = 0
+    /// Written issues by tier; `hub` counts hubs only, issues that merely shared a page with
+    /// one are `splitPage`.
     public var tiers: [Tier: Int] = [:]
+    /// Issues written at the hub tier because they shared a page with a hub (`splitPage`).
+    public var splitPage = 0
     public var bytes = 0
     public var pages = 0
     public var requests = 0
@@ -39,6 +43,15 @@ public struct ScanProgress: Sendable {
 
     private static let tiers: [Tier] = [.full, .hub, .minimal]
 
+    /// The tally slot of a record: its tier's index, or 3 for a split-page issue.
+    private static func slot(_ record: ManifestRecord) -> Int {
+        record.splitPage == true ? 3 : tiers.firstIndex(of: record.tier)!
+    }
+
+    private mutating func tally(slot: Int, by delta: Int) {
+        if slot == 3 { splitPage += delta } else { tiers[Self.tiers[slot], default: 0] += delta }
+    }
+
     public mutating func apply(_ event: ScanEvent, at now: Date = Date()) {
         if startedAt == nil { startedAt = now }
         switch event {
@@ -52,14 +65,14 @@ public struct ScanProgress: Sendable {
         case .written(let record):
             let number = IssueKey(record.key)?.number ?? record.key.hashValue
             if let previous = latest[number] {
-                tiers[Self.tiers[Int(previous >> 1)], default: 0] -= 1
+                tally(slot: Int(previous >> 1), by: -1)
                 if previous & 1 == 1 { complete -= 1 }
             } else {
                 written += 1
             }
-            latest[number] = UInt8(Self.tiers.firstIndex(of: record.tier)! << 1) | (record.complete ? 1 : 0)
+            latest[number] = UInt8(Self.slot(record) << 1) | (record.complete ? 1 : 0)
             if record.complete { complete += 1 }
-            tiers[record.tier, default: 0] += 1
+            tally(slot: Self.slot(record), by: 1)
             bytes += record.bytes
             writes += 1
             sample(now)

@@ -20,6 +20,13 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     public var fetchedAt: String
     /// Each rung's outcome and time.
     public var rungs: [RungReport]
+    /// True (absent otherwise) for an issue written at the hub tier because it shared a page
+    /// with a hub: fetched without links for that issue's sake, not a hub itself.
+    public var splitPage: Bool?
+
+    /// The key under which tier tallies (`state.json`, the summary) count split-page issues,
+    /// apart from `hub`.
+    public static let splitPageTally = "splitPage"
 
     /// `2026-05-19T13:00:00.123Z` without a formatter object (this runs once per issue).
     static func iso8601(_ date: Date) -> String {

@@ -218,12 +218,14 @@ public actor OutputStore {
 
     /// Writes the issue's file atomically and appends its manifest record; the issue is no
     /// longer pending. Refuses keys outside the project.
-    public func write(_ issue: AssembledIssue) throws(JiraError) -> ManifestRecord {
+    /// `splitPage`: the issue reached the hub tier only because it shared a page with a hub.
+    public func write(_ issue: AssembledIssue, splitPage: Bool = false) throws(JiraError) -> ManifestRecord {
         guard isSafeKey(issue.key) else {
             throw JiraError(
                 .notJira, "JIRA returned issue '\(issue.key.prefix(40))' for project \(project); not writing it")
         }
-        let record = ManifestRecord(issue)
+        var record = ManifestRecord(issue)
+        if splitPage { record.splitPage = true }
         do {
             try AtomicFile.write(issue.bytes, to: "\(directory)/issues/\(issue.key).json")
             let encoder = JSONEncoder()
@@ -234,7 +236,8 @@ public actor OutputStore {
         }
         pending.removeValue(forKey: issue.key)
         checkpoint.written += 1
-        checkpoint.tiers[issue.tier.rawValue, default: 0] += 1
+        checkpoint.tiers[record.splitPage == true ? ManifestRecord.splitPageTally : issue.tier.rawValue, default: 0] +=
+            1
         if !issue.isComplete { checkpoint.incomplete += 1 }
         markDirty()
         return record

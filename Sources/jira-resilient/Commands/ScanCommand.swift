@@ -23,7 +23,10 @@ struct ScanCommand: AsyncParsableCommand {
     }
 
     static func summaryLine(_ s: ScanSummary, directory: String) -> String {
-        let tiers = ["full", "hub", "minimal"].map { "\($0) \(s.tiers[$0] ?? 0)" }.joined(separator: ", ")
+        let split = s.tiers[ManifestRecord.splitPageTally] ?? 0
+        let tiers = ["full", "hub", "minimal"].map {
+            "\($0) \(s.tiers[$0] ?? 0)" + ($0 == "hub" && split > 0 ? " (+\(split) on split pages)" : "")
+        }.joined(separator: ", ")
         let incomplete = s.written - s.complete
         return UntrustedText.sanitized(
             "\(s.project) \(s.mode.rawValue) scan finished: \(s.written) issues written (\(tiers))"

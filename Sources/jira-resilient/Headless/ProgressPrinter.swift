@@ -49,7 +49,9 @@ final class ProgressPrinter: Sendable {
         parts.append("\(p.project) \(p.mode.rawValue) \(p.phase.rawValue): \(Self.count(p.written))/\(total)\(percent)")
         parts.append(String(format: "%.1f issues/s", p.rate(now: now)))
         if let eta = p.eta(now: now) { parts.append("ETA \(Self.duration(eta))") }
-        parts.append("full \(p.tiers[.full] ?? 0) hub \(p.tiers[.hub] ?? 0) minimal \(p.tiers[.minimal] ?? 0)")
+        parts.append(
+            "full \(p.tiers[.full] ?? 0) hub \(p.tiers[.hub] ?? 0)\(p.splitPage > 0 ? " (+\(p.splitPage) on split pages)" : "") minimal \(p.tiers[.minimal] ?? 0)"
+        )
         if p.incomplete > 0 { parts.append("\(p.incomplete) incomplete") }
         parts.append("requests \(p.requests) retries \(p.retries)")
         if let cursor = p.workers.values.map(\.last).max(by: { Self.keyLess($0, $1) }) {
