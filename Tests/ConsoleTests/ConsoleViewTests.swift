@@ -207,6 +207,39 @@ import JiraResilient
         #expect(g.text.contains("PRJ-702    ◇ split"))
     }
 
+    @Test func theETACountsTheBudgetOfRequestsInFlight() {
+        var m = ConsoleModel()
+        m.apply(.planned(total: 2, mode: .full, window: nil), at: Fixture.at(0))
+        m.apply(.written(Fixture.record("PRJ-1", .full, links: 1)), at: Fixture.at(1))
+        m.apply(
+            .client(.requestStarted(Fixture.info(7, "links", .issue("PRJ-2"), .hubLinks, budget: 150))),
+            at: Fixture.at(0))
+        // One issue left at about one a second, but its links request has 120 s of budget left.
+        #expect(m.eta(now: Fixture.at(30)) == 120)
+        #expect(ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(30)).line(1).contains("ETA 00:02:00"))
+        m.apply(
+            .client(
+                .requestFinished(
+                    Fixture.info(7, "links", .issue("PRJ-2"), .hubLinks, budget: 150), status: 200, bytes: 10,
+                    seconds: 31, error: nil)), at: Fixture.at(31))
+        m.apply(.written(Fixture.record("PRJ-2", .hub, links: 900)), at: Fixture.at(31))
+        #expect(m.eta(now: Fixture.at(32)) == 0)
+    }
+
+    @Test func afterTheScanReFetchesShowAndTheClockRuns() {
+        var m = Fixture.model()
+        m.apply(.phase(.done), at: Fixture.at(30))
+        #expect(ConsoleView.render(m, width: 200, height: 60, now: Fixture.at(40)).line(0).contains("FINISHED"))
+        _ = ConsoleInput.handle(.character("m"), model: &m)
+        #expect(ConsoleInput.handle(.character("a"), model: &m) == [.refetch(["PRJ-43"], budgetFactor: 2)])
+        let a = ConsoleView.render(m, width: 200, height: 60, now: Fixture.at(40)).line(0)
+        let b = ConsoleView.render(m, width: 200, height: 60, now: Fixture.at(45)).line(0)
+        #expect(a.contains("REFETCHING 1") && a.contains("00:00:40") && b.contains("00:00:45"))
+        m.apply(.written(Fixture.record("PRJ-43", .full, links: 3)), at: Fixture.at(46))
+        let c = ConsoleView.render(m, width: 200, height: 60, now: Fixture.at(50)).line(0)
+        #expect(c.contains("FINISHED") && c.contains("00:00:30"))
+    }
+
     @Test func aNarrowHeaderDropsWholeFields() {
         for width in [80, 100, 120] {
             let g = ConsoleView.render(Fixture.model(), width: width, height: 24, now: Fixture.at(20))

@@ -124,6 +124,7 @@ public enum ConsoleInput {
                 model.modal = .fetchReport(key: keyText)
                 model.fetchRungs[keyText] = []
                 model.fetchResults[keyText] = nil
+                model.operatorWork.insert(keyText)
                 model.append(.operatorAction, "operator: fetch \(keyText) through the tier ladder", Date())
                 return [.fetch(keyText)]
             case .character(let c) where !c.isNewline && input.count < 60:
@@ -158,6 +159,7 @@ public enum ConsoleInput {
                 model.setNotice("re-fetching \(list[selected].key) with budgets ×\(factor)", Date())
                 model.append(
                     .operatorAction, "operator: re-fetch \(list[selected].key) with budgets ×\(factor)", Date())
+                model.operatorWork.insert(list[selected].key)
                 return [.refetch([list[selected].key], budgetFactor: factor)]
             case .character("a"):
                 guard !list.isEmpty else { return [] }
@@ -165,6 +167,7 @@ public enum ConsoleInput {
                 model.append(
                     .operatorAction, "operator: re-fetch \(list.count) incomplete issues with budgets ×\(factor)",
                     Date())
+                model.operatorWork.formUnion(list.map(\.key))
                 return [.refetch(list.map(\.key), budgetFactor: factor)]
             default: break
             }

@@ -109,6 +109,7 @@ public struct ConsoleModel: Sendable {
             }
         case .written(let record):
             records[record.key] = record
+            operatorWork.remove(record.key)
             if record.complete { incomplete[record.key] = nil } else { incomplete[record.key] = record }
             if let index = decisions.lastIndex(where: { $0.key == record.key }) { decisions[index].record = record }
         case .reindexDetected(_, let example):
@@ -189,6 +190,25 @@ public struct ConsoleModel: Sendable {
         case .rateLimited(let until) where until <= now, .retrying(let until) where until <= now: return .running
         case .paused: return .running
         default: return state
+        }
+    }
+
+    /// Keys of operator fetches and re-fetches not yet answered (after FINISHED, the header
+    /// says REFETCHING and its clock runs while any remain).
+    public var operatorWork: Set<String> = []
+
+    /// Seconds until the scan is done: the rate's estimate for the issues left, but never less
+    /// than the budget left to the slowest request in flight (a hub's links fetch with 120 s
+    /// of budget left is not done in 0 s). Nil before a rate exists, 0 when all are written.
+    public func eta(now: Date) -> TimeInterval? {
+        guard let total = progress.total else { return nil }
+        guard progress.written < total else { return 0 }
+        let inFlightLeft = inFlight.values.map { max(0, $0.info.budget - now.timeIntervalSince($0.started)) }.max()
+        switch (progress.eta(now: now), inFlightLeft) {
+        case (let rate?, let left?): return max(rate, left)
+        case (let rate?, nil): return rate
+        case (nil, let left?): return left
+        case (nil, nil): return nil
         }
     }
 

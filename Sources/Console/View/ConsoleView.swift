@@ -55,7 +55,14 @@ public enum ConsoleView {
     // MARK: - Header and progress
 
     static func stateText(_ model: ConsoleModel, _ now: Date) -> (String, Role) {
-        switch model.displayState(now: now) {
+        let state = model.displayState(now: now)
+        switch state {
+        case .finished, .failed, .interrupted:
+            // After the scan, operator re-fetches are the work the header reports.
+            if !model.operatorWork.isEmpty { return ("REFETCHING \(model.operatorWork.count)", .waiting) }
+        default: break
+        }
+        return switch state {
         case .connecting: ("CONNECTING", .muted)
         case .running: ("RUNNING", .ok)
         case .paused: ("PAUSED", .warning)
@@ -76,7 +83,9 @@ public enum ConsoleView {
         g.fill(.header, x: 0, y: y, width: g.width)
         let p = model.progress
         let c = p.connection
-        let elapsed = model.startedAt.map { (model.finishedAt ?? now).timeIntervalSince($0) } ?? 0
+        // The clock runs while the scan or operator work does.
+        let end = model.operatorWork.isEmpty ? (model.finishedAt ?? now) : now
+        let elapsed = model.startedAt.map { end.timeIntervalSince($0) } ?? 0
         let (state, stateRole) = stateText(model, now)
         // Most important first: a narrow terminal drops whole fields, never half of one.
         var parts: [(String, Role)] = [(" jira-resilient ", .header)]
@@ -127,7 +136,7 @@ public enum ConsoleView {
         if g.width >= 100 {
             x = g.put(sparkline(p.history(now: now, buckets: 16, seconds: 10)), x: x, y: y, role: .progress)
         }
-        if let eta = p.eta(now: now) { x = putWhole(&g, "  ETA \(clock(eta))", x: x, y: y, role: .text) }
+        if let eta = model.eta(now: now) { x = putWhole(&g, "  ETA \(clock(eta))", x: x, y: y, role: .text) }
         putWhole(&g, "  \(bytes(p.bytes))", x: x, y: y, role: .muted)
         y += 1
         // Tiers with shares.

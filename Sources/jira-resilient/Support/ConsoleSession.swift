@@ -74,12 +74,14 @@ final class ConsoleService: Service, Sendable {
                         "\(r.key): \(r.tier.rawValue), \(r.links.map { "\($0) links" } ?? "links unknown"), \(r.complete ? "complete" : "missing " + r.missing.joined(separator: ", ")); written to issues/\(r.key).json"
                     app.note {
                         $0.fetchResults[r.key] = text
+                        $0.operatorWork.remove(r.key)
                         if !report { $0.notice = text }
                         $0.append(.operatorAction, "operator: \(text)", Date())
                     }
                 case .failed(let key, let error):
                     app.note {
                         $0.fetchResults[key] = "\(key) failed: \(error.description)"
+                        $0.operatorWork.remove(key)
                         $0.notice = "\(key) failed: \(error.description)"
                         $0.append(.operatorAction, "operator: \(key) failed: \(error.description)", Date())
                     }
@@ -88,6 +90,7 @@ final class ConsoleService: Service, Sendable {
         } catch {
             app.note {
                 $0.notice = "fetch stopped: \(error.description)"
+                $0.operatorWork.subtract(keys)
                 $0.append(.operatorAction, "operator: fetch stopped: \(error.description)", Date())
             }
         }
