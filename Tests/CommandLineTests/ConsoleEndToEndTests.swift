@@ -35,6 +35,21 @@ import Testing
             throw CancellationError()
         }
 
+        /// Quits the console: `q`, then `y` if it asks (the demo's passes keep work running).
+        func quit() async throws {
+            await keys("q")
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                let s = await screen()
+                if s.contains("Quit?") {
+                    await keys("y")
+                    return
+                }
+                if s.contains("EXITED-") || s.contains("stopping:") { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+
         /// Runs `body` with this server, then kills the server and everything in its panes,
         /// whether `body` returned or threw.
         func with<T>(_ body: (Tmux) async throws -> T) async throws -> T {
@@ -95,9 +110,11 @@ import Testing
             title = await tmux.display("#{pane_title}")
             #expect(title == "original-title")
 
-            await tmux.keys("q")
-            let quitting = await tmux.screen()
-            if quitting.contains("Quit?") { await tmux.keys("y") }
+            // The demo goes on: a delta pass over what the simulator changed, with its hint.
+            let next = try await tmux.wait(for: "pass 2", seconds: 90)
+            #expect(next.contains("demo pass 2:"))
+
+            try await tmux.quit()
             let after = try await tmux.wait(for: "EXITED-0", seconds: 30)
             alternate = await tmux.display("#{alternate_on}")
             #expect(alternate == "0")
@@ -128,7 +145,7 @@ import Testing
             #expect(seen.contains("␛]0;PWNED-TITLE␇") || seen.contains("␛["), "no hostile summary reached the screen")
             let title = await tmux.display("#{pane_title}")
             #expect(title == "original-title")
-            await tmux.keys("q")
+            try await tmux.quit()
             _ = try await tmux.wait(for: "EXITED-0", seconds: 30)
             let alternate = await tmux.display("#{alternate_on}")
             #expect(alternate == "0")

@@ -240,6 +240,19 @@ import JiraResilient
         #expect(c.contains("FINISHED") && c.contains("00:00:30"))
     }
 
+    @Test func anotherPassStartsTheHeaderAndProgressOverAndKeepsTheHistory() throws {
+        var m = Fixture.model()
+        let connection = try #require(m.progress.connection)
+        m.apply(.phase(.done), at: Fixture.at(30))
+        let decisions = m.decisions.count, lines = m.log.count
+        m.apply(.connected(connection), at: Fixture.at(40))
+        m.apply(.planned(total: 12, mode: .delta, window: nil), at: Fixture.at(40))
+        #expect(m.pass == 2 && m.progress.written == 0 && m.progress.total == 12 && !m.scanDone)
+        let header = ConsoleView.render(m, width: 200, height: 60, now: Fixture.at(43)).line(0)
+        #expect(header.contains("PRJ delta pass 2") && header.contains("RUNNING") && header.contains("00:00:03"))
+        #expect(m.decisions.count == decisions && m.log.count > lines)
+    }
+
     @Test func aNarrowHeaderDropsWholeFields() {
         for width in [80, 100, 120] {
             let g = ConsoleView.render(Fixture.model(), width: width, height: 24, now: Fixture.at(20))

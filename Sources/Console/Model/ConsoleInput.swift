@@ -39,7 +39,8 @@ public enum FetchKey {
             return .failure(.init("the project key must start with a letter"))
         }
         if project.contains("-") { return .failure(.init("only one '-', before the number")) }
-        return .failure(.init("after '-' comes the issue number, 1 or more"))
+        if number.isEmpty { return .failure(.init("after '-' comes the issue number, 1 or more")) }
+        return .failure(.init("'\(number)' is not an issue number (1 or more, no leading 0)"))
     }
 
     public struct Refusal: Error, Equatable, Sendable {

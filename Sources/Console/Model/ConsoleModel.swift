@@ -93,6 +93,16 @@ public struct ConsoleModel: Sendable {
     // MARK: - Events
 
     public mutating func apply(_ event: ScanEvent, at now: Date) {
+        // Another pass after the first ended (the demo's delta passes): the header, progress
+        // and tiers start over; decisions and events go on.
+        if case .connected = event, finishedAt != nil {
+            pass += 1
+            progress = ScanProgress()
+            state = .connecting
+            startedAt = now
+            finishedAt = nil
+            scanDone = false
+        }
         if startedAt == nil { startedAt = now }
         progress.apply(event, at: now)
         narrate(event, now)
@@ -196,6 +206,8 @@ public struct ConsoleModel: Sendable {
     /// Keys of operator fetches and re-fetches not yet answered (after FINISHED, the header
     /// says REFETCHING and its clock runs while any remain).
     public var operatorWork: Set<String> = []
+    /// Which pass this is (1 for the scan; the demo runs more).
+    public var pass = 1
 
     /// Seconds until the scan is done: the rate's estimate for the issues left, but never less
     /// than the budget left to the slowest request in flight (a hub's links fetch with 120 s

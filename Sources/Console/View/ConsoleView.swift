@@ -89,7 +89,11 @@ public enum ConsoleView {
         let (state, stateRole) = stateText(model, now)
         // Most important first: a narrow terminal drops whole fields, never half of one.
         var parts: [(String, Role)] = [(" jira-resilient ", .header)]
-        parts.append(("\(p.project.isEmpty ? "…" : p.project) \(p.mode.rawValue)", .header))
+        parts.append(
+            (
+                "\(p.project.isEmpty ? "…" : p.project) \(p.mode.rawValue)\(model.pass > 1 ? " pass \(model.pass)" : "")",
+                .header
+            ))
         parts.append((" \(state) ", stateRole))
         if model.insecure { parts.append((" INSECURE ", .error)) }
         parts.append((clock(elapsed), .header))

@@ -345,30 +345,37 @@ public final class Extractor: Sendable {
     }
 
     /// A page of several issues that reached JIRA only without links (the hub tier): its issues
-    /// are completed side by side, then the one with the most links is the page's hub and the
-    /// others are written with `splitPage` (fetched this way for its sake, not hubs themselves).
-    /// JIRA's cost of rendering an issue grows with its links, so the issue with the most links
-    /// is the one that made the page time out (the simulator's cost model, after Atlassian's
-    /// KB "Viewing an issue with many links is slow").
+    /// are completed side by side and each is written as soon as it is complete, with
+    /// `splitPage` (fetched this way for another issue's sake), except the last: by then every
+    /// link count is known, and the issue with the most links is the page's hub. It is nearly
+    /// always the last (its links take longest); when it is not, its record is corrected with
+    /// one more manifest line. JIRA's cost of rendering an issue grows with its links, so the
+    /// issue with the most links is the one that made the page time out.
     private func completeSharedHubPage(_ page: FetchedPage) async throws {
-        let issues = try await withThrowingTaskGroup(of: (Int, AssembledIssue).self) { group in
-            for (index, row) in page.rows.enumerated() {
+        try await withThrowingTaskGroup(of: AssembledIssue.self) { group in
+            for row in page.rows {
                 group.addTask { [self] in
-                    (
-                        index,
-                        try await client.complete(
-                            IssuePayload(row), tier: .hub, links: page.ladder.links, rungs: page.ladder.rungs)
-                    )
+                    try await client.complete(
+                        IssuePayload(row), tier: .hub, links: page.ladder.links, rungs: page.ladder.rungs)
                 }
             }
-            var out: [(Int, AssembledIssue)] = []
-            for try await item in group { out.append(item) }
-            return out.sorted { $0.0 < $1.0 }.map(\.1)
-        }
-        let hub = issues.indices.max { (issues[$0].summary.links ?? -1) < (issues[$1].summary.links ?? -1) }
-        for (index, issue) in issues.enumerated() {
-            let record = try await store.write(issue, splitPage: index != hub)
-            events.send(.written(record))
+            var remaining = page.rows.count
+            var earlier: [ManifestRecord] = []
+            for try await issue in group {
+                remaining -= 1
+                guard remaining == 0 else {
+                    earlier.append(try await store.write(issue, splitPage: true))
+                    events.send(.written(earlier.last!))
+                    continue
+                }
+                let top = earlier.max { ($0.links ?? -1) < ($1.links ?? -1) }
+                if let top, (top.links ?? -1) > (issue.summary.links ?? -1) {
+                    events.send(.written(try await store.write(issue, splitPage: true)))
+                    events.send(.written(try await store.markHub(top)))
+                } else {
+                    events.send(.written(try await store.write(issue, splitPage: false)))
+                }
+            }
         }
     }
 

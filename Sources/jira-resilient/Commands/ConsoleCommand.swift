@@ -79,7 +79,10 @@ struct DemoCommand: AsyncParsableCommand {
             let configuration = try connection.configuration(
                 token: AccessToken(sim.configuration.token), concurrency: concurrency, url: url)
             if isatty(0) == 1 && isatty(1) == 1 {
-                try await ConsoleSession.run(scan, configuration: configuration, theme: theme)
+                // On a terminal the demo goes on until `q`: a delta pass every few seconds.
+                try await ConsoleSession.run(scan, configuration: configuration, theme: theme) { app, session in
+                    [DemoPasses(sim: sim, first: session, arguments: scan, configuration: configuration, app: app)]
+                }
             } else {
                 StandardStreams.err("demo: not a terminal, so running as 'scan'")
                 try await HeadlessScan.run(scan, configuration: configuration)

@@ -99,14 +99,17 @@ final class ConsoleService: Service, Sendable {
 
 /// Runs a scan under the console until the operator quits (or a signal arrives).
 enum ConsoleSession {
+    /// `more` adds services beside the console (the demo's further passes); they are shut
+    /// down with it.
     static func run(
-        _ arguments: ScanArguments, configuration: JiraClientConfiguration, theme: String
+        _ arguments: ScanArguments, configuration: JiraClientConfiguration, theme: String,
+        more: (ConsoleApp, ScanSession) -> [any Service] = { _, _ in [] }
     ) async throws(JiraError) {
         let app = ConsoleApp(themeName: theme, directory: arguments.out)
         let session = try ScanSession.open(arguments, configuration: configuration, extra: app.sink)
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         let console = ConsoleService(app: app, session: session, noColor: noColor)
-        let result = await session.run(companions: [console])
+        let result = await session.run(companions: [console] + more(app, session))
         StandardStreams.err("output: \(arguments.out)")
         switch result {
         case .success(var summary)?:
