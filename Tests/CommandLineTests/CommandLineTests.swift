@@ -167,6 +167,9 @@ import Testing
                 ),
                 (["fetch", "PRJ-99999", "--out", dir], env, 5, "could not be fetched"),
                 (["scan", "PRJ", "--out", ""], env, 2, "the output directory is an empty path"),
+                // Local files: one clear line and exit 2 (here a directory the kernel refuses).
+                (["scan", "PRJ", "--out", "/proc/jr-cannot-create"], env, 2, "cannot create the directory /proc/"),
+                (["scan", "PRJ", "--out", "/dev/null/sub"], env, 2, "/dev/null is a file, not a directory"),
                 (["scan", "PRJ", "--out", dir, "--timeout", "1e300"], env, 2, "--timeout must be a number of seconds"),
                 (["scan", "PRJ", "--out", dir, "--max-body", "0"], env, 2, "--max-body must be a size"),
                 (

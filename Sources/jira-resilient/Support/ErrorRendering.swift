@@ -6,12 +6,14 @@ extension JiraError {
     /// The process exit code of the command-line contract.
     var exitCode: Int32 {
         switch code {
-        case .invalidInput, .tls: 2
+        // Local files (the output directory under a file, no permission, a full disk): the
+        // operator fixes them here, as with a bad flag.
+        case .invalidInput, .tls, .localIO: 2
         case .authentication: 3
         case .jqlRejected: 4
         case .redirect, .notJira: 6
         case .cancelled: 130
-        default: 5  // timeouts, connections, 5xx, 429, outages, local I/O
+        default: 5  // timeouts, connections, 5xx, 429, outages
         }
     }
 
