@@ -114,6 +114,18 @@ import Testing
             let next = try await tmux.wait(for: "pass 2", seconds: 90)
             #expect(next.contains("demo pass 2:"))
 
+            // Tab gives the Events pane the focus (its line marked ▶); Enter opens that event whole.
+            await tmux.keys("Tab")
+            await tmux.keys("Enter")
+            let event = try await tmux.wait(for: "Event at", seconds: 10)
+            #expect(event.contains("any key closes this"))
+            await tmux.keys("Escape")
+            // m lists what is not complete, with its place in the list.
+            await tmux.keys("m")
+            let incomplete = try await tmux.wait(for: "Not complete", seconds: 10)
+            #expect(incomplete.contains("Enter re-fetch one"))
+            await tmux.keys("Escape")
+
             try await tmux.quit()
             let after = try await tmux.wait(for: "EXITED-0", seconds: 30)
             alternate = await tmux.display("#{alternate_on}")

@@ -153,7 +153,7 @@ import JiraResilient
         #expect(m.modal == .fetchPrompt(input: "../../et"))
     }
 
-    @Test func theIncompleteListScrollsWithItsCursor() {
+    @Test func theIncompleteListScrollsWithItsCursor() throws {
         var m = Fixture.model()
         for i in 900..<950 {
             m.apply(
@@ -177,6 +177,9 @@ import JiraResilient
         _ = ConsoleInput.handle(.end, model: &m)
         screen = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
         #expect(screen.contains("▶ \(list[50].key)") && screen.contains("51/51"))
+        _ = ConsoleInput.handle(.pageUp, model: &m)
+        try ConsoleViewTests().assertSnapshot(
+            ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)), "modal-incomplete-scrolled")
     }
 
     @Test func noticesExpireAndHelpAndQuitAlwaysStay() {
@@ -264,7 +267,7 @@ import JiraResilient
         }
     }
 
-    @Test func enterOnAnEventOpensItWhole() {
+    @Test func enterOnAnEventOpensItWhole() throws {
         var m = Fixture.model()
         let long = "backoff: " + String(repeating: "a long explanation of what happened ", count: 8) + "THE-END"
         m.append(.warning, long, Fixture.at(21))
@@ -273,8 +276,9 @@ import JiraResilient
         #expect(!pane.contains("THE-END"), "the pane cuts the line")
         _ = ConsoleInput.handle(.enter, model: &m)
         #expect(m.modal == .eventDetail(m.log.last!))
-        let detail = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
-        #expect(detail.contains("THE-END"))
+        let detailGrid = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22))
+        #expect(detailGrid.text.contains("THE-END"))
+        try ConsoleViewTests().assertSnapshot(detailGrid, "modal-event-detail")
         // k moves the selection up, and Enter then opens that line.
         _ = ConsoleInput.handle(.escape, model: &m)
         _ = ConsoleInput.handle(.character("k"), model: &m)
