@@ -68,7 +68,7 @@ import Testing
             let gone = sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.map(\.key).min()!
             sim.apply(.delete(key: gone))
             let again = try await BinaryRunner.run(
-                ["scan", "PRJ", "--out", dir, "--progress-interval", "0.2"], environment: env)
+                ["scan", "PRJ", "--out", dir, "--full", "--progress-interval", "0.2"], environment: env)
             #expect(again.status == 0, "\(again.stderr)")
             #expect(
                 again.stdout.contains("122 issues written")
@@ -194,6 +194,38 @@ import Testing
             let other = try await run(["scan", "PRJ", "--out", dir], env)
             #expect(other.status == 2 && other.stderr.contains("holds a scan of project OTHER"))
             #expect(tokenIsAbsent(dir, []))
+        }
+    }
+
+    /// A second `scan` on a finished directory continues as a delta from the last pass's start
+    /// and writes only what changed; `--full` rescans everything.
+    @Test func aSecondScanContinuesAsADeltaAndFullRescans() async throws {
+        try await withSim { sim, env in
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let first = try await BinaryRunner.run(["scan", "PRJ", "--out", dir], environment: env)
+            #expect(first.status == 0, "\(first.stderr)")
+            let all = manifestLines(dir)
+            #expect(all > 10)
+            for key in ["PRJ-5", "PRJ-17"] { sim.apply(.update(key: key)) }
+            let second = try await BinaryRunner.run(["scan", "PRJ", "--out", dir], environment: env)
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(second.stderr.contains("continuing: delta since"), "\(second.stderr)")
+            #expect(second.stdout.contains("PRJ delta scan finished: 2 issues written"), "\(second.stdout)")
+            #expect(manifestLines(dir) == all + 2)
+            let state = String(
+                decoding: FileManager.default.contents(atPath: dir + "/state.json") ?? Data(), as: UTF8.self)
+            #expect(state.contains("\"lastFullScan\"") && state.contains("\"mode\":\"delta\""))
+            // Nothing changed since: the next pass only re-reads the two inside the 5-minute overlap
+            // (kept for clock skew between this machine and JIRA's index).
+            let third = try await BinaryRunner.run(["scan", "PRJ", "--out", dir], environment: env)
+            #expect(third.stdout.contains("delta scan finished: 2 issues written"), "\(third.stdout)")
+            let full = try await BinaryRunner.run(["scan", "PRJ", "--out", dir, "--full"], environment: env)
+            #expect(full.status == 0 && full.stdout.contains("PRJ full scan finished: \(all) issues written"))
+            #expect(!full.stderr.contains("continuing"))
+            let both = try await BinaryRunner.run(
+                ["scan", "PRJ", "--out", dir, "--full", "--since", "2026-01-01T00:00:00Z"], environment: env)
+            #expect(both.status == 2 && both.stderr.contains("--full and --since exclude each other"))
         }
     }
 

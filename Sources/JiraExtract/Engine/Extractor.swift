@@ -16,6 +16,8 @@ public final class Extractor: Sendable {
     public let control: ScanControl
     /// The checkpoint found in the directory when it was opened, if any.
     let previous: Checkpoint?
+    /// Set when this pass continues a finished one as a delta: (watermark, last full scan).
+    let continuation: (since: String, lastFullScan: String?)?
     private let counters: Counters
     private let eventLog: EventLog?
 
@@ -49,9 +51,9 @@ public final class Extractor: Sendable {
         guard (1...256).contains(options.concurrency) else {
             throw JiraError(.invalidInput, "the concurrency must be 1–256, got \(options.concurrency)")
         }
-        self.options = options
         self.control = control
         (store, previous) = try OutputStore.open(directory: directory, project: options.project)
+        (self.options, continuation) = Self.continuing(options, after: previous)
         eventLog = logEvents ? try EventLog(path: directory + "/events.jsonl") : nil
         let sink = eventLog.map { $0.sink + events } ?? events
         self.events = sink
@@ -139,6 +141,28 @@ public final class Extractor: Sendable {
         return s
     }
 
+    /// The options this pass runs with. With `continues`, no `since` and no `restart`: an
+    /// unfinished pass resumes as it was (its own `since`), and after a finished pass with the
+    /// same filter this one is a delta from that pass's start (the watermark, which so
+    /// advances only when a pass finishes).
+    static func continuing(
+        _ options: ScanOptions, after previous: Checkpoint?
+    ) -> (ScanOptions, (since: String, lastFullScan: String?)?) {
+        guard let previous, options.continues, !options.restart, options.since == nil,
+            previous.filter == options.filter
+        else { return (options, nil) }
+        var effective = options
+        let iso = ISO8601DateFormatter()
+        if previous.phase != .done {
+            effective.since = previous.since.flatMap { iso.date(from: $0) }
+            return (effective, nil)
+        }
+        guard let start = iso.date(from: previous.startedAt) else { return (options, nil) }
+        effective.since = start
+        let lastFull = previous.mode == .full ? previous.startedAt : previous.lastFullScan
+        return (effective, (previous.startedAt, lastFull))
+    }
+
     // MARK: - The scan
 
     private func runScan() async throws(JiraError) {
@@ -155,6 +179,9 @@ public final class Extractor: Sendable {
                     serverVersion: info.version.description,
                     timeZone: zone.zone.identifier, timeZoneSource: zone.source.rawValue, project: options.project,
                     insecure: client.configuration.tls == .insecure)))
+        if let continuation {
+            events.send(.continuing(since: continuation.since, lastFullScan: continuation.lastFullScan))
+        }
         let sinceLiteral = options.since.map { JQL.dateLiteral($0.addingTimeInterval(-options.overlap), in: zone.zone) }
         let sinceISO = options.since.map { ISO8601DateFormatter().string(from: $0) }
         let startedAt =
@@ -175,7 +202,9 @@ public final class Extractor: Sendable {
                     project: options.project, filter: options.filter, mode: options.mode, since: sinceISO,
                     sinceLiteral: sinceLiteral, startedAt: startedAt, phase: .enumerating, enumerationCursor: nil,
                     enumerationDone: false, total: 0, pending: [], written: 0, vanished: 0, tiers: [:],
-                    incomplete: 0, failed: 0))
+                    incomplete: 0, failed: 0,
+                    lastFullScan: options.mode == .full
+                        ? startedAt : previous.flatMap { $0.mode == .full ? $0.startedAt : $0.lastFullScan }))
         }
         try await store.writeFields(try await client.fieldCatalog())
         let checkpoint = await store.current
@@ -345,12 +374,10 @@ public final class Extractor: Sendable {
     }
 
     /// A page of several issues that reached JIRA only without links (the hub tier): its issues
-    /// are completed side by side and each is written as soon as it is complete, with
-    /// `splitPage` (fetched this way for another issue's sake), except the last: by then every
-    /// link count is known, and the issue with the most links is the page's hub. It is nearly
-    /// always the last (its links take longest); when it is not, its record is corrected with
-    /// one more manifest line. JIRA's cost of rendering an issue grows with its links, so the
-    /// issue with the most links is the one that made the page time out.
+    /// are completed side by side and each is written as soon as it is complete, once. An issue
+    /// with `hubLinks` links or more is a hub; so is the last to complete when none before it
+    /// was (its links took longest: JIRA's cost of rendering an issue grows with its links). The
+    /// others are written with `splitPage`: fetched this way for another issue's sake.
     private func completeSharedHubPage(_ page: FetchedPage) async throws {
         try await withThrowingTaskGroup(of: AssembledIssue.self) { group in
             for row in page.rows {
@@ -360,24 +387,19 @@ public final class Extractor: Sendable {
                 }
             }
             var remaining = page.rows.count
-            var earlier: [ManifestRecord] = []
+            var sawHub = false
             for try await issue in group {
                 remaining -= 1
-                guard remaining == 0 else {
-                    earlier.append(try await store.write(issue, splitPage: true))
-                    events.send(.written(earlier.last!))
-                    continue
-                }
-                let top = earlier.max { ($0.links ?? -1) < ($1.links ?? -1) }
-                if let top, (top.links ?? -1) > (issue.summary.links ?? -1) {
-                    events.send(.written(try await store.write(issue, splitPage: true)))
-                    events.send(.written(try await store.markHub(top)))
-                } else {
-                    events.send(.written(try await store.write(issue, splitPage: false)))
-                }
+                let isHub = (issue.summary.links ?? 0) >= Self.hubLinks || (remaining == 0 && !sawHub)
+                sawHub = sawHub || isHub
+                events.send(.written(try await store.write(issue, splitPage: !isHub)))
             }
         }
     }
+
+    /// Links from which an issue is a hub whatever its page (JIRA renders a few hundred links in
+    /// seconds; the hubs this tool is for have thousands).
+    static let hubLinks = Narration.hubLinks
 
     /// One part of a split page, fetched.
     private struct PartOutcome: Sendable {

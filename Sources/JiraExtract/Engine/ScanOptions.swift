@@ -13,6 +13,10 @@ public struct ScanOptions: Sendable {
     public var concurrency = 4
     /// Ignore a checkpoint found in the output directory.
     public var restart = false
+    /// With no `since`: on a directory whose last pass finished, continue as a delta from that
+    /// pass's start (its watermark), and resume an unfinished pass with its own `since`. Off,
+    /// no `since` means a full scan. The command line turns it on unless `--full`.
+    public var continues = false
     /// A delta starts this many seconds before `since`, so a clock skew cannot leave a gap.
     public var overlap: TimeInterval = 300
     /// Issue completions (links, changelog, comments, worklogs) a worker keeps in flight while

@@ -54,6 +54,11 @@ public enum Narration {
                 .warning,
                 "\(keys.count) earlier file\(keys.count == 1 ? " is" : "s are") of issues no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: \(list(keys))"
             )
+        case .continuing(let since, let lastFull):
+            return NarrationLine(
+                .info,
+                "continuing: delta since \(since) (the last pass's start, less the overlap); last full scan \(lastFull ?? "unknown"); --full rescans everything"
+            )
         case .reindexDetected(let count, let example):
             return NarrationLine(
                 .reindex,

@@ -10,6 +10,9 @@ public enum ScanEvent: Sendable {
     /// The scan's size is known (from the first key-listing request).
     case planned(total: Int, mode: ScanMode, window: String?)
     case phase(ScanPhase)
+    /// The directory's last pass finished, so this one is a delta from its start (ISO-8601),
+    /// the watermark, less the overlap; `lastFullScan`, when one is known.
+    case continuing(since: String, lastFullScan: String?)
     /// A worker moved through the project: the batch it took (first and last key).
     case cursor(worker: Int, first: String, last: String, enumerated: String?)
     /// An issue's file and manifest record were written.

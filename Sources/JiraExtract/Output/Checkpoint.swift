@@ -34,4 +34,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     /// because the issues are no longer in scope (deleted, moved to another project, or outside
     /// the filter). Their files are kept; a warehouse can retire them.
     public var outOfScope: [String]?
+    /// When the last full scan into this directory started (ISO-8601, server time), carried
+    /// from pass to pass; nil before one finished.
+    public var lastFullScan: String?
 }

@@ -99,6 +99,10 @@ public enum EventJSON {
         case .outOfScope(let keys):
             o.member("type", "outOfScope")
             o.member("keys", keys)
+        case .continuing(let since, let lastFull):
+            o.member("type", "continuing")
+            o.member("since", since)
+            o.member("lastFullScan", lastFull)
         case .reindexDetected(let count, let example):
             o.member("type", "reindex")
             o.member("count", count)

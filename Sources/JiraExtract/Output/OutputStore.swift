@@ -243,24 +243,6 @@ public actor OutputStore {
         return record
     }
 
-    /// Corrects a record written with `splitPage` that turned out to be its page's hub: one
-    /// more manifest line (the last record of a key is its state) and the tallies moved.
-    public func markHub(_ record: ManifestRecord) throws(JiraError) -> ManifestRecord {
-        var corrected = record
-        corrected.splitPage = nil
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try manifest.append(Array(try encoder.encode(corrected)))
-        } catch {
-            throw JiraError(.localIO, "cannot append to \(directory)/manifest.jsonl: \(error)")
-        }
-        checkpoint.tiers[ManifestRecord.splitPageTally, default: 0] -= 1
-        checkpoint.tiers[corrected.tier.rawValue, default: 0] += 1
-        markDirty()
-        return corrected
-    }
-
     /// Keys that have a file in `issues/` but no manifest record from this scan, in key-number
     /// order; nil when the checkpoint does not say where this scan's records begin. Meant for
     /// the end of a finished full scan, when every issue in scope has been written. Streams

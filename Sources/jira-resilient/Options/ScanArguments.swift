@@ -22,6 +22,11 @@ struct ScanArguments: ParsableArguments {
     var concurrency: Int = 4
     @Flag(help: "Ignore a checkpoint saved in the output directory.")
     var restart = false
+    @Flag(
+        help:
+            "A full scan even where the last pass finished (otherwise scan continues as a delta from that pass's start)."
+    )
+    var full = false
 
     func scanOptions() throws(JiraError) -> ScanOptions {
         var o = ScanOptions(project: project)
@@ -29,6 +34,8 @@ struct ScanArguments: ParsableArguments {
         o.pageSize = pageSize
         o.concurrency = concurrency
         o.restart = restart
+        o.continues = !full
+        if full && since != nil { throw JiraError(.invalidInput, "--full and --since exclude each other") }
         if let since {
             guard let date = Self.parseInstant(since) else {
                 throw JiraError(
