@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Testing
 @testable import JiraSimulator
@@ -226,6 +227,51 @@ import Testing
             let both = try await BinaryRunner.run(
                 ["scan", "PRJ", "--out", dir, "--full", "--since", "2026-01-01T00:00:00Z"], environment: env)
             #expect(both.status == 2 && both.stderr.contains("--full and --since exclude each other"))
+        }
+    }
+
+    /// `--metrics HOST:PORT` serves the scan's counters in Prometheus' format while it runs.
+    @Test func metricsAreServedWhileTheScanRuns() async throws {
+        try await withSim(timeScale: 0.5) { sim, env in
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            // The largest hub's links are held, so the scan is still running when asked.
+            let gate = sim.hold(RequestMatcher(fieldsExactly: "issuelinks", hubRank: 0))
+            let (process, out, err) = try BinaryRunner.start(
+                ["scan", "PRJ", "--out", dir, "--metrics", "127.0.0.1:0", "--fast-fail-timeout", "1"],
+                environment: env)
+            // The first stderr line names the endpoint (port 0: the system picked one).
+            var seen = ""
+            let reader = err.fileHandleForReading
+            while !seen.contains("/metrics\n"), process.isRunning {
+                seen += String(decoding: reader.availableData, as: UTF8.self)
+            }
+            let url = try #require(
+                seen.split(separator: "\n").first { $0.hasPrefix("metrics: http://127.0.0.1:") }.map {
+                    String($0.dropFirst("metrics: ".count))
+                })
+            let started = Date()
+            while manifestLines(dir) < 50 && Date().timeIntervalSince(started) < 120 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            gate.open()
+            let finished = await BinaryRunner.finish(process, out, err)
+            #expect(finished.status == 0)
+            #expect(response.status == .ok)
+            // Every record counted by its tier: at least the 50 in the manifest when asked.
+            let written = text.split(separator: "\n").filter {
+                $0.hasPrefix("jira_resilient_issues_written_total{tier=")
+            }
+            .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+            #expect(written >= 50, "\(text)")
+            #expect(text.contains("jira_resilient_issues_written_total{tier=\"splitPage\"}"))
+            #expect(text.contains("jira_resilient_requests_total{status=\"200\"}"))
+            #expect(text.contains("jira_resilient_concurrency 4"))
+            #expect(text.contains("jira_resilient_requests_in_flight"))
+            #expect(text.contains("jira_resilient_last_write_timestamp_seconds"))
+            #expect(!text.contains(Self.token))
         }
     }
 

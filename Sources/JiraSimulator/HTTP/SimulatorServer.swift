@@ -5,12 +5,14 @@ import NIOSSL
 
 /// The simulator's HTTP/1.1 listener on SwiftNIO: reads each request whole, asks the handler for
 /// a response, waits the response's delay before the head (as JIRA's serializer does), then
-/// delivers it completely, cut short, or not at all.
-final class SimulatorServer: Sendable {
-    typealias Handler = @Sendable (SimRequest) async -> SimResponse
+/// delivers it completely, cut short, or not at all. Public as a small HTTP listener: the
+/// command line serves `--metrics` with it, and tests serve hand-written hostile servers.
+public final class SimulatorServer: Sendable {
+    public typealias Handler = @Sendable (SimRequest) async -> SimResponse
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
-    let port: Int
+    /// The bound port (the one asked for, or the one the system picked for 0).
+    public let port: Int
     private let listener: any Channel
     private let task: Task<Void, Never>
 
@@ -22,7 +24,7 @@ final class SimulatorServer: Sendable {
 
     static let maxRequestBody = 8 << 20
 
-    static func start(
+    public static func start(
         host: String, port: Int, tls: Bool, onAbandoned: @escaping @Sendable () -> Void = {},
         handler: @escaping Handler
     ) async throws -> SimulatorServer {
@@ -59,7 +61,7 @@ final class SimulatorServer: Sendable {
         return SimulatorServer(port: boundPort, listener: listener, task: task)
     }
 
-    func stop() async {
+    public func stop() async {
         try? await listener.close()
         task.cancel()
         await task.value

@@ -8,7 +8,7 @@ enum HeadlessScan {
         _ arguments: ScanArguments, configuration: JiraClientConfiguration, progressInterval: Double = 5
     ) async throws(JiraError) {
         let printer = ProgressPrinter(interval: max(0.2, progressInterval))
-        let session = try ScanSession.open(arguments, configuration: configuration, extra: printer.sink)
+        let session = try await ScanSession.open(arguments, configuration: configuration, extra: printer.sink)
         let ticker = Task { await printer.run() }
         let result = await session.run()
         ticker.cancel()

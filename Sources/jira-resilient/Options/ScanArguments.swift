@@ -27,6 +27,8 @@ struct ScanArguments: ParsableArguments {
             "A full scan even where the last pass finished (otherwise scan continues as a delta from that pass's start)."
     )
     var full = false
+    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics while running (e.g. 127.0.0.1:9464).")
+    var metrics: String?
 
     func scanOptions() throws(JiraError) -> ScanOptions {
         var o = ScanOptions(project: project)

@@ -106,7 +106,7 @@ enum ConsoleSession {
         more: (ConsoleApp, ScanSession) -> [any Service] = { _, _ in [] }
     ) async throws(JiraError) {
         let app = ConsoleApp(themeName: theme, directory: arguments.out)
-        let session = try ScanSession.open(arguments, configuration: configuration, extra: app.sink)
+        let session = try await ScanSession.open(arguments, configuration: configuration, extra: app.sink)
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         let console = ConsoleService(app: app, session: session, noColor: noColor)
         let result = await session.run(companions: [console] + more(app, session))

@@ -11,14 +11,28 @@ import ServiceLifecycle
 struct ScanSession {
     let extractor: Extractor
     let scan: ScanService
+    /// `--metrics`: serving while the session runs.
+    let metrics: MetricsEndpoint?
 
     static func open(
         _ arguments: ScanArguments, configuration: JiraClientConfiguration, extra: ScanEventSink
-    ) throws(JiraError) -> ScanSession {
+    ) async throws(JiraError) -> ScanSession {
         let options = try arguments.scanOptions()
-        let extractor = try Extractor(
-            configuration: configuration, options: options, directory: arguments.out, events: extra, logEvents: true)
-        return ScanSession(extractor: extractor, scan: ScanService(extractor: extractor))
+        var metrics: MetricsEndpoint?
+        if let address = arguments.metrics {
+            metrics = try await MetricsEndpoint.start(address, concurrency: options.concurrency)
+            StandardStreams.err("metrics: \(metrics!.url)")
+        }
+        let extractor: Extractor
+        do {
+            extractor = try Extractor(
+                configuration: configuration, options: options, directory: arguments.out,
+                events: metrics.map { extra + $0.sink } ?? extra, logEvents: true)
+        } catch {
+            await metrics?.stop()
+            throw error
+        }
+        return ScanSession(extractor: extractor, scan: ScanService(extractor: extractor), metrics: metrics)
     }
 
     /// Runs the scan with `companions` (the console) in one service group until the group
@@ -44,6 +58,7 @@ struct ScanSession {
         if let failure = await extractor.shutdown() {
             StandardStreams.err("jira-resilient: warning: \(failure.description)")
         }
+        await metrics?.stop()
         return scan.outcome
     }
 }
