@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Foundation
 import Testing
 
@@ -25,7 +26,12 @@ struct BinaryRunner {
     static func start(_ arguments: [String], environment: [String: String]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        // Tests not about first contact give a loaded machine a minute for it (the default 10 s
+        // budget is for operators on a real network).
+        let talksToJira = ["scan", "console", "fetch", "refetch", "probe"].contains(arguments.first ?? "")
+        process.arguments =
+            talksToJira && !arguments.contains("--connect-timeout")
+            ? arguments + ["--connect-timeout", "60"] : arguments
         var env = ProcessInfo.processInfo.environment
         env["JIRA_URL"] = nil
         env["JIRA_PAT"] = nil
@@ -42,9 +48,25 @@ struct BinaryRunner {
     /// Reads a pipe to its end on a GCD thread: a blocking read must never occupy the Swift
     /// concurrency pool, where the in-process simulator answers the binary.
     static func readAll(_ pipe: Pipe) async -> Data {
-        await withCheckedContinuation { continuation in
+        await read(pipe) { _ in false }
+    }
+
+    /// Reads a pipe on a GCD thread until `enough` says so or the pipe ends. POSIX `read`
+    /// with EINTR retried: Foundation's `FileHandle` reads trap on an interrupted system call,
+    /// which a loaded machine delivers.
+    static func read(_ pipe: Pipe, until enough: @escaping @Sendable (Data) -> Bool) async -> Data {
+        let fd = pipe.fileHandleForReading.fileDescriptor
+        return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile())
+                var data = Data()
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                while !enough(data) {
+                    let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    data.append(contentsOf: buffer[0..<n])
+                }
+                continuation.resume(returning: data)
             }
         }
     }

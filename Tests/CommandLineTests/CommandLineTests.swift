@@ -241,11 +241,9 @@ import Testing
                 ["scan", "PRJ", "--out", dir, "--metrics", "127.0.0.1:0", "--fast-fail-timeout", "1"],
                 environment: env)
             // The first stderr line names the endpoint (port 0: the system picked one).
-            var seen = ""
-            let reader = err.fileHandleForReading
-            while !seen.contains("/metrics\n"), process.isRunning {
-                seen += String(decoding: reader.availableData, as: UTF8.self)
-            }
+            let seen = String(
+                decoding: await BinaryRunner.read(err) { String(decoding: $0, as: UTF8.self).contains("/metrics\n") },
+                as: UTF8.self)
             let url = try #require(
                 seen.split(separator: "\n").first { $0.hasPrefix("metrics: http://127.0.0.1:") }.map {
                     String($0.dropFirst("metrics: ".count))

@@ -43,6 +43,7 @@ struct ScanHarness {
 
     func configuration(_ tune: (inout JiraClientConfiguration) -> Void = { _ in }) -> JiraClientConfiguration {
         var c = JiraClientConfiguration(baseURL: url, token: AccessToken(Self.token))
+        c.firstContactTimeout = 60  // a loaded machine may need more than the default 10 s
         c.timeout = 10
         c.fastFailTimeout = 5
         c.linksTimeout = 30

@@ -35,6 +35,8 @@ struct ClientHarness {
         let url = try await sim.start()
         let events = EventLog()
         var configuration = JiraClientConfiguration(baseURL: url, token: AccessToken(token))
+        // A loaded machine may need more than the default 10 s for the first answer.
+        configuration.firstContactTimeout = 60
         // Wide budgets: on a loaded 2-core machine a trivial request can take seconds, and a
         // test that is not about budgets must not see a timeout.
         configuration.timeout = 30

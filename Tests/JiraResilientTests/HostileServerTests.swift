@@ -66,6 +66,7 @@ import JiraResilient
             await handle($0, requests)
         }
         var c = JiraClientConfiguration(baseURL: "http://127.0.0.1:\(server.port)", token: AccessToken(token))
+        c.firstContactTimeout = 60  // a loaded machine may need more than the default 10 s
         c.maxBody = 1 << 20
         c.backoffScale = 0.001
         let client = try JiraClient(c)
