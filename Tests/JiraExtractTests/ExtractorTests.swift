@@ -104,10 +104,18 @@ import JiraResilient
             // stalled the scan, that moment never comes and the deadline fails the test.
             let gate = h.sim.hold(RequestMatcher(fieldsExactly: "issuelinks", hubRank: 0))
             let others = h.projectKeys("PRJ").subtracting([hubs[0].key, hubs[1].key])
-            // No hedge: at this time scale a 0.25 s hedge would race (and win) on ordinary pages too.
+            // The hub's page is slow on its full rung (100 simulated s = 50 s, past the 5 s
+            // budget), so it reaches the hub tier; ordinary pages fit 5 s even on a starved machine
+            // (with 1 s they too fell to the hub tier, and their links queued behind the held one).
+            h.sim.inject(
+                .init(
+                    .delay(100),
+                    matching: RequestMatcher(
+                        method: "POST", pathContains: "/search", fieldsContains: #"["*all"]"#, hubRank: 0), count: nil))
+            // No hedge: a hedge would race (and win) on ordinary pages too.
             let scan = Task {
                 try await h.scan(options) {
-                    $0.fastFailTimeout = 1; $0.linksTimeout = 600; $0.hedgeFraction = 1
+                    $0.fastFailTimeout = 5; $0.linksTimeout = 600; $0.hedgeFraction = 1
                 }
             }
             let deadline = ContinuousClock.now + .seconds(240)

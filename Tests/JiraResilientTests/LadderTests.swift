@@ -188,17 +188,18 @@ import JiraResilient
     }
 
     @Test func aSlowFullRungIsHedgedByHubBase() async throws {
-        // The full rung's budget is 8 s and the hedge starts at 8 s × 0.25 = 2 s. The full page is
-        // held 5 s more than its own cost (the newest matching rule applies, so hub-base is not), so
-        // it still fits its budget but hub-base wins by seconds, even on a loaded machine.
+        // The full rung's budget is 40 s and the hedge starts at 40 s × 0.25 = 10 s. The full page
+        // is held 20 s more than its own cost (the newest matching rule applies, so hub-base is
+        // not), so it still fits its budget but hub-base wins by about ten seconds, even on a
+        // starved machine (8 s budgets lost that race beside two busy loops and a build).
         try await ClientHarness.with(
             timeScale: 0.5,
             client: {
-                $0.fastFailTimeout = 8; $0.hedgeFraction = 0.25
+                $0.fastFailTimeout = 40; $0.hedgeFraction = 0.25
             }
         ) { (h: ClientHarness) async throws in
             let hub = h.hub
-            h.sim.inject(.init(.delay(10), matching: RequestMatcher(pathContains: "/search"), count: nil))
+            h.sim.inject(.init(.delay(40), matching: RequestMatcher(pathContains: "/search"), count: nil))
             h.sim.inject(
                 .init(
                     .delay(0), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks"),
