@@ -94,7 +94,7 @@ import JiraResilient
 
     @Test func aServerErrorAfterEveryAttemptEndsTheLadderWithoutDescending() async throws {
         try await ClientHarness.with(client: {
-            $0.maxAttempts = 2; $0.fastFailTimeout = 8
+            $0.maxAttempts = 2; $0.fastFailTimeout = 30
         }) { (h: ClientHarness) async throws in
             h.sim.inject(.init(.status(503, nil), matching: RequestMatcher(pathContains: "/issue/"), count: nil))
             await #expect { try await h.client.fetchResilient("PRJ-1") } throws: { error in

@@ -121,9 +121,10 @@ final class JiraTransport: Sendable {
                 throw JiraError(.cancelled, "cancelled while waiting out a rate limit")
             }
             // Until JIRA has answered once, a request without a rung (the run's first contact)
-            // gets a short budget, so a wrong URL or a dead server is named within seconds.
+            // gets the first-contact budget (`--connect-timeout`), so a wrong URL or a dead server
+            // is named within seconds, and a slow first answer is given what the operator allows.
             let firstContact = !outage.answeredOnce && request.rung == nil
-            let attemptBudget = firstContact ? min(budget, configuration.firstContactTimeout) : budget
+            let attemptBudget = firstContact ? configuration.firstContactTimeout : budget
             let info = JiraEvent.RequestInfo(
                 id: nextID.add(1, ordering: .relaxed).newValue, operation: request.operation,
                 subject: request.subject, rung: request.rung, budget: attemptBudget,
