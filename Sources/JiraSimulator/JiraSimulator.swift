@@ -113,12 +113,14 @@ public final class JiraSimulator: Sendable {
         await server?.stop()
     }
 
-    /// Ends the scheduled outage now (JIRA is back): the port serves again at once.
-    public func endOutage() {
+    /// Ends the scheduled outage now (JIRA is back); returns once the port serves again.
+    public func endOutage() async {
         state.withLock { s in
             if let until = s.outageUntil, until > Self.monotonic() { s.outageUntil = Self.monotonic() }
         }
-        outageTask.withLock { $0 }?.cancel()
+        let task = outageTask.withLock { $0 }
+        task?.cancel()
+        await task?.value
     }
 
     /// Whether the scheduled outage is under way now.
@@ -144,7 +146,8 @@ public final class JiraSimulator: Sendable {
                     server.withLock { $0 = restarted }
                     return
                 }
-                try? await Task.sleep(nanoseconds: 100_000_000)
+                // Not `Task.sleep`: cancelled by endOutage, it would not wait at all.
+                usleep(100_000)
             }
         }
         outageTask.withLock { $0 = task }

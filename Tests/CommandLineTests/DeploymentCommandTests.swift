@@ -34,9 +34,11 @@ import TestSupport
     }
 
     @Test func aScanThroughATenMinuteRestartFinishesCompleteWithNothingDegraded() async throws {
-        // From the 40th request (mid-scan), the port is closed for 600 simulated s (6 s real).
-        // Wide budgets: under a loaded suite a slow answer must not pass for the outage's harm.
-        let (sim, url) = try await start { $0.outage = OutageSchedule(afterRequests: 40, seconds: 600) }
+        // From the 40th request (mid-scan), the port is closed for 1,200 simulated s (12 s real),
+        // longer than the hedge's delay (a quarter of the 30 s fast-fail budget): time held
+        // through the outage must not start hub-base. Wide budgets: under a loaded suite a slow
+        // answer must not pass for the outage's harm.
+        let (sim, url) = try await start { $0.outage = OutageSchedule(afterRequests: 40, seconds: 1200) }
         let dir = directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try await BinaryRunner.run(
@@ -55,8 +57,23 @@ import TestSupport
         let records = manifest(dir)
         #expect(Set(records.compactMap { $0["key"] as? String }).count == 2000)
         #expect(records.allSatisfy { $0["tier"] as? String != "minimal" && $0["complete"] as? Bool == true })
+        // Hub-base (the hedge, or the rung after a slow full one) started only for pages holding
+        // one of the two hubs (300 and 900 links): holding through the outage is not slowness.
+        let hubs = records.filter { ($0["links"] as? Int ?? 0) >= 300 }.compactMap { $0["key"] as? String }
+            .compactMap { Int($0.split(separator: "-").last ?? "") }
+        #expect(hubs.count == 2)
         let events = String(
             decoding: FileManager.default.contents(atPath: dir + "/events.jsonl") ?? Data(), as: UTF8.self)
+        let hubBaseRanges = events.split(separator: "\n").compactMap { line -> ClosedRange<Int>? in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                o["type"] as? String == "rung", o["rung"] as? String == "hubBase", let label = o["key"] as? String
+            else { return nil }
+            // "BIG-51…BIG-100 (50)" or "BIG-7"
+            let numbers = label.split { !$0.isNumber }.compactMap { Int($0) }
+            return numbers.isEmpty ? nil : numbers[0]...(numbers.count > 1 ? numbers[1] : numbers[0])
+        }
+        let needless = hubBaseRanges.filter { range in !hubs.contains { range.contains($0) } }
+        #expect(needless.isEmpty, "hub-base ran for pages without a hub: \(needless.prefix(5))")
         let began = events.range(of: "\"phase\":\"began\""), ended = events.range(of: "\"phase\":\"ended\"")
         #expect(began != nil && ended != nil && began!.lowerBound < ended!.lowerBound)
     }

@@ -22,10 +22,8 @@ import TestSupport
 
     /// Waits (with a deadline) until the client has announced an outage.
     static func waitForOutage(_ h: ClientHarness) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !h.events.outages.contains(where: { if case .began = $0 { true } else { false } }) {
-            guard ContinuousClock.now < deadline else { Issue.record("no outage began"); throw CancellationError() }
-            try await Task.sleep(for: .milliseconds(20))
+        try await waitUntil("an outage to begin", deadline: .seconds(30)) {
+            h.events.outages.contains(where: { if case .began = $0 { true } else { false } })
         }
     }
 
@@ -42,7 +40,7 @@ import TestSupport
             let held = Task { try await h.client.serverInfo() }
             try await Self.waitForOutage(h)
             #expect(h.sim.isInOutage)
-            h.sim.endOutage()
+            await h.sim.endOutage()
             _ = try await held.value
             for _ in 0..<2 { _ = try await h.client.serverInfo() }
             let kinds = Self.kinds(h.events.outages)
@@ -61,7 +59,7 @@ import TestSupport
             _ = try await h.client.serverInfo()
             let held = Task { try await h.client.serverInfo() }
             try await Self.waitForOutage(h)
-            h.sim.endOutage()
+            await h.sim.endOutage()
             _ = try await held.value
             let kinds = Self.kinds(h.events.outages)
             #expect(kinds.first == "began" && kinds.last == "ended")
@@ -85,6 +83,43 @@ import TestSupport
                 return e.code == .outage && e.hint == .resumeOrRestart
             }
             #expect(Self.kinds(h.events.outages).last == "gaveUp")
+            // JIRA is back: a later request of the same client (an operator's fetch after the
+            // scan stopped) goes through instead of failing on the old outage.
+            await h.sim.endOutage()
+            _ = try await h.client.serverInfo()
+        }
+    }
+
+    @Test func aBalancersPagesWithOneAttemptAreHeldAsAnOutageNotFailed() async throws {
+        try await ClientHarness.with(
+            sim: { $0.outage = OutageSchedule(afterRequests: 2, seconds: 1_000_000, mode: .loadBalancer503) },
+            client: { $0.maxAttempts = 1 }
+        ) { (h: ClientHarness) async throws in
+            _ = try await h.client.serverInfo()
+            let held = Task { try await h.client.serverInfo() }
+            try await Self.waitForOutage(h)
+            await h.sim.endOutage()
+            _ = try await held.value
+            #expect(h.events.backoffs.isEmpty)
+        }
+    }
+
+    /// A balancer's 503 at first contact is retried only while the retries fit in the
+    /// first-contact budget: with the default back-off (30 s first) and budget (10 s), at once.
+    @Test func aBalancersPageAtFirstContactFailsWithinItsBudget() async throws {
+        try await ClientHarness.with(
+            sim: { $0.outage = OutageSchedule(afterRequests: 1, seconds: 1_000_000, mode: .loadBalancer503) },
+            client: {
+                $0.backoffScale = 1
+                $0.firstContactTimeout = 10
+            }
+        ) { (h: ClientHarness) async throws in
+            await #expect { try await h.client.myself() } throws: { error in
+                let e = error as! JiraError
+                return e.code == .serverError && e.status == 503 && e.hint == .retryLater
+                    && e.detail.contains("a proxy or load balancer answered HTTP 503 instead of JIRA")
+            }
+            #expect(h.events.started.count == 1 && h.events.backoffs.isEmpty)
         }
     }
 

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 import Testing
 @testable import JiraResilient
 
@@ -136,6 +137,47 @@ import Testing
         _ = monitor.recordLost(unreachable: false)
         monitor.recordAnswer()
         #expect(monitor.recordLost(unreachable: false) == (.retry, false))
+    }
+
+    @Test func aRequestOnItsLastAttemptStartsTheOutageAndAGivenUpOutageIsOver() async throws {
+        let monitor = OutageMonitor(limit: 60)
+        monitor.recordAnswer()
+        // With --max-attempts 1 or 2 a load balancer's pages would fail the request before
+        // three in a row: its last attempt starts the outage instead.
+        #expect(monitor.recordLost(unreachable: false, lastAttempt: true) == (.hold, true))
+        #expect(monitor.epoch == 1)
+        monitor.giveUp()
+        // Given up, the outage is over for later requests (an operator's fetch): they go, and a
+        // new failure starts a new outage.
+        #expect(!monitor.isInOutage)
+        try await monitor.waitWhileOutage()
+        #expect(monitor.recordLost(unreachable: true) == (.hold, true))
+        #expect(monitor.epoch == 2)
+        monitor.end()
+    }
+
+    /// The hedge's delay counts only time when JIRA was reachable.
+    @Test func aSleepWhileReachableWaitsOutAnOutage() async throws {
+        let monitor = OutageMonitor(limit: 60)
+        monitor.recordAnswer()
+        _ = monitor.recordLost(unreachable: true)
+        let done = Mutex(false)
+        let sleeper = Task {
+            try await monitor.sleepWhileReachable(0.01)
+            done.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(200))  // far past 0.01 s: only the outage holds it
+        #expect(!done.withLock { $0 })
+        monitor.end()
+        try await sleeper.value
+        #expect(done.withLock { $0 })
+    }
+
+    @Test func anUnknownHostIsUnreachableAndSaysSo() {
+        guard case .lost(.connection, true, let unknown) = classifier.classify(.failed(.unknownHost)) else {
+            Issue.record("unknown host"); return
+        }
+        #expect(unknown.description.contains("the host name does not resolve"))
     }
 
     @Test func probesBackOffToSixtySeconds() {

@@ -84,6 +84,8 @@ public struct JiraError: Error, Sendable, Equatable, CustomStringConvertible {
         case restart
         /// Give one JQL condition.
         case fixFilter
+        /// JIRA itself did not answer (a proxy or load balancer did): try again later.
+        case retryLater
     }
 
     public init(

@@ -7,6 +7,11 @@ extension JiraClient {
         configuration.hedgeFraction < 1 ? configuration.effectiveFastFailTimeout * configuration.hedgeFraction : nil
     }
 
+    /// The hedge's sleep: seconds while JIRA is reachable (an outage restarts it when it ends).
+    var hedgeWait: @Sendable (Double) async throws -> Void {
+        { [outage = transport.outage] in try await outage.sleepWhileReachable($0) }
+    }
+
     /// Fetches one issue through the tier ladder (`TierLadder`) and completes it:
     /// 1. `full`: `*all` with the changelog, within `fastFailTimeout`;
     /// 2. `hub-base` + `hub-links`: `*all,-issuelinks` within `timeout`, then the links alone
@@ -27,7 +32,9 @@ extension JiraClient {
         let events = self.events
         let outcome: TierLadder<IssuePayload>.Outcome
         do {
-            outcome = try await ladder.climb(hedgeAfter: hedgeAfter) { events.send(.rung(key: key, report: $0)) }
+            outcome = try await ladder.climb(hedgeAfter: hedgeAfter, wait: hedgeWait) {
+                events.send(.rung(key: key, report: $0))
+            }
         } catch  where error.code == .timeout {
             throw JiraError(.timeout, "every tier timed out for \(key) (the minimal one too)", status: error.status)
         }

@@ -50,7 +50,9 @@ extension JiraClient {
             bytes: { $0.issues.reduce(0) { $0 + $1.bytes.count } })
         let events = self.events
         do {
-            let outcome = try await ladder.climb(hedgeAfter: hedgeAfter) { events.send(.rung(key: label, report: $0)) }
+            let outcome = try await ladder.climb(hedgeAfter: hedgeAfter, wait: hedgeWait) {
+                events.send(.rung(key: label, report: $0))
+            }
             return LadderPage(tier: outcome.tier, rungs: outcome.reports, page: outcome.payload)
         } catch  where error.code == .timeout && maxResults > 1 {
             throw JiraError(

@@ -68,9 +68,15 @@ struct TierLadder<Payload: Sendable>: Sendable {
     }
 
     /// Runs the ladder; `report` receives each rung's report as the rung ends. With
-    /// `hedgeAfter` nil the upper rungs run one after the other.
-    func climb(hedgeAfter: Double?, report: @escaping @Sendable (RungReport) -> Void) async throws(JiraError) -> Outcome
-    {
+    /// `hedgeAfter` nil the upper rungs run one after the other. `wait` sleeps the hedge's
+    /// delay in seconds; the client's counts only time when JIRA was reachable, so an outage
+    /// held through never starts hub-base (the tier would then depend on the outage, not on
+    /// the size).
+    func climb(
+        hedgeAfter: Double?,
+        wait: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(for: .seconds($0)) },
+        report: @escaping @Sendable (RungReport) -> Void
+    ) async throws(JiraError) -> Outcome {
         let race = Race(report: report)
         guard let hedgeAfter else {
             switch await run(.full, race) {
@@ -92,7 +98,7 @@ struct TierLadder<Payload: Sendable>: Sendable {
         await withTaskGroup(of: (LadderArm, Result<Payload, JiraError>)?.self) { group in
             group.addTask { (.full, await self.run(.full, race)) }
             group.addTask {
-                do { try await Task.sleep(for: .milliseconds(Int64(hedgeAfter * 1000))) } catch { return nil }
+                do { try await wait(hedgeAfter) } catch { return nil }
                 race.hubBaseStarted.withLock { $0 = true }
                 return (.hubBase, await self.run(.hubBase, race))
             }

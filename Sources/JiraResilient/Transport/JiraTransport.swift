@@ -106,7 +106,15 @@ final class JiraTransport: Sendable {
             maxAttempts: max(1, request.maxAttempts), backoffScale: configuration.backoffScale,
             maxWait: configuration.maxWait)
         let budget = request.budget * BudgetScope.factor
+        // The run's first contact (no answer from JIRA yet) retries only while its retries fit
+        // in the first-contact budget, so a JIRA that is down is named within seconds.
+        let firstContactDeadline =
+            !outage.answeredOnce && request.rung == nil
+            ? ContinuousClock.now + .milliseconds(Int64(configuration.firstContactTimeout * 1000)) : nil
         var attempt = 0
+        // Set once this request's last attempt started an outage: if JIRA answered the probe
+        // and this request still fails, the failure is its own, and it fails (no endless hold).
+        var heldOnLastAttempt = false
         while true {
             try await holdThroughOutage()
             // The slot first, then the gate: a request that waited for a slot through a 429 must
@@ -173,20 +181,26 @@ final class JiraTransport: Sendable {
                         "JIRA at \(baseURL) did not answer within \(AttemptClassifier.seconds(attemptBudget)) (\(describe(request)))",
                         hint: .checkURL)
                 }
-                try await backoff(policy, failure, error, rateLimit: rateLimit, info: info, attempt: attempt)
+                try await backoff(
+                    policy, failure, error, rateLimit: rateLimit, info: info, attempt: attempt,
+                    deadline: outage.answeredOnce ? nil : firstContactDeadline)
                 attempt += 1
             case .lost(let failure, let unreachable, let error):
                 // Before JIRA has answered once, a connection that fails or drops is the setup's
                 // fault (URL, scheme, proxy), not a passing hiccup: say so now, not after retries.
                 if !outage.answeredOnce, error.transport != nil { throw firstContactFailure(error) }
-                let (verdict, began) = outage.recordLost(unreachable: unreachable)
+                let lastAttempt = !heldOnLastAttempt && attempt + 1 >= policy.maxAttempts
+                let (verdict, began) = outage.recordLost(unreachable: unreachable, lastAttempt: lastAttempt)
+                if verdict == .hold && lastAttempt { heldOnLastAttempt = true }
                 switch verdict {
                 case .fail:
                     throw firstContactFailure(error)
                 case .hold:
                     if began { startProbing(cause: error.transport?.phrase ?? error.shortReason) }
                 case .retry:
-                    try await backoff(policy, failure, error, rateLimit: nil, info: info, attempt: attempt)
+                    try await backoff(
+                        policy, failure, error, rateLimit: nil, info: info, attempt: attempt,
+                        deadline: outage.answeredOnce ? nil : firstContactDeadline, notJira: true)
                     attempt += 1
                 }
             }
@@ -208,6 +222,17 @@ final class JiraTransport: Sendable {
             error.code, "cannot reach JIRA at \(baseURL): \(cause)", hint: .checkURL, transport: error.transport)
     }
 
+    /// The one line for a first contact answered only with errors (a 5xx or 429, from JIRA or
+    /// from a balancer in front of it) that retries could not outlast within its budget.
+    private func firstContactRefused(_ error: JiraError, notJira: Bool) -> JiraError {
+        let status = error.status.map { "HTTP \($0)" } ?? error.shortReason
+        let who = notJira ? "a proxy or load balancer answered \(status) instead of JIRA" : "JIRA answered \(status)"
+        return JiraError(
+            error.code,
+            "cannot reach JIRA at \(baseURL) within \(AttemptClassifier.seconds(configuration.firstContactTimeout)): \(who) (JIRA may be down, restarting or overloaded)",
+            status: error.status, messages: error.messages, hint: .retryLater)
+    }
+
     /// Waits out an outage without spending an attempt.
     private func holdThroughOutage() async throws(JiraError) {
         do { try await outage.waitWhileOutage() } catch is OutageExceeded {
@@ -220,13 +245,18 @@ final class JiraTransport: Sendable {
         }
     }
 
-    /// Announces and waits one retry's backoff (a 429 holds every request of the client).
+    /// Announces and waits one retry's backoff (a 429 holds every request of the client). A
+    /// wait that would end past `deadline` (the first contact's budget) is not taken: the
+    /// error is thrown now, as the first contact's one line.
     private func backoff(
         _ policy: RetryPolicy, _ failure: RetryPolicy.Failure, _ error: JiraError, rateLimit: RateLimitHeaders?,
-        info: JiraEvent.RequestInfo, attempt: Int
+        info: JiraEvent.RequestInfo, attempt: Int, deadline: ContinuousClock.Instant? = nil, notJira: Bool = false
     ) async throws(JiraError) {
         guard case .retry(let wait, let source) = policy.decide(failure, attempt: attempt, rateLimit: rateLimit) else {
             throw error
+        }
+        if let deadline, ContinuousClock.now + .milliseconds(Int64(wait * 1000)) > deadline {
+            throw firstContactRefused(error, notJira: notJira)
         }
         let global: Bool
         if case .status(429, _) = failure { global = true } else { global = false }
@@ -284,9 +314,9 @@ final class JiraTransport: Sendable {
                     max(0, limit - elapsed))
                 send(.outage(.probeScheduled(number: probe, inSeconds: wait, elapsed: elapsed)))
                 do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch { return }
-                if (outage.elapsed ?? 0) >= limit {
+                if let elapsed = outage.elapsed, elapsed >= limit {
                     outage.giveUp()
-                    send(.outage(.gaveUp(seconds: outage.elapsed ?? limit)))
+                    send(.outage(.gaveUp(seconds: elapsed)))
                     return
                 }
                 let failure = await probeOnce()

@@ -31,6 +31,8 @@ final class OutageMonitor: Sendable {
         var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
         var nextWaiter = 0
         var gaveUp = false
+        /// Outages begun so far: a wait that must not count outage time compares it.
+        var epoch = 0
     }
 
     /// Lost or foreign answers in a row that make an outage even without a refused connect.
@@ -55,16 +57,35 @@ final class OutageMonitor: Sendable {
 
     /// An exchange failed without JIRA answering. Returns what the request should do, and
     /// whether this failure started the outage (the caller then starts the prober).
-    func recordLost(unreachable: Bool) -> (Verdict, began: Bool) {
+    /// `lastAttempt`: the request has no attempt left, so a retry would fail it; once JIRA has
+    /// answered, that starts the outage instead (with `--max-attempts 1` or `2`, a load
+    /// balancer's pages would otherwise fail issues before three in a row were seen).
+    func recordLost(unreachable: Bool, lastAttempt: Bool = false) -> (Verdict, began: Bool) {
         state.withLock { s in
             guard s.answeredOnce else { return (unreachable ? .fail : .retry, false) }
             if s.since != nil { return (.hold, false) }
             s.consecutiveLost += 1
-            guard unreachable || s.consecutiveLost >= Self.runThreshold else { return (.retry, false) }
+            guard unreachable || lastAttempt || s.consecutiveLost >= Self.runThreshold else { return (.retry, false) }
             s.since = .now
             s.probes = 0
             s.gaveUp = false
+            s.epoch += 1
             return (.hold, true)
+        }
+    }
+
+    /// Outages begun so far.
+    var epoch: Int { state.withLock { $0.epoch } }
+
+    /// Sleeps `seconds` of time during which JIRA was reachable: an outage during the sleep
+    /// restarts it once JIRA is back. The ladder's hedge waits this way, so holding through an
+    /// outage never passes for a slow rung. Throws on cancellation and when an outage gives up.
+    func sleepWhileReachable(_ seconds: Double) async throws {
+        while true {
+            try await waitWhileOutage()
+            let before = epoch
+            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+            if epoch == before && !isInOutage { return }
         }
     }
 
@@ -117,11 +138,14 @@ final class OutageMonitor: Sendable {
         for w in waiters { w.resume() }
     }
 
-    /// The outage outlasted `limit`: every holder (and every later one, until a probe succeeds
-    /// again) fails.
+    /// The outage outlasted `limit`: every holder fails. The outage is over for later requests
+    /// (an operator's fetch after the scan stopped): they try again, and a failure starts a new
+    /// outage with its own prober.
     func giveUp() {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             s.gaveUp = true
+            s.since = nil
+            s.consecutiveLost = 0
             defer { s.waiters.removeAll() }
             return Array(s.waiters.values)
         }

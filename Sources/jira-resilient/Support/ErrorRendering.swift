@@ -33,6 +33,7 @@ extension JiraError {
         case .chooseAnotherDirectory?: "choose another --out"
         case .finishOrRestart?: "run that command again to finish it, or pass --restart"
         case .restart?: "pass --restart to start over"
+        case .retryLater?: "try again once JIRA is up (or check --url, if it should be)"
         case .fixFilter?: "give --filter one JQL condition, e.g. 'status = Done OR labels = nightly'"
         case nil: code == .cancelled ? "the checkpoint is saved and the same command resumes" : nil
         }
