@@ -230,6 +230,60 @@ import Testing
         }
     }
 
+    /// `--follow`: pass after pass through one client, each a delta from the last one's start,
+    /// with one summary line each; stopped between passes, the scan exits 0 with its last pass
+    /// done. The simulator changes between passes; the 5 s interval is the slack for reading a
+    /// summary line and making the change before the next pass lists.
+    @Test func followRunsDeltaPassesWithLiveChangesUntilStopped() async throws {
+        try await withSim { sim, env in
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let (process, out, err) = try BinaryRunner.start(
+                ["scan", "PRJ", "--out", dir, "--follow", "5s", "--connect-timeout", "60"], environment: env)
+            let pid = process.processIdentifier
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(150))
+                kill(pid, SIGKILL)
+            }
+            defer { watchdog.cancel() }
+            async let stderr = BinaryRunner.readAll(err)
+            var lines: [String] = []
+            func nextSummary() async {
+                let data = await BinaryRunner.read(out) { $0.last == 0x0A }
+                lines += String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            }
+            await nextSummary()
+            sim.apply(.update(key: "PRJ-5"))
+            sim.apply(.update(key: "PRJ-17"))
+            await nextSummary()
+            sim.apply(.update(key: "PRJ-9"))
+            await nextSummary()
+            kill(pid, SIGTERM)
+            let rest = await BinaryRunner.readAll(out)
+            let errors = await stderr
+            while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+            lines += String(decoding: rest, as: UTF8.self).split(separator: "\n").map(String.init)
+            let log = String(decoding: errors, as: UTF8.self)
+            #expect(process.terminationStatus == 0, "\(log)")
+            #expect(lines.count == 3, "\(lines)")
+            guard lines.count == 3 else { return }
+            #expect(lines[0].hasPrefix("PRJ full scan finished:") && lines[0].contains("all complete"), "\(lines)")
+            // Pass 2: the two edited issues. Pass 3: the one edited since, and the two again
+            // (inside the 5-minute overlap kept for clock skew).
+            #expect(lines[1].hasPrefix("PRJ delta scan finished: 2 issues written"), "\(lines[1])")
+            #expect(lines[2].hasPrefix("PRJ delta scan finished: 3 issues written"), "\(lines[2])")
+            #expect(log.contains("following: pass 2 in 5.0s") && log.contains("following: pass 4 in 5.0s"), "\(log)")
+            let state = String(
+                decoding: FileManager.default.contents(atPath: dir + "/state.json") ?? Data(), as: UTF8.self)
+            #expect(state.contains("\"phase\":\"done\"") && state.contains("\"mode\":\"delta\""), "\(state)")
+            let written = (FileManager.default.contents(atPath: dir + "/manifest.jsonl") ?? Data()).split(
+                separator: 0x0A
+            ).compactMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+                .compactMap { $0["key"] as? String }
+            #expect(written.filter { $0 == "PRJ-9" }.count == 2 && written.filter { $0 == "PRJ-5" }.count == 3)
+        }
+    }
+
     /// `--metrics HOST:PORT` serves the scan's counters in Prometheus' format while it runs.
     @Test func metricsAreServedWhileTheScanRuns() async throws {
         try await withSim(timeScale: 0.5) { sim, env in

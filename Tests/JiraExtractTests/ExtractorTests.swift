@@ -1,10 +1,12 @@
 import Foundation
+import Synchronization
 import Testing
+import TestSupport
 @testable import JiraExtract
 import JiraResilient
 @testable import JiraSimulator
 
-@Suite struct ExtractorTests {
+@Suite(.timeLimit(.minutes(5))) struct ExtractorTests {
     @Test func fullScanWritesEveryIssueCompleteAndNothingElse() async throws {
         try await ScanHarness.with { (h: ScanHarness) async throws in
             var options = ScanOptions(project: "PRJ")
@@ -178,6 +180,159 @@ import JiraResilient
         }
     }
 
+    /// An operator's fetch during the scan goes through the scan's client: its requests are the
+    /// scan's events, and they share its slots (never more than the concurrency in flight).
+    @Test func anOperatorFetchSharesTheScansSlots() async throws {
+        try await ScanHarness.with(timeScale: 0.05) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 10
+            options.concurrency = 1
+            let extractor = try Extractor(
+                configuration: h.configuration(), options: options, directory: h.directory, events: h.events.sink)
+            // The scan's first batch is held, so its one slot is taken while the operator asks.
+            let gate = h.sim.hold(RequestMatcher(pathContains: "/search", fieldsContains: "*all"))
+            let scan = Task { try await extractor.run() }
+            try await waitUntil("the scan's first batch to be sent") {
+                h.events.clientEvents.contains {
+                    if case .requestStarted(let r) = $0 { r.rung == .full } else { false }
+                }
+            }
+            let fetch = Task { try await extractor.operatorFetch(["PRJ-3"], budgetFactor: 2) }
+            try await Task.sleep(for: .milliseconds(300))  // a client of its own would have sent by now
+            gate.open()
+            let outcomes = try await fetch.value
+            _ = try await scan.value
+            await extractor.shutdown()
+            guard case .written(let record)? = outcomes.first else {
+                Issue.record("the operator's fetch failed: \(outcomes)")
+                return
+            }
+            #expect(record.key == "PRJ-3")
+            var inFlight = 0, peak = 0, operatorRequests = 0
+            for event in h.events.clientEvents {
+                switch event {
+                case .requestStarted(let r) where r.rung != .hubLinks:
+                    inFlight += 1
+                    if r.subject == .issue("PRJ-3") { operatorRequests += 1 }
+                case .requestFinished(let r, _, _, _, _) where r.rung != .hubLinks: inFlight -= 1
+                default: break
+                }
+                peak = max(peak, inFlight)
+            }
+            #expect(operatorRequests >= 1)
+            #expect(peak == 1)
+        }
+    }
+
+    /// `run()` again on the same extractor: the next pass continues as a delta from the last
+    /// one's start, through the same client (what `--follow` does between its waits).
+    @Test func aSecondPassOnOneExtractorIsADeltaOfWhatChanged() async throws {
+        try await ScanHarness.with { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.continues = true
+            let extractor = try Extractor(
+                configuration: h.configuration(), options: options, directory: h.directory, events: h.events.sink)
+            let first = try await extractor.run()
+            #expect(first.mode == .full && first.written == h.projectKeys("PRJ").count)
+            h.sim.apply(.update(key: "PRJ-4"))
+            h.sim.apply(.update(key: "PRJ-8"))
+            let second = try await extractor.run()
+            await extractor.shutdown()
+            #expect(second.mode == .delta)
+            #expect(second.written == 2, "\(second)")
+            #expect(second.requests < first.requests)
+            #expect(try h.mismatches().isEmpty)
+        }
+    }
+
+    /// A full scan whose listing cursor is deleted, then moved away, between two listing pages
+    /// finishes complete, for a German-speaking user under a lowered `maxResults` cap (25, so
+    /// the listing takes many pages): the recovery reads JIRA's structure, not its words.
+    @Test(arguments: [SimLocale.en, .de])
+    func aFullScanSurvivesItsCursorDeletedAndMovedInAnyLanguage(_ locale: SimLocale) async throws {
+        var scenario = Scenario.moved
+        scenario.maxResults = 25
+        try await ScanHarness.with(scenario, sim: { $0.locale = locale }) { (h: ScanHarness) async throws in
+            let sim = h.sim
+            let cursors = Mutex<[String]>([])
+            // Just before a listing request leaves, its cursor issue is deleted (2nd page) or
+            // moved to another project (4th): the request then meets JIRA's 400.
+            let saboteur = ScanEventSink { event in
+                guard case .client(.requestStarted(let info)) = event, case .listing(let after?) = info.subject
+                else { return }
+                let n = cursors.withLock { c -> Int in
+                    guard !c.contains(after) else { return 0 }
+                    c.append(after)
+                    return c.count
+                }
+                if n == 2 { sim.apply(.delete(key: after)) }
+                if n == 4 { sim.apply(.move(key: after, toProject: "LEGACY")) }
+            }
+            let extractor = try Extractor(
+                configuration: h.configuration(), options: ScanOptions(project: "MOVE"), directory: h.directory,
+                events: h.events.sink + saboteur)
+            let summary = try await extractor.run()
+            await extractor.shutdown()
+            #expect(summary.failed == 0)
+            #expect(h.projectKeys("MOVE").isSubset(of: h.writtenKeys()))
+            #expect(try h.mismatches().isEmpty)
+            let recovered = h.events.clientEvents.compactMap {
+                if case .cursorRecovered(_, _, let reason) = $0 { reason } else { nil }
+            }
+            #expect(recovered.count == 2, "\(recovered)")
+            #expect(sim.requests.contains { $0.status == 400 })
+        }
+    }
+
+    /// Stop works in every wait: a scan holding through an outage, or backing off a 503 with a
+    /// long Retry-After, ends on cancellation with its checkpoint saved, long before any of
+    /// those waits would have ended.
+    @Test(arguments: ["outage", "backoff"])
+    func aScanStopsWhileHoldingOrBackingOff(_ wait: String) async throws {
+        try await ScanHarness.with(
+            timeScale: 0.01,
+            sim: { c in if wait == "outage" { c.outage = OutageSchedule(afterRequests: 6, seconds: 10_000_000) } }
+        ) { (h: ScanHarness) async throws in
+            if wait == "backoff" {
+                h.sim.inject(
+                    .init(
+                        .status(503, .seconds(3600)),
+                        matching: RequestMatcher(pathContains: "/search", fieldsContains: "*all"),
+                        count: nil))
+            }
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 10
+            let extractor = try Extractor(
+                configuration: h.configuration {
+                    $0.backoffScale = 1; $0.maxWait = 7200; $0.outageTimeout = 7200
+                },
+                options: options, directory: h.directory, events: h.events.sink)
+            let scan = Task { try await extractor.run() }
+            try await waitUntil("the scan to hold or back off") {
+                h.events.clientEvents.contains {
+                    switch $0 {
+                    case .outage(.began): wait == "outage"
+                    case .backoff: wait == "backoff"
+                    default: false
+                    }
+                }
+            }
+            let asked = ContinuousClock.now
+            scan.cancel()
+            let outcome = await scan.result
+            await extractor.shutdown()
+            #expect((ContinuousClock.now - asked) < .seconds(60), "the waits last an hour or more")
+            guard case .failure(let error as JiraError) = outcome else {
+                Issue.record("the scan was not interrupted: \(outcome)")
+                return
+            }
+            #expect(error.code == .cancelled)
+            let state = String(
+                decoding: FileManager.default.contents(atPath: h.directory + "/state.json") ?? Data(), as: UTF8.self)
+            #expect(state.contains("\"phase\":\"interrupted\""), "\(state)")
+        }
+    }
+
     @Test func deltaAfterAReindexNeitherLoopsNorLoses() async throws {
         try await ScanHarness.with(.reindexDelta) { (h: ScanHarness) async throws in
             let sinceMs = JiraTime.dataEpochEnd - 20 * JiraTime.msPerDay
@@ -252,7 +407,7 @@ import JiraResilient
             options.pageSize = 5
             options.concurrency = 2
             let task = Task { try await h.scan(options) }
-            while h.events.written.count < 20 { try await Task.sleep(for: .milliseconds(10)) }
+            try await waitUntil("20 issues written") { h.events.written.count >= 20 }
             task.cancel()
             let first = await task.result
             guard case .failure(let error) = first, (error as? JiraError)?.code == .cancelled else {
@@ -298,7 +453,10 @@ import JiraResilient
             var options = ScanOptions(project: "PRJ")
             options.pageSize = 10
             let task = Task { try await h.scan(options, control: control) }
-            try await Task.sleep(for: .milliseconds(400))
+            // Listed (the queue is full) and then paused: nothing is fetched, so nothing written.
+            try await waitUntil("the listing's first page") {
+                h.events.all.contains { if case .planned = $0 { true } else { false } }
+            }
             #expect(h.events.written.isEmpty)
             control.setPaused(false)
             _ = try await task.value
@@ -427,14 +585,14 @@ import JiraResilient
     }
 }
 
-@Suite struct CheckpointFormatTests {
+@Suite(.timeLimit(.minutes(5))) struct CheckpointFormatTests {
     @Test func theCheckpointDecodesWithItsPendingList() async throws {
         try await ScanHarness.with(timeScale: 0.05) { (h: ScanHarness) async throws in
             var options = ScanOptions(project: "PRJ")
             options.pageSize = 5
             options.concurrency = 1
             let task = Task { try await h.scan(options) }
-            while h.events.written.count < 10 { try await Task.sleep(for: .milliseconds(10)) }
+            try await waitUntil("10 issues written") { h.events.written.count >= 10 }
             task.cancel()
             _ = await task.result
             let data = try Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json"))
@@ -447,7 +605,7 @@ import JiraResilient
     }
 }
 
-@Suite struct LiveChangeTests {
+@Suite(.timeLimit(.minutes(5))) struct LiveChangeTests {
     /// Issues created, updated, deleted or moved while a scan runs end up correct after the scan
     /// plus one delta from the time the scan started (recorded in state.json, server time).
     @Test func aScanPlusOneDeltaEndsCorrect() async throws {
@@ -458,7 +616,7 @@ import JiraResilient
             options.concurrency = 1
             // Change issues the scan has already passed, mid-scan.
             let task = Task { try await h.scan(options) }
-            while h.events.written.count < 60 { try await Task.sleep(for: .milliseconds(5)) }
+            try await waitUntil("60 issues written") { h.events.written.count >= 60 }
             let written = Set(h.events.written.map(\.key))
             let early = keys.filter { written.contains($0) }
             h.sim.apply(.update(key: early[0]))

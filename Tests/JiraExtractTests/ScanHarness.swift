@@ -23,9 +23,12 @@ struct ScanHarness {
 
     static func with<T>(
         _ scenario: Scenario = .small, timeScale: Double = 0.01,
+        sim configure: (inout JiraSimulator.Configuration) -> Void = { _ in },
         _ body: (ScanHarness) async throws -> T
     ) async throws -> T {
-        let sim = JiraSimulator(.init(scenario: scenario, token: token, timeScale: timeScale))
+        var configuration = JiraSimulator.Configuration(scenario: scenario, token: token, timeScale: timeScale)
+        configure(&configuration)
+        let sim = JiraSimulator(configuration)
         let url = try await sim.start()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jr-scan-\(UUID().uuidString)")
             .path

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import Synchronization
 import Testing
+import TestSupport
 @testable import JiraResilient
 
 /// The bound on bodies received at once: past the lane's threshold one body at a time grows,
@@ -66,14 +67,6 @@ import Testing
         HTTPClientResponse(status: .ok, body: .stream(body))
     }
 
-    static func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
     @Test func onlyOneBodyGrowsPastTheThresholdAtOnce() async throws {
         let lane = BodyLane(threshold: 100)
         let first = GatedChunks([80, 80, 80], gateBefore: 2)  // in the lane after chunk 2, then held
@@ -85,14 +78,14 @@ import Testing
                 #expect(bytes.count == 240)
                 finished.append("first")
             }
-            try await Self.waitUntil { first.pulled == 2 }
+            try await waitUntil { first.pulled == 2 }
             group.addTask {
                 let bytes = try await JiraTransport.collect(Self.response(second), limit: 1000, lane: lane)
                 #expect(bytes.count == 240)
                 finished.append("second")
             }
             // The second body reaches the threshold and waits there, holding 80 bytes, not 240.
-            try await Self.waitUntil { lane.waiting == 1 }
+            try await waitUntil { lane.waiting == 1 }
             #expect(second.pulled == 2 && finished.list.isEmpty)
             first.open()
             try await group.waitForAll()

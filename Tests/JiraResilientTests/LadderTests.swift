@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 import JiraResilient
 @testable import JiraSimulator
 
 /// The tier ladders and completion against the simulator's cost model and faults.
-@Suite struct LadderTests {
+@Suite(.timeLimit(.minutes(5))) struct LadderTests {
     /// At time scale 0.5 the 421-link hub takes ~2 s at the full rung and an ordinary issue ~0.05 s;
     /// the budget is 1 s, wide enough for a loaded machine on both sides.
     static func hubConfig(_ c: inout JiraClientConfiguration) { c.fastFailTimeout = 1 }
@@ -233,7 +234,7 @@ import JiraResilient
             (h: ClientHarness) async throws in
             // The client gives up on the hub's full payload after 0.3 s; JIRA's serializer takes ~2 s.
             _ = try await h.client.fetchResilient(h.hub.key)
-            try await Task.sleep(for: .milliseconds(2500))
+            try await waitUntil("the abandoned payload's serialization to end") { h.sim.abandonedResponses >= 1 }
             #expect(h.sim.abandonedResponses == 1)
         }
     }

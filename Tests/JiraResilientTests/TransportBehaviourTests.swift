@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 import JiraResilient
 @testable import JiraSimulator
 
 /// Retry, errors and answers that are not JIRA, seen through the client over real HTTP.
-@Suite struct TransportBehaviourTests {
+@Suite(.timeLimit(.minutes(5))) struct TransportBehaviourTests {
     @Test func rateLimitAndServerErrorsAreRetriedAndAnnouncedBeforeTheWait() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
             h.sim.inject(
@@ -161,7 +162,7 @@ import JiraResilient
             let a = Task { try await client.serverInfo() }
             // Start the second request once the client has seen the 429 (requests already in
             // flight cannot be recalled; new ones must wait).
-            while h.events.backoffs.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+            try await waitUntil("a backoff") { !h.events.backoffs.isEmpty }
             let b = Task { try await client.myself() }
             _ = try await a.value
             _ = try await b.value
@@ -219,8 +220,8 @@ import JiraResilient
             _ = try await h.client.myself()  // first contact done: the next request has its whole budget
             h.sim.inject(.init(.delay(60), count: 1))
             let task = Task { try await h.client.serverInfo() }
-            while !h.events.started.contains(where: { $0.operation == "serverInfo" }) {
-                try await Task.sleep(for: .milliseconds(5))
+            try await waitUntil("serverInfo to be sent") {
+                h.events.started.contains(where: { $0.operation == "serverInfo" })
             }
             let clock = ContinuousClock()
             let start = clock.now

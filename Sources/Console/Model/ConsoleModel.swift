@@ -102,6 +102,7 @@ public struct ConsoleModel: Sendable {
             startedAt = now
             finishedAt = nil
             scanDone = false
+            nextPassAt = nil
         }
         if startedAt == nil { startedAt = now }
         progress.apply(event, at: now)
@@ -126,6 +127,7 @@ public struct ConsoleModel: Sendable {
             reindexNote =
                 "reindex: \(progress.reindexed) listed with an older fields.updated (e.g. \(example)); fetched anyway"
         case .paused(let p): isPaused = p
+        case .nextPass(_, let seconds): nextPassAt = now.addingTimeInterval(seconds)
         case .client(let e): applyClient(e, now)
         default: break
         }
@@ -206,8 +208,10 @@ public struct ConsoleModel: Sendable {
     /// Keys of operator fetches and re-fetches not yet answered (after FINISHED, the header
     /// says REFETCHING and its clock runs while any remain).
     public var operatorWork: Set<String> = []
-    /// Which pass this is (1 for the scan; the demo runs more).
+    /// Which pass this is (1 for the scan; `--follow` and the demo run more).
     public var pass = 1
+    /// `--follow`: when the next pass starts (the header counts down to it).
+    public var nextPassAt: Date?
 
     /// Seconds until the scan is done: the rate's estimate for the issues left, but never less
     /// than the budget left to the slowest request in flight (a hub's links fetch with 120 s

@@ -68,7 +68,10 @@ public enum ConsoleView {
         case .paused: ("PAUSED", .warning)
         case .rateLimited(let until): ("RATE-LIMITED \(Int(until.timeIntervalSince(now).rounded(.up)))s", .waiting)
         case .retrying(let until): ("RETRYING \(Int(until.timeIntervalSince(now).rounded(.up)))s", .retry)
-        case .finished: ("FINISHED", .ok)
+        case .finished:
+            model.nextPassAt.map {
+                ("FINISHED, pass \(model.pass + 1) in \(clock(max(0, $0.timeIntervalSince(now)).rounded(.up)))", .ok)
+            } ?? ("FINISHED", .ok)
         case .failed: ("FAILED", .error)
         case .interrupted: ("INTERRUPTED", .warning)
         case .outage(let since, let next):

@@ -10,15 +10,36 @@ public final class Extractor: Sendable {
     /// The scan's client: operator actions (a single fetch, a re-fetch) go through it too, so
     /// they share its request slots, back-off gate, pacing and outage state.
     public let client: JiraClient
-    public let options: ScanOptions
     public let store: OutputStore
     public let events: ScanEventSink
     public let control: ScanControl
-    /// The checkpoint found in the directory when it was opened, if any.
-    let previous: Checkpoint?
-    /// Set when this pass continues a finished one as a delta: (watermark, last full scan).
-    let continuation: (since: String, lastFullScan: String?)?
+    /// The options as the caller gave them; each pass derives its own (`options`).
+    public let requested: ScanOptions
+    private let pass: Mutex<Pass>
     private let counters: Counters
+
+    /// What one pass runs with.
+    struct Pass: Sendable {
+        /// The effective options (a continued pass has its watermark as `since`).
+        var options: ScanOptions
+        /// The checkpoint the pass starts from: the directory's when it was opened, then the
+        /// previous pass's.
+        var previous: Checkpoint?
+        /// Set when this pass continues a finished one as a delta: (watermark, last full scan).
+        var continuation: Continuation?
+        /// Passes started so far.
+        var started = 0
+    }
+
+    struct Continuation: Sendable {
+        var since: String
+        var lastFullScan: String?
+    }
+
+    /// The options of the current (or next) pass.
+    public var options: ScanOptions { pass.withLock { $0.options } }
+    var previous: Checkpoint? { pass.withLock { $0.previous } }
+    var continuation: Continuation? { pass.withLock { $0.continuation } }
     private let eventLog: EventLog?
 
     /// Requests, retries and bytes of this extractor's client, counted from its events.
@@ -52,8 +73,11 @@ public final class Extractor: Sendable {
             throw JiraError(.invalidInput, "the concurrency must be 1–256, got \(options.concurrency)")
         }
         self.control = control
-        (store, previous) = try OutputStore.open(directory: directory, project: options.project)
-        (self.options, continuation) = Self.continuing(options, after: previous)
+        requested = options
+        let (store, previous) = try OutputStore.open(directory: directory, project: options.project)
+        self.store = store
+        let (effective, continuation) = Self.continuing(options, after: previous)
+        pass = Mutex(Pass(options: effective, previous: previous, continuation: continuation))
         eventLog = logEvents ? try EventLog(path: directory + "/events.jsonl") : nil
         let sink = eventLog.map { $0.sink + events } ?? events
         self.events = sink
@@ -79,11 +103,15 @@ public final class Extractor: Sendable {
         return await eventLog?.close()
     }
 
-    /// Runs the scan to its end. Throws `.cancelled` when interrupted (the checkpoint is saved
-    /// first), and other errors with the checkpoint saved too, so the same command resumes.
+    /// Runs one pass of the scan to its end. Throws `.cancelled` when interrupted (the
+    /// checkpoint is saved first), and other errors with the checkpoint saved too, so the same
+    /// command resumes. Called again, it runs the next pass through the same client: a delta
+    /// from the last finished pass's start (its watermark), or the unfinished pass resumed.
     public func run() async throws(JiraError) -> ScanSummary {
+        await preparePass()
         let clock = ContinuousClock()
         let started = clock.now
+        let countsBefore = counters.values.withLock { $0 }
         events.send(.phase(.connecting))
         do {
             try await runScan()
@@ -99,7 +127,7 @@ public final class Extractor: Sendable {
             events.send(.phase(interrupted ? .interrupted : .failed))
             throw error
         }
-        var summary = await summarize(seconds: (clock.now - started).seconds)
+        var summary = await summarize(seconds: (clock.now - started).seconds, since: countsBefore)
         let checkpoint = await store.current
         if checkpoint.failed > 0 || !checkpoint.pending.isEmpty {
             await store.update { $0.phase = .failed }
@@ -124,7 +152,7 @@ public final class Extractor: Sendable {
         return summary
     }
 
-    func summarize(seconds: Double) async -> ScanSummary {
+    func summarize(seconds: Double, since before: Counters.Values = .init()) async -> ScanSummary {
         let c = await store.current
         var s = ScanSummary(project: options.project, mode: options.mode)
         s.total = c.total
@@ -134,20 +162,81 @@ public final class Extractor: Sendable {
         s.vanished = c.vanished
         s.failed = c.pending.count
         let counts = counters.values.withLock { $0 }
-        s.requests = counts.requests
-        s.retries = counts.retries
-        s.bytes = counts.bytes
+        s.requests = counts.requests - before.requests
+        s.retries = counts.retries - before.retries
+        s.bytes = counts.bytes - before.bytes
         s.seconds = seconds
         return s
+    }
+
+    /// An operator's action (the console's single fetch, or its re-fetch of incomplete issues):
+    /// `keys` fetched through the scan's own client (its request slots, back-off gate, pacing
+    /// and outage state, so it can neither jump a 429 hold nor exceed the concurrency), with
+    /// every budget multiplied by `budgetFactor`, written to the scan's directory, two at a
+    /// time. Outcomes come in the order of `keys`; cancellation and authentication failures
+    /// are thrown.
+    public func operatorFetch(
+        _ keys: [String], budgetFactor: Double = 1
+    ) async throws(JiraError) -> [IssueFetcher
+        .Outcome]
+    {
+        try await client.withBudgets(multipliedBy: budgetFactor) { () async throws(JiraError) in
+            try await IssueFetcher.fetch(keys, client: client, store: store, concurrency: 2, events: events)
+        }
+    }
+
+    /// Before a pass: the first runs with what `init` derived; each later one continues from
+    /// the checkpoint the last left (whatever `since`/`restart` the caller gave the first).
+    private func preparePass() async {
+        let first = pass.withLock { p in
+            defer { p.started += 1 }
+            return p.started == 0
+        }
+        guard !first else { return }
+        let previous = await store.current
+        var base = requested
+        base.since = nil
+        base.restart = false
+        base.continues = true
+        let (effective, continuation) = Self.continuing(base, after: previous)
+        pass.withLock {
+            $0.options = effective
+            $0.previous = previous
+            $0.continuation = continuation
+        }
+    }
+
+    /// Runs passes until the calling task is cancelled: the first as `run()` does, then, after
+    /// `interval` seconds, the next (a delta from the last finished pass's watermark), and so
+    /// on. `beforePass` is called with each later pass's number (2, 3, …) before it starts;
+    /// `passEnded` receives each pass's number and outcome. A pass that failed for a reason
+    /// that may pass (a timeout, 5xx or 429 after every retry, an outage past its timeout)
+    /// leaves its issues pending, and the next pass retries them; any other failure, and an
+    /// interruption mid-pass, is thrown. Cancelled between passes, it returns.
+    public func follow(
+        every interval: Double,
+        beforePass: @Sendable (Int) async -> Void = { _ in },
+        passEnded: @Sendable (Int, Result<ScanSummary, JiraError>) async -> Void
+    ) async throws(JiraError) {
+        var number = 1
+        while true {
+            let outcome: Result<ScanSummary, JiraError>
+            do { outcome = .success(try await run()) } catch { outcome = .failure(error) }
+            await passEnded(number, outcome)
+            if case .failure(let error) = outcome, !(error.isTransient || error.code == .outage) { throw error }
+            number += 1
+            events.send(.nextPass(number: number, inSeconds: interval))
+            do { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) } catch { return }
+            await beforePass(number)
+            if Task.isCancelled { return }
+        }
     }
 
     /// The options this pass runs with. With `continues`, no `since` and no `restart`: an
     /// unfinished pass resumes as it was (its own `since`), and after a finished pass with the
     /// same filter this one is a delta from that pass's start (the watermark, which so
     /// advances only when a pass finishes).
-    static func continuing(
-        _ options: ScanOptions, after previous: Checkpoint?
-    ) -> (ScanOptions, (since: String, lastFullScan: String?)?) {
+    static func continuing(_ options: ScanOptions, after previous: Checkpoint?) -> (ScanOptions, Continuation?) {
         guard let previous, options.continues, !options.restart, options.since == nil,
             previous.filter == options.filter
         else { return (options, nil) }
@@ -160,7 +249,7 @@ public final class Extractor: Sendable {
         guard let start = iso.date(from: previous.startedAt) else { return (options, nil) }
         effective.since = start
         let lastFull = previous.mode == .full ? previous.startedAt : previous.lastFullScan
-        return (effective, (previous.startedAt, lastFull))
+        return (effective, Continuation(since: previous.startedAt, lastFullScan: lastFull))
     }
 
     // MARK: - The scan

@@ -57,7 +57,7 @@ public enum Narration {
         case .continuing(let since, let lastFull):
             return NarrationLine(
                 .info,
-                "continuing: delta since \(since) (the last pass's start, less the overlap); last full scan \(lastFull ?? "unknown"); --full rescans everything"
+                "continuing: delta since \(since) (the last pass's start, less the overlap); last full scan \(lastFull ?? "unknown")"
             )
         case .reindexDetected(let count, let example):
             return NarrationLine(
@@ -73,6 +73,8 @@ public enum Narration {
             )
         case .paused(let paused):
             return NarrationLine(.info, paused ? "paused: requests in flight finish, nothing new starts" : "resumed")
+        case .nextPass(let number, let wait):
+            return NarrationLine(.info, "following: pass \(number) in \(seconds(wait))", wait: wait)
         case .error(let message): return NarrationLine(.error, "error: \(message)")
         case .finished(let s):
             return NarrationLine(

@@ -29,6 +29,8 @@ public enum ScanEvent: Sendable {
     /// A batch failed every tier; its issues stay pending for the next run.
     case batchFailed(keys: [String], error: String)
     case paused(Bool)
+    /// `--follow`: pass `number` starts in `inSeconds` (the previous one has ended).
+    case nextPass(number: Int, inSeconds: Double)
     case error(String)
     case finished(ScanSummary)
 

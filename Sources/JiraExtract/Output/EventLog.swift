@@ -121,6 +121,10 @@ public enum EventJSON {
             o.member("error", error)
         case .paused(let p):
             o.member("type", p ? "paused" : "resumed")
+        case .nextPass(let number, let seconds):
+            o.member("type", "nextPass")
+            o.member("number", number)
+            o.member("inSeconds", seconds)
         case .error(let message):
             o.member("type", "error")
             o.member("message", message)

@@ -21,10 +21,10 @@ struct ConsoleCommand: AsyncParsableCommand {
         guard isatty(0) == 1 && isatty(1) == 1 else {
             StandardStreams.err(
                 "console: not a terminal, so running as 'scan' (progress here on stderr, summary on stdout)")
-            try await HeadlessScan.run(scan, configuration: configuration)
+            try await HeadlessScan.run(try scan.plan(), configuration: configuration)
             return
         }
-        try await ConsoleSession.run(scan, configuration: configuration, theme: theme)
+        try await ConsoleSession.run(try scan.plan(), configuration: configuration, theme: theme)
     }
 }
 
@@ -53,9 +53,13 @@ struct DemoCommand: AsyncParsableCommand {
                 "jira-resilient-demo-\(UUID().uuidString.prefix(8))"
             ).path
         let scenarioValue = sim.configuration.scenario
-        let project = scenarioValue.projects[0].key
-        var scan = try ScanArguments.parse([project, "--out", directory, "--concurrency", String(concurrency)])
-        if let since = scenarioValue.demoSince { scan.since = ISO8601DateFormatter().string(from: since) }
+        var options = ScanOptions(project: scenarioValue.projects[0].key)
+        options.concurrency = concurrency
+        options.since = scenarioValue.demoSince
+        options.continues = true
+        // The simulator's clock is this machine's: a minute covers JQL's minute resolution.
+        options.overlap = 60
+        var plan = ScanPlan(options: options, directory: directory, follow: DemoPasses.pause)
         var connection = try ConnectionOptions.parse([])
         connection.timeout = 120 * timeScale
         connection.fastFailTimeout = 60 * timeScale
@@ -79,13 +83,16 @@ struct DemoCommand: AsyncParsableCommand {
             let configuration = try connection.configuration(
                 token: AccessToken(sim.configuration.token), concurrency: concurrency, url: url)
             if isatty(0) == 1 && isatty(1) == 1 {
-                // On a terminal the demo goes on until `q`: a delta pass every few seconds.
-                try await ConsoleSession.run(scan, configuration: configuration, theme: theme) { app, session in
-                    [DemoPasses(sim: sim, first: session, arguments: scan, configuration: configuration, app: app)]
-                }
+                // On a terminal the demo goes on until `q`: a delta pass a few seconds after each
+                // pass, each with something to watch.
+                let app = ConsoleApp(themeName: theme, directory: directory)
+                let passes = DemoPasses(sim: sim, project: options.project, app: app)
+                plan.beforePass = { await passes.prepare(pass: $0) }
+                try await ConsoleSession.run(plan, configuration: configuration, theme: theme, app: app)
             } else {
                 StandardStreams.err("demo: not a terminal, so running as 'scan'")
-                try await HeadlessScan.run(scan, configuration: configuration)
+                plan.follow = nil
+                try await HeadlessScan.run(plan, configuration: configuration)
             }
         } catch {
             await sim.stop()

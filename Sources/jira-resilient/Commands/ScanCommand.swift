@@ -19,7 +19,7 @@ struct ScanCommand: AsyncParsableCommand {
             throw JiraError(.invalidInput, "--progress-interval must be 0.2–3600 seconds, got \(progressInterval)")
         }
         let configuration = try connection.configuration(token: try connection.token(), concurrency: scan.concurrency)
-        try await HeadlessScan.run(scan, configuration: configuration, progressInterval: progressInterval)
+        try await HeadlessScan.run(try scan.plan(), configuration: configuration, progressInterval: progressInterval)
     }
 
     static func summaryLine(_ s: ScanSummary, directory: String) -> String {

@@ -2,19 +2,32 @@ import JiraExtract
 import JiraResilient
 
 /// `scan`, and `console` or `demo` without a terminal: progress lines on stderr, one summary
-/// line on stdout, the contract's exit code.
+/// line on stdout per pass (one pass unless `--follow`), the contract's exit code.
 enum HeadlessScan {
     static func run(
-        _ arguments: ScanArguments, configuration: JiraClientConfiguration, progressInterval: Double = 5
+        _ plan: ScanPlan, configuration: JiraClientConfiguration, progressInterval: Double = 5
     ) async throws(JiraError) {
         let printer = ProgressPrinter(interval: max(0.2, progressInterval))
-        let session = try await ScanSession.open(arguments, configuration: configuration, extra: printer.sink)
+        let directory = plan.directory
+        let following = plan.follow != nil
+        let session = try await ScanSession.open(plan, configuration: configuration, extra: printer.sink) {
+            _, outcome in
+            switch outcome {
+            case .success(let summary):
+                StandardStreams.out(ScanCommand.summaryLine(summary, directory: directory))
+            case .failure(let error) where following && (error.isTransient || error.code == .outage):
+                // The next pass retries what this one left pending; say why it is pending.
+                StandardStreams.err(error.line)
+            case .failure:
+                break
+            }
+        }
         let ticker = Task { await printer.run() }
         let result = await session.run()
         ticker.cancel()
         switch result {
-        case .success(let summary)?:
-            StandardStreams.out(ScanCommand.summaryLine(summary, directory: arguments.out))
+        case .success?:
+            break
         case .failure(let error)?:
             if printer.progress.written > 0 { StandardStreams.err(UntrustedText.sanitized(printer.statusLine())) }
             throw error

@@ -24,6 +24,8 @@ final class ProgressPrinter: Sendable {
     private func receive(_ event: ScanEvent) {
         let now = Date()
         let project = state.withLock { p in
+            // A later pass of `--follow` starts its counts over.
+            if case .connected = event, p.phase == .done { p = ScanProgress() }
             p.apply(event, at: now)
             return p.project
         }
@@ -37,6 +39,8 @@ final class ProgressPrinter: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
             if Task.isCancelled { return }
+            // Between passes of `--follow` nothing moves: the pass's summary line said it all.
+            if progress.phase == .done { continue }
             say(statusLine())
         }
     }

@@ -29,6 +29,32 @@ struct ScanArguments: ParsableArguments {
     var full = false
     @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics while running (e.g. 127.0.0.1:9464).")
     var metrics: String?
+    @Option(
+        defaultAsFlag: "5m",
+        help: ArgumentHelp(
+            "After the first pass, a delta pass every INTERVAL until stopped (default 5m; e.g. 90s, 1h, 300).",
+            valueName: "interval"))
+    var follow: String? = nil
+
+    /// `--follow`'s interval in seconds, nil without it.
+    func followInterval() throws(JiraError) -> Double? {
+        guard let follow else { return nil }
+        guard let seconds = Self.parseInterval(follow), seconds >= 1, seconds <= 7 * 86_400 else {
+            throw JiraError(
+                .invalidInput,
+                "--follow '\(follow.prefix(20))' is not an interval from 1s to 7d; write e.g. 90s, 5m or 1h")
+        }
+        return seconds
+    }
+
+    /// `90s`, `5m`, `1h`, `2d` or plain seconds (decimals allowed).
+    static func parseInterval(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        if let unit = text.last, let factor = units[unit] {
+            return Double(text.dropLast()).map { $0 * factor }.flatMap { $0.isFinite ? $0 : nil }
+        }
+        return Double(text).flatMap { $0.isFinite ? $0 : nil }
+    }
 
     func scanOptions() throws(JiraError) -> ScanOptions {
         var o = ScanOptions(project: project)
@@ -38,6 +64,7 @@ struct ScanArguments: ParsableArguments {
         o.restart = restart
         o.continues = !full
         if full && since != nil { throw JiraError(.invalidInput, "--full and --since exclude each other") }
+        _ = try followInterval()
         if let since {
             guard let date = Self.parseInstant(since) else {
                 throw JiraError(

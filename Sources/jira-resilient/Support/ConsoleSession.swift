@@ -63,10 +63,7 @@ final class ConsoleService: Service, Sendable {
     private func fetch(_ keys: [String], factor: Double, report: Bool) async {
         let extractor = session.extractor, app = self.app
         do {
-            let outcomes = try await extractor.client.withBudgets(multipliedBy: factor) { () async throws(JiraError) in
-                try await IssueFetcher.fetch(
-                    keys, client: extractor.client, store: extractor.store, concurrency: 2, events: extractor.events)
-            }
+            let outcomes = try await extractor.operatorFetch(keys, budgetFactor: factor)
             for outcome in outcomes {
                 switch outcome {
                 case .written(let r):
@@ -99,25 +96,23 @@ final class ConsoleService: Service, Sendable {
 
 /// Runs a scan under the console until the operator quits (or a signal arrives).
 enum ConsoleSession {
-    /// `more` adds services beside the console (the demo's further passes); they are shut
-    /// down with it.
+    /// `app`: the console to show (the demo builds its own, to narrate its passes into it).
     static func run(
-        _ arguments: ScanArguments, configuration: JiraClientConfiguration, theme: String,
-        more: (ConsoleApp, ScanSession) -> [any Service] = { _, _ in [] }
+        _ plan: ScanPlan, configuration: JiraClientConfiguration, theme: String, app given: ConsoleApp? = nil
     ) async throws(JiraError) {
-        let app = ConsoleApp(themeName: theme, directory: arguments.out)
-        let session = try await ScanSession.open(arguments, configuration: configuration, extra: app.sink)
+        let app = given ?? ConsoleApp(themeName: theme, directory: plan.directory)
+        let session = try await ScanSession.open(plan, configuration: configuration, extra: app.sink)
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         let console = ConsoleService(app: app, session: session, noColor: noColor)
-        let result = await session.run(companions: [console] + more(app, session))
-        StandardStreams.err("output: \(arguments.out)")
+        let result = await session.run(companions: [console])
+        StandardStreams.err("output: \(plan.directory)")
         switch result {
         case .success(var summary)?:
             // Re-fetches from the console may have completed issues since the scan ended.
-            if let remaining = try? IssueFetcher.incompleteKeys(in: arguments.out).count {
+            if let remaining = try? IssueFetcher.incompleteKeys(in: plan.directory).count {
                 summary.complete = summary.written - remaining
             }
-            StandardStreams.out(ScanCommand.summaryLine(summary, directory: arguments.out))
+            StandardStreams.out(ScanCommand.summaryLine(summary, directory: plan.directory))
         case .failure(let error)?:
             throw error
         case nil:

@@ -3,9 +3,10 @@ import JiraResilient
 import ServiceLifecycle
 import Synchronization
 
-/// The scan as a service of a `ServiceGroup`: `run()` runs the extractor to its end; a graceful
-/// shutdown (a signal, or the console quitting) or `stop()` cancels it, and the extractor saves
-/// its checkpoint before returning. The outcome is kept for the command to report.
+/// The scan as a service of a `ServiceGroup`: `run()` runs the extractor to its end (or, with
+/// `follow`, pass after pass); a graceful shutdown (a signal, or the console quitting) or
+/// `stop()` cancels it, and the extractor saves its checkpoint before returning. The outcome
+/// is kept for the command to report.
 final class ScanService: Service, Sendable {
     let extractor: Extractor
     private struct State {
@@ -15,8 +16,20 @@ final class ScanService: Service, Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
     private let state = Mutex(State())
+    /// `--follow`: seconds between passes; nil for one pass.
+    let follow: Double?
+    let beforePass: @Sendable (Int) async -> Void
+    let passEnded: @Sendable (Int, Result<ScanSummary, JiraError>) async -> Void
 
-    init(extractor: Extractor) { self.extractor = extractor }
+    init(
+        extractor: Extractor, follow: Double? = nil, beforePass: @escaping @Sendable (Int) async -> Void = { _ in },
+        passEnded: @escaping @Sendable (Int, Result<ScanSummary, JiraError>) async -> Void = { _, _ in }
+    ) {
+        self.extractor = extractor
+        self.follow = follow
+        self.beforePass = beforePass
+        self.passEnded = passEnded
+    }
 
     /// The scan's outcome once it has ended; nil before, or when it never ran.
     var outcome: Result<ScanSummary, JiraError>? { state.withLock { $0.outcome } }
@@ -25,8 +38,26 @@ final class ScanService: Service, Sendable {
         let extractor = self.extractor
         let task: Task<Result<ScanSummary, JiraError>, Never>? = state.withLock { s in
             guard !s.stopRequested else { return nil }
-            let task = Task { () -> Result<ScanSummary, JiraError> in
-                do throws(JiraError) { return .success(try await extractor.run()) } catch { return .failure(error) }
+            let task = Task { [follow, beforePass, passEnded] () -> Result<ScanSummary, JiraError> in
+                guard let follow else {
+                    let outcome: Result<ScanSummary, JiraError>
+                    do throws(JiraError) { outcome = .success(try await extractor.run()) } catch {
+                        outcome = .failure(error)
+                    }
+                    await passEnded(1, outcome)
+                    return outcome
+                }
+                // Following: stopped between passes, the outcome is the last pass's.
+                let last = Mutex<Result<ScanSummary, JiraError>?>(nil)
+                do throws(JiraError) {
+                    try await extractor.follow(every: follow, beforePass: beforePass) { number, outcome in
+                        last.withLock { $0 = outcome }
+                        await passEnded(number, outcome)
+                    }
+                } catch {
+                    return .failure(error)
+                }
+                return last.withLock { $0 } ?? .failure(JiraError(.cancelled, "the scan was stopped before it started"))
             }
             s.running = task
             return task

@@ -14,25 +14,29 @@ struct ScanSession {
     /// `--metrics`: serving while the session runs.
     let metrics: MetricsEndpoint?
 
+    /// Opens the output directory and the client (no request yet) and starts `--metrics`.
+    /// `passEnded` receives each pass's number and outcome as it ends.
     static func open(
-        _ arguments: ScanArguments, configuration: JiraClientConfiguration, extra: ScanEventSink
+        _ plan: ScanPlan, configuration: JiraClientConfiguration, extra: ScanEventSink,
+        passEnded: @escaping @Sendable (Int, Result<ScanSummary, JiraError>) async -> Void = { _, _ in }
     ) async throws(JiraError) -> ScanSession {
-        let options = try arguments.scanOptions()
         var metrics: MetricsEndpoint?
-        if let address = arguments.metrics {
-            metrics = try await MetricsEndpoint.start(address, concurrency: options.concurrency)
+        if let address = plan.metrics {
+            metrics = try await MetricsEndpoint.start(address, concurrency: plan.options.concurrency)
             StandardStreams.err("metrics: \(metrics!.url)")
         }
         let extractor: Extractor
         do {
             extractor = try Extractor(
-                configuration: configuration, options: options, directory: arguments.out,
+                configuration: configuration, options: plan.options, directory: plan.directory,
                 events: metrics.map { extra + $0.sink } ?? extra, logEvents: true)
         } catch {
             await metrics?.stop()
             throw error
         }
-        return ScanSession(extractor: extractor, scan: ScanService(extractor: extractor), metrics: metrics)
+        let scan = ScanService(
+            extractor: extractor, follow: plan.follow, beforePass: plan.beforePass, passEnded: passEnded)
+        return ScanSession(extractor: extractor, scan: scan, metrics: metrics)
     }
 
     /// Runs the scan with `companions` (the console) in one service group until the group
@@ -48,7 +52,8 @@ struct ScanSession {
         var configuration = ServiceGroupConfiguration(
             services: services, logger: Logger(label: "jira-resilient", factory: { _ in SwiftLogNoOpLogHandler() }))
         configuration.gracefulShutdownSignals = [.sigterm, .sigint, .sighup]
-        // A second signal, or a shutdown that hangs, cancels everything.
+        // A graceful shutdown cancels the scan at once (its checkpoint is saved); one that
+        // hangs past 30 s is cancelled as a whole.
         configuration.cancellationSignals = []
         configuration.maximumGracefulShutdownDuration = .seconds(30)
         let group = ServiceGroup(configuration: configuration)

@@ -1,0 +1,23 @@
+import JiraExtract
+import JiraResilient
+
+/// What one scan session runs: built from the `scan` and `console` flags
+/// (`ScanArguments.plan()`), or by `demo` directly.
+struct ScanPlan: Sendable {
+    var options: ScanOptions
+    /// The output directory (`--out`).
+    var directory: String
+    /// `--metrics HOST:PORT`: where to serve Prometheus metrics, nil for nowhere.
+    var metrics: String?
+    /// `--follow`: seconds from the end of one pass to the start of the next; nil for one pass.
+    var follow: Double?
+    /// Called before each later pass of a follow (2, 3, …); the demo changes its simulator here.
+    var beforePass: @Sendable (Int) async -> Void = { _ in }
+}
+
+extension ScanArguments {
+    /// The plan these flags ask for; throws `.invalidInput` for values out of range.
+    func plan() throws(JiraError) -> ScanPlan {
+        ScanPlan(options: try scanOptions(), directory: out, metrics: metrics, follow: try followInterval())
+    }
+}
