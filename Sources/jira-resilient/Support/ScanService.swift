@@ -47,14 +47,19 @@ final class ScanService: Service, Sendable {
                     await passEnded(1, outcome)
                     return outcome
                 }
-                // Following: stopped between passes, the outcome is the last pass's.
+                // Following, stopping is how a run ends: once a pass has finished, a stop (q, a
+                // signal) ends it with that pass's outcome, even mid-pass (the interrupted
+                // pass's checkpoint is saved, and the next run resumes it).
                 let last = Mutex<Result<ScanSummary, JiraError>?>(nil)
+                let lastDone = Mutex<ScanSummary?>(nil)
                 do throws(JiraError) {
                     try await extractor.follow(every: follow, beforePass: beforePass) { number, outcome in
                         last.withLock { $0 = outcome }
+                        if case .success(let summary) = outcome { lastDone.withLock { $0 = summary } }
                         await passEnded(number, outcome)
                     }
                 } catch {
+                    if error.code == .cancelled, let done = lastDone.withLock({ $0 }) { return .success(done) }
                     return .failure(error)
                 }
                 return last.withLock { $0 } ?? .failure(JiraError(.cancelled, "the scan was stopped before it started"))
