@@ -1,7 +1,7 @@
 /// Waits, polling every few milliseconds, until `condition` holds. Throws `WaitTimedOut` (naming
 /// `what`) after `deadline`, so a wait that never ends fails its test instead of hanging the run.
 public func waitUntil(
-    _ what: String = "the condition", deadline: Duration = .seconds(60), _ condition: () -> Bool
+    _ what: String = "the condition", deadline: Duration = .seconds(240), _ condition: () -> Bool
 ) async throws {
     let end = ContinuousClock.now + deadline
     while !condition() {

@@ -124,8 +124,7 @@ public struct ConsoleModel: Sendable {
             if record.complete { incomplete[record.key] = nil } else { incomplete[record.key] = record }
             if let index = decisions.lastIndex(where: { $0.key == record.key }) { decisions[index].record = record }
         case .reindexDetected(_, let example):
-            reindexNote =
-                "reindex: \(progress.reindexed) listed with an older fields.updated (e.g. \(example)); fetched anyway"
+            reindexNote = Narration.reindexNote(count: progress.reindexed, example: example)
         case .paused(let p): isPaused = p
         case .nextPass(_, let seconds): nextPassAt = now.addingTimeInterval(seconds)
         case .client(let e): applyClient(e, now)

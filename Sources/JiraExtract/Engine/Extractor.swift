@@ -241,16 +241,20 @@ public final class Extractor: Sendable {
             previous.filter == options.filter
         else { return (options, nil) }
         var effective = options
-        let iso = ISO8601DateFormatter()
         if previous.phase != .done {
-            effective.since = previous.since.flatMap { iso.date(from: $0) }
+            effective.since = previous.since.flatMap(Self.parseInstant)
             return (effective, nil)
         }
-        guard let start = iso.date(from: previous.startedAt) else { return (options, nil) }
+        guard let start = Self.parseInstant(previous.startedAt) else { return (options, nil) }
         effective.since = start
         let lastFull = previous.mode == .full ? previous.startedAt : previous.lastFullScan
         return (effective, Continuation(since: previous.startedAt, lastFullScan: lastFull))
     }
+
+    /// `2026-05-18T07:30:00Z`: how instants are kept in `state.json`.
+    static func instant(_ date: Date) -> String { date.formatted(.iso8601) }
+
+    static func parseInstant(_ text: String) -> Date? { try? Date(text, strategy: .iso8601) }
 
     // MARK: - The scan
 
@@ -272,10 +276,8 @@ public final class Extractor: Sendable {
             events.send(.continuing(since: continuation.since, lastFullScan: continuation.lastFullScan))
         }
         let sinceLiteral = options.since.map { JQL.dateLiteral($0.addingTimeInterval(-options.overlap), in: zone.zone) }
-        let sinceISO = options.since.map { ISO8601DateFormatter().string(from: $0) }
-        let startedAt =
-            info.serverTime.flatMap(JiraDate.parse).map { ISO8601DateFormatter().string(from: $0) }
-            ?? ISO8601DateFormatter().string(from: Date())
+        let sinceISO = options.since.map(Self.instant)
+        let startedAt = Self.instant(info.serverTime.flatMap(JiraDate.parse) ?? Date())
 
         // Resume, or begin anew.
         if let previous, !options.restart, previous.phase != .done {

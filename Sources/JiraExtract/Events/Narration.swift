@@ -135,6 +135,11 @@ public enum Narration {
         }
     }
 
+    /// The standing note about a reindex seen so far in a pass: `count` issues in all.
+    public static func reindexNote(count: Int, example: String) -> String {
+        "reindex: \(count) listed with an older fields.updated (e.g. \(example)); fetched anyway"
+    }
+
     /// Rungs as `full ✗ 1.0s → hub-base ✓ 0.4s → links ✓ 2.1s`.
     public static func rungs(_ rungs: [RungReport]) -> String {
         rungs.map {

@@ -22,8 +22,8 @@ public actor OutputStore {
 
     /// A key JIRA could have produced for `project`; anything else never becomes a file name.
     public nonisolated func isSafeKey(_ key: String) -> Bool {
-        guard key.hasPrefix(project + "-"), let n = Int(key.dropFirst(project.count + 1)), n > 0 else { return false }
-        return key.utf8.allSatisfy { $0 < 0x80 }
+        guard let parsed = IssueKey(key) else { return false }
+        return parsed.project == project && parsed.description == key
     }
 
     private init(directory: String, project: String, checkpoint: Checkpoint) throws {
@@ -106,7 +106,7 @@ public actor OutputStore {
         guard let data = FileManager.default.contents(atPath: directory + "/manifest.jsonl") else { return nil }
         for line in data.split(separator: 0x0A).prefix(50) {
             guard let record = try? JSONDecoder().decode(ManifestRecord.self, from: Data(line)) else { continue }
-            if !record.key.hasPrefix(project + "-") { return String(record.key.prefix { $0 != "-" }) }
+            if let key = IssueKey(record.key), key.project != project { return key.project }
         }
         return nil
     }
@@ -228,9 +228,7 @@ public actor OutputStore {
         if splitPage { record.splitPage = true }
         do {
             try AtomicFile.write(issue.bytes, to: "\(directory)/issues/\(issue.key).json")
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try manifest.append(Array(try encoder.encode(record)))
+            try manifest.append(Array(try Self.recordEncoder.encode(record)))
         } catch {
             throw JiraError(.localIO, "cannot write \(directory)/issues/\(issue.key).json: \(error)")
         }
@@ -273,8 +271,16 @@ public actor OutputStore {
             guard name.hasSuffix(".json") else { return nil }
             let key = String(name.dropLast(5))
             return isSafeKey(key) && !written.contains(key) ? key : nil
-        }.sorted { (IssueKey($0)?.number ?? 0) < (IssueKey($1)?.number ?? 0) }
+        }.sorted { $0.keyOrderLess($1) }
     }
+
+    /// Manifest records' encoder: sorted keys (`collectKeys` relies on `key` being found flat).
+    /// Built once; encoding does not change it.
+    private static let recordEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
 
     /// Adds the `key` of every manifest line in `lines` (records are written with sorted keys
     /// and hold no nested `key`).

@@ -1,5 +1,8 @@
 import Synchronization
 
+/// The two upper rungs that race when hedged.
+enum LadderArm: Sendable { case full, hubBase }
+
 /// The tier ladder, one for single issues and search pages: ordered rungs, each reported as it
 /// ends, one hedging rule.
 ///
@@ -14,9 +17,6 @@ import Synchronization
 /// - When both upper rungs ran out of budget, `minimal` runs if the caller has one (a single
 ///   issue); a page has none, and the timeout is thrown so that the caller splits the page and
 ///   only the slow issue ever descends to `minimal`.
-/// The two upper rungs that race when hedged.
-enum LadderArm: Sendable { case full, hubBase }
-
 struct TierLadder<Payload: Sendable>: Sendable {
     typealias Rung = @Sendable () async throws(JiraError) -> Payload
     var full: Rung
@@ -44,27 +44,34 @@ struct TierLadder<Payload: Sendable>: Sendable {
         }
     }
 
-    private func run(_ arm: LadderArm, _ race: Race) async -> Result<Payload, JiraError> {
-        let rung: JiraResilient.Rung = arm == .full ? .full : .hubBase
+    /// Runs `body` as `rung` and records its report (time, bytes or the reason it failed) as
+    /// soon as it ends: the one place a rung is timed. `reason` names a failure.
+    private func timed(
+        _ rung: JiraResilient.Rung, _ race: Race, reason: (JiraError) -> String = { $0.shortReason },
+        _ body: Rung
+    ) async -> Result<Payload, JiraError> {
         let start = ContinuousClock.now
-        do throws(JiraError) {
-            let payload = try await (arm == .full ? full : hubBase)()
-            race.record(
-                RungReport(
-                    rung: rung, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil,
-                    bytes: bytes(payload)))
-            return .success(payload)
-        } catch {
-            var reason = error.shortReason
-            if error.code == .cancelled, let other = race.winner.withLock({ $0 }), other != arm {
-                reason = "cancelled: \(other == .full ? "full" : "hub-base") answered first"
-            }
-            race.record(
-                RungReport(
-                    rung: rung, succeeded: false, seconds: (ContinuousClock.now - start).seconds, error: reason,
-                    bytes: 0))
-            return .failure(error)
+        let result: Result<Payload, JiraError>
+        do throws(JiraError) { result = .success(try await body()) } catch { result = .failure(error) }
+        let seconds = (ContinuousClock.now - start).seconds
+        switch result {
+        case .success(let payload):
+            race.record(RungReport(rung: rung, succeeded: true, seconds: seconds, error: nil, bytes: bytes(payload)))
+        case .failure(let error):
+            race.record(RungReport(rung: rung, succeeded: false, seconds: seconds, error: reason(error), bytes: 0))
         }
+        return result
+    }
+
+    private func run(_ arm: LadderArm, _ race: Race) async -> Result<Payload, JiraError> {
+        await timed(
+            arm == .full ? .full : .hubBase, race,
+            reason: { error in
+                if error.code == .cancelled, let other = race.winner.withLock({ $0 }), other != arm {
+                    return "cancelled: \(other == .full ? "full" : "hub-base") answered first"
+                }
+                return error.shortReason
+            }, arm == .full ? full : hubBase)
     }
 
     /// Runs the ladder; `report` receives each rung's report as the rung ends. With
@@ -136,20 +143,7 @@ struct TierLadder<Payload: Sendable>: Sendable {
     /// Both upper rungs were too slow: the minimal rung if there is one, else the slowness.
     private func descend(_ slowness: JiraError, _ race: Race) async throws(JiraError) -> Outcome {
         guard let minimal else { throw slowness }
-        let start = ContinuousClock.now
-        do throws(JiraError) {
-            let payload = try await minimal()
-            race.record(
-                RungReport(
-                    rung: .minimal, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil,
-                    bytes: bytes(payload)))
-            return Outcome(tier: .minimal, payload: payload, reports: race.reports.withLock { $0 })
-        } catch {
-            race.record(
-                RungReport(
-                    rung: .minimal, succeeded: false, seconds: (ContinuousClock.now - start).seconds,
-                    error: error.shortReason, bytes: 0))
-            throw error
-        }
+        let payload = try await timed(.minimal, race, minimal).get()
+        return Outcome(tier: .minimal, payload: payload, reports: race.reports.withLock { $0 })
     }
 }

@@ -56,7 +56,7 @@ struct FetchCommand: AsyncParsableCommand {
             throw error
         }
         await client.shutdown()
-        await log.close()
+        if let failure = await log.close() { StandardStreams.err("jira-resilient: warning: \(failure.description)") }
         for outcome in outcomes {
             switch outcome {
             case .written(let r):
