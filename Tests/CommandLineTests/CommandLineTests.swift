@@ -255,6 +255,9 @@ import Testing
             await nextSummary()
             sim.apply(.update(key: "PRJ-5"))
             sim.apply(.update(key: "PRJ-17"))
+            // --follow sweeps: the next pass names a deleted and a moved issue in the manifest.
+            sim.apply(.delete(key: "PRJ-20"))
+            sim.apply(.move(key: "PRJ-21", toProject: "OTHER"))
             await nextSummary()
             sim.apply(.update(key: "PRJ-9"))
             await nextSummary()
@@ -268,10 +271,13 @@ import Testing
             #expect(lines.count == 3, "\(lines)")
             guard lines.count == 3 else { return }
             #expect(lines[0].hasPrefix("PRJ full scan finished:") && lines[0].contains("all complete"), "\(lines)")
-            // Pass 2: the two edited issues. Pass 3: the one edited since, and the two again
-            // (inside the 5-minute overlap kept for clock skew).
-            #expect(lines[1].hasPrefix("PRJ delta scan finished: 2 issues written"), "\(lines[1])")
-            #expect(lines[2].hasPrefix("PRJ delta scan finished: 3 issues written"), "\(lines[2])")
+            // Pass 2: the two edited issues (and those whose links the deletion changed). Pass 3:
+            // the one edited since, and the others again (inside the 5-minute overlap kept for
+            // clock skew): counted from the manifest below.
+            #expect(lines[1].hasPrefix("PRJ delta scan finished:") && lines[1].contains("all complete"), "\(lines[1])")
+            #expect(lines[1].contains("sweep: 1 deleted, 1 moved to another project"), "\(lines[1])")
+            #expect(!lines[2].contains("sweep:"), "\(lines[2])")
+            #expect(lines[2].hasPrefix("PRJ delta scan finished:") && lines[2].contains("all complete"), "\(lines[2])")
             #expect(log.contains("following: pass 2 in 5.0s") && log.contains("following: pass 4 in 5.0s"), "\(log)")
             let state = String(
                 decoding: FileManager.default.contents(atPath: dir + "/state.json") ?? Data(), as: UTF8.self)
@@ -281,6 +287,11 @@ import Testing
             ).compactMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
                 .compactMap { $0["key"] as? String }
             #expect(written.filter { $0 == "PRJ-9" }.count == 2 && written.filter { $0 == "PRJ-5" }.count == 3)
+            let manifest = String(
+                decoding: FileManager.default.contents(atPath: dir + "/manifest.jsonl") ?? Data(), as: UTF8.self)
+            let moved = sim.universe.resolve("PRJ-21")!.key
+            #expect(manifest.contains("\"deleted\":true") && manifest.contains("\"movedTo\":\"\(moved)\""))
+            #expect(FileManager.default.fileExists(atPath: dir + "/issues/PRJ-20.json"))
         }
     }
 

@@ -224,6 +224,40 @@ import JiraResilient
         }
     }
 
+    /// `--sweep`: the next pass lists every key and records what left since: a deleted issue
+    /// (404) and one moved to another project (JIRA answers its old key with the new one), each
+    /// once, in the manifest and state.json; their files stay.
+    @Test func aSweepRecordsDeletedAndMovedIssuesOnce() async throws {
+        try await ScanHarness.with { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.continues = true
+            options.sweep = true
+            let extractor = try Extractor(
+                configuration: h.configuration(), options: options, directory: h.directory, events: h.events.sink)
+            let first = try await extractor.run()
+            #expect(first.deleted == 0 && first.moved == 0)
+            h.sim.apply(.delete(key: "PRJ-5"))
+            h.sim.apply(.move(key: "PRJ-9", toProject: "OTHER"))
+            let second = try await extractor.run()
+            let newKey = try #require(h.sim.universe.resolve("PRJ-9")?.key)
+            #expect(newKey.hasPrefix("OTHER-"))
+            #expect(second.deleted == 1 && second.moved == 1, "\(second)")
+            let third = try await extractor.run()
+            await extractor.shutdown()
+            #expect(third.deleted == 0 && third.moved == 0, "each gone issue is resolved once")
+            let latest = Dictionary(uniqueKeysWithValues: try h.manifest().map { ($0.key, $0) })
+            #expect(latest["PRJ-5"]?.deleted == true && latest["PRJ-5"]?.movedTo == nil)
+            #expect(latest["PRJ-9"]?.movedTo == newKey && latest["PRJ-9"]?.deleted == nil)
+            #expect(latest.values.filter { !$0.isPresent }.count == 2)
+            #expect(h.writtenKeys().isSuperset(of: ["PRJ-5", "PRJ-9"]), "files are kept")
+            let swept = h.events.all.compactMap { if case .swept(let d, let m) = $0 { (d, m) } else { nil } }
+            #expect(swept.count == 3 && swept[1].0 == ["PRJ-5"] && swept[1].1 == ["PRJ-9": newKey])
+            let state = try JSONDecoder().decode(
+                Checkpoint.self, from: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json")))
+            #expect(state.swept == Checkpoint.Sweep(deleted: [], movedTo: [:]))
+        }
+    }
+
     /// `run()` again on the same extractor: the next pass continues as a delta from the last
     /// one's start, through the same client (what `--follow` does between its waits).
     @Test func aSecondPassOnOneExtractorIsADeltaOfWhatChanged() async throws {

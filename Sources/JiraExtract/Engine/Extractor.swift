@@ -140,6 +140,13 @@ public final class Extractor: Sendable {
                 "\(checkpoint.pending.count) issue\(checkpoint.pending.count == 1 ? "" : "s") could not be fetched after every retry and tier; they stay pending in \(store.directory)/state.json and the same command retries them"
             )
         }
+        if options.sweep {
+            let (deleted, moved) = try await sweep()
+            await store.update { $0.swept = Checkpoint.Sweep(deleted: deleted, movedTo: moved) }
+            summary.deleted = deleted.count
+            summary.moved = moved.count
+            events.send(.swept(deleted: deleted, movedTo: moved))
+        }
         if options.mode == .full, let gone = try await store.filesNotWrittenByThisScan() {
             await store.update { $0.outOfScope = gone }
             summary.outOfScope = gone.count
@@ -442,6 +449,55 @@ public final class Extractor: Sendable {
             }
             do { while try await group.next() != nil {} } catch { throw Self.jiraError(error) }
         }
+    }
+
+    /// `--sweep`: lists every key of the project (1,000 a request) and resolves each issue whose
+    /// latest manifest record says it is here but the listing lacks: `GET /issue/{key}` answers
+    /// 404 (deleted, or no longer visible) or the issue under its new key (moved; JIRA resolves
+    /// old keys). Each gets a manifest record saying so; files are kept. An issue JIRA still
+    /// answers under its key (outside the filter, or listed late) is left as it is. Holds the
+    /// latest record of each key while it runs (about 300 bytes an issue).
+    private func sweep() async throws(JiraError) -> (deleted: [String], moved: [String: String]) {
+        let held = try OutputStore.latestRecords(in: store.directory).filter(\.isPresent)
+        guard !held.isEmpty else { return ([], [:]) }
+        var listed = Set<String>()
+        try await client.seek(
+            project: options.project, filter: options.filter, since: nil, after: nil, pageSize: 1000, fields: ["key"]
+        ) { (page, _) throws(JiraError) in
+            listed.formUnion(page.issues.map(\.summary.key))
+        }
+        let gone = held.filter { !listed.contains($0.key) }
+        var deleted: [String] = []
+        var moved: [String: String] = [:]
+        // A few at a time: these are cheap GETs, and the scan's slots bound them anyway.
+        for chunk in stride(from: 0, to: gone.count, by: 4).map({ Array(gone[$0..<min($0 + 4, gone.count)]) }) {
+            let fates = await withTaskGroup(of: (ManifestRecord, Result<CursorFate, JiraError>).self) { group in
+                for record in chunk {
+                    group.addTask { [client] in
+                        do throws(JiraError) {
+                            return (record, .success(try await client.cursorFate(record.key)))
+                        } catch {
+                            return (record, .failure(error))
+                        }
+                    }
+                }
+                var fates: [(ManifestRecord, Result<CursorFate, JiraError>)] = []
+                for await fate in group { fates.append(fate) }
+                return fates
+            }
+            for (record, fate) in fates {
+                switch try fate.get() {
+                case .exists: continue
+                case .deleted:
+                    try await store.recordGone(record, movedTo: nil)
+                    deleted.append(record.key)
+                case .moved(let to):
+                    try await store.recordGone(record, movedTo: to)
+                    moved[record.key] = to
+                }
+            }
+        }
+        return (deleted.sorted { $0.keyOrderLess($1) }, moved)
     }
 
     /// The rows of one page as the page ladder fetched it.

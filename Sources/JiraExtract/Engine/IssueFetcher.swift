@@ -73,6 +73,6 @@ public enum IssueFetcher {
 
     /// Keys whose latest manifest record is not complete, in manifest order.
     public static func incompleteKeys(in directory: String) throws(JiraError) -> [ManifestRecord] {
-        try OutputStore.latestRecords(in: directory).filter { !$0.complete }
+        try OutputStore.latestRecords(in: directory).filter { !$0.complete && $0.isPresent }
     }
 }

@@ -22,6 +22,9 @@ public struct ScanOptions: Sendable {
     /// Issue completions (links, changelog, comments, worklogs) a worker keeps in flight while
     /// it goes on with the next batch.
     public var completionsPerWorker = 16
+    /// After each pass that ends complete, list every key (1,000 a request) and resolve the
+    /// issues written earlier that are gone from the listing: deleted or moved (`--sweep`).
+    public var sweep = false
 
     public init(project: String) { self.project = project }
 

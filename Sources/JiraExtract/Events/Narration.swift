@@ -54,6 +54,15 @@ public enum Narration {
                 .warning,
                 "\(keys.count) earlier file\(keys.count == 1 ? " is" : "s are") of issues no longer in scope (deleted, moved or filtered out); kept, listed in state.json outOfScope: \(list(keys))"
             )
+        case .swept(let deleted, let moved):
+            if deleted.isEmpty && moved.isEmpty {
+                return NarrationLine(.info, "sweep: every issue written before is still in \(project)")
+            }
+            let movedText = moved.sorted { $0.key.keyOrderLess($1.key) }.map { "\($0.key) → \($0.value)" }
+            return NarrationLine(
+                .warning,
+                "sweep: \(deleted.count) deleted\(deleted.isEmpty ? "" : " (\(list(deleted)))"), \(moved.count) moved to another project\(moved.isEmpty ? "" : " (\(list(movedText)))"); recorded in manifest.jsonl, files kept"
+            )
         case .continuing(let since, let lastFull):
             return NarrationLine(
                 .info,

@@ -22,6 +22,8 @@ public enum ScanEvent: Sendable {
     /// A finished full scan found files in `issues/` of issues no longer in scope (deleted,
     /// moved away, or outside the filter) from earlier scans; kept, and listed in `state.json`.
     case outOfScope(keys: [String])
+    /// `--sweep` resolved issues written earlier and gone from the project's listing now.
+    case swept(deleted: [String], movedTo: [String: String])
     /// Issues listed by the index as updated since the window although their `fields.updated`
     /// is older: a Lucene reindex; they are fetched anyway (harmless over-fetch).
     case reindexDetected(count: Int, example: String)
@@ -92,6 +94,9 @@ public struct ScanSummary: Sendable, Codable, Equatable {
     public var vanished: Int
     /// Files of earlier scans whose issues a finished full scan no longer found in scope.
     public var outOfScope: Int
+    /// `--sweep`: issues found deleted, and moved to another project, since earlier passes.
+    public var deleted = 0
+    public var moved = 0
     public var failed: Int
     public var requests: Int
     public var retries: Int

@@ -34,6 +34,16 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     /// because the issues are no longer in scope (deleted, moved to another project, or outside
     /// the filter). Their files are kept; a warehouse can retire them.
     public var outOfScope: [String]?
+    /// `--sweep`, set when a pass with it finishes: issues of earlier passes gone from the
+    /// project since, as its key listing showed and `GET /issue/{key}` confirmed.
+    public var swept: Sweep?
+
+    public struct Sweep: Sendable, Codable, Equatable {
+        /// Keys JIRA answers with 404: deleted (or no longer visible to the token's user).
+        public var deleted: [String]
+        /// Old key → new key, for issues moved to another project.
+        public var movedTo: [String: String]
+    }
     /// When the last full scan into this directory started (ISO-8601, server time), carried
     /// from pass to pass; nil before one finished.
     public var lastFullScan: String?

@@ -121,6 +121,12 @@ public enum EventJSON {
             o.member("error", error)
         case .paused(let p):
             o.member("type", p ? "paused" : "resumed")
+        case .swept(let deleted, let moved):
+            o.member("type", "swept")
+            o.member("deleted", deleted)
+            var map = JSONObjectWriter(inert: true)
+            for (from, to) in moved.sorted(by: { $0.key.keyOrderLess($1.key) }) { map.member(from, to) }
+            o.member("movedTo", object: map)
         case .nextPass(let number, let seconds):
             o.member("type", "nextPass")
             o.member("number", number)

@@ -23,6 +23,16 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     /// True (absent otherwise) for an issue written at the hub tier because it shared a page
     /// with a hub: fetched without links for that issue's sake, not a hub itself.
     public var splitPage: Bool?
+    /// `--sweep`: true (absent otherwise) when the issue is gone from JIRA (deleted, or no longer
+    /// visible to the token's user: JIRA answers both with 404). The record repeats the last
+    /// one's counts; the file in `issues/` is kept.
+    public var deleted: Bool?
+    /// `--sweep`: the issue's key now, when it was moved to another project (JIRA answers its
+    /// old key with the issue under the new one). The file in `issues/` is kept.
+    public var movedTo: String?
+
+    /// Whether the issue is still where this record says (not deleted or moved away).
+    public var isPresent: Bool { deleted != true && movedTo == nil }
 
     /// The key under which tier tallies (`state.json`, the summary) count split-page issues,
     /// apart from `hub`.

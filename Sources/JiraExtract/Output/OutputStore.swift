@@ -294,6 +294,18 @@ public actor OutputStore {
         }
     }
 
+    /// `--sweep`: appends a record saying the issue of `last` is gone (deleted, or moved to
+    /// `movedTo`), repeating `last`'s counts; its file in `issues/` is kept.
+    public func recordGone(_ last: ManifestRecord, movedTo: String?) throws(JiraError) {
+        var record = last
+        record.fetchedAt = ManifestRecord.iso8601(Date())
+        record.splitPage = nil
+        if let movedTo { record.movedTo = movedTo } else { record.deleted = true }
+        do { try manifest.append(Array(try Self.recordEncoder.encode(record))) } catch {
+            throw JiraError(.localIO, "cannot append to \(directory)/manifest.jsonl: \(error)")
+        }
+    }
+
     /// Issues that left the project (deleted, moved) before they could be fetched.
     public func markVanished(_ keys: [String]) {
         for key in keys where pending.removeValue(forKey: key) != nil { checkpoint.vanished += 1 }

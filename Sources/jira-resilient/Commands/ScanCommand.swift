@@ -35,6 +35,8 @@ struct ScanCommand: AsyncParsableCommand {
                 + (s.outOfScope > 0
                     ? "; \(s.outOfScope) earlier file\(s.outOfScope == 1 ? " is" : "s are") of issues no longer in scope (state.json outOfScope)"
                     : "")
+                + (s.deleted + s.moved > 0
+                    ? "; sweep: \(s.deleted) deleted, \(s.moved) moved to another project (manifest.jsonl)" : "")
                 + String(format: "; %d requests, %d retries, %.1fs → %@", s.requests, s.retries, s.seconds, directory))
     }
 }

@@ -36,6 +36,13 @@ struct ScanArguments: ParsableArguments {
             valueName: "interval"))
     var follow: String? = nil
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Each pass also lists every key and records issues written earlier that are gone: deleted, or moved to another project (default: on with --follow)."
+    )
+    var sweep: Bool?
+
     /// `--follow`'s interval in seconds, nil without it.
     func followInterval() throws(JiraError) -> Double? {
         guard let follow else { return nil }
@@ -63,6 +70,7 @@ struct ScanArguments: ParsableArguments {
         o.concurrency = concurrency
         o.restart = restart
         o.continues = !full
+        o.sweep = sweep ?? (follow != nil)
         if full && since != nil { throw JiraError(.invalidInput, "--full and --since exclude each other") }
         _ = try followInterval()
         if let since {
