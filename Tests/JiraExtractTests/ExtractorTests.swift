@@ -511,24 +511,30 @@ import JiraResilient
                 .init(.delay(40), matching: RequestMatcher(fieldsContains: "-issuelinks", hubRank: 0), count: nil))
             var options = ScanOptions(project: "PRJ")
             options.pageSize = 8
-            try await h.scan(options) {
-                $0.fastFailTimeout = 1; $0.timeout = 10; $0.hedgeFraction = 1
-            }
+            let extractor = try Extractor(
+                configuration: h.configuration {
+                    $0.fastFailTimeout = 1; $0.timeout = 10; $0.hedgeFraction = 1
+                }, options: options, directory: h.directory, events: h.events.sink)
+            let summary = try await extractor.run()
+            #expect(summary.written - summary.complete == 1 && summary.tiers["minimal"] == 1)
             let incomplete = try IssueFetcher.incompleteKeys(in: h.directory)
             #expect(incomplete.map(\.key) == [hub.key])
             #expect(incomplete.allSatisfy { $0.tier == .minimal && $0.missing.contains("issuelinks") })
             // Its page-mates were written complete in the same scan.
             #expect(try h.manifest().filter { $0.key != hub.key }.allSatisfy(\.complete))
             h.sim.clearFaults()
-            var c = h.configuration { $0.fastFailTimeout = 10 }
-            c.events = .none
-            let client = try JiraClient(c)
-            let (store, _) = try OutputStore.open(directory: h.directory, project: "PRJ")
-            let outcomes = try await IssueFetcher.fetch(
-                incomplete.map(\.key), client: client, store: store, concurrency: 2, events: .none)
-            await client.shutdown()
+            // The console's `m`, after the pass: through the scan's client, budgets ×10.
+            let outcomes = try await extractor.operatorFetch(incomplete.map(\.key), budgetFactor: 10)
+            await extractor.shutdown()
             #expect(outcomes.count == incomplete.count)
             #expect(try IssueFetcher.incompleteKeys(in: h.directory).isEmpty)
+            // state.json says what the files hold now: nothing incomplete, nothing minimal, each
+            // issue counted once.
+            let state = try JSONDecoder().decode(
+                Checkpoint.self, from: Data(contentsOf: URL(fileURLWithPath: h.directory + "/state.json")))
+            #expect(state.incomplete == 0 && state.written == summary.written && state.tiers["minimal"] == nil)
+            let recounted = h.events.all.compactMap { if case .recounted(let s) = $0 { s } else { nil } }
+            #expect(recounted.count == 1 && recounted[0].complete == summary.written)
             #expect(try h.mismatches().isEmpty)
         }
     }

@@ -29,6 +29,11 @@ public final class Extractor: Sendable {
         var continuation: Continuation?
         /// Passes started so far.
         var started = 0
+        /// A pass is under way.
+        var running = false
+        /// An operator's fetch wrote files during the pass under way: its counts are recounted
+        /// from the manifest when it ends.
+        var operatorWrote = false
     }
 
     struct Continuation: Sendable {
@@ -109,6 +114,11 @@ public final class Extractor: Sendable {
     /// from the last finished pass's start (its watermark), or the unfinished pass resumed.
     public func run() async throws(JiraError) -> ScanSummary {
         await preparePass()
+        pass.withLock {
+            $0.running = true
+            $0.operatorWrote = false
+        }
+        defer { pass.withLock { $0.running = false } }
         let clock = ContinuousClock()
         let started = clock.now
         let countsBefore = counters.values.withLock { $0 }
@@ -127,6 +137,7 @@ public final class Extractor: Sendable {
             events.send(.phase(interrupted ? .interrupted : .failed))
             throw error
         }
+        if pass.withLock({ $0.operatorWrote }) { try await store.recount() }
         var summary = await summarize(seconds: (clock.now - started).seconds, since: countsBefore)
         let checkpoint = await store.current
         if checkpoint.failed > 0 || !checkpoint.pending.isEmpty {
@@ -182,14 +193,25 @@ public final class Extractor: Sendable {
     /// every budget multiplied by `budgetFactor`, written to the scan's directory, two at a
     /// time. Outcomes come in the order of `keys`; cancellation and authentication failures
     /// are thrown.
+    ///
+    /// The checkpoint's counts then reflect what the files hold: recounted and saved at once
+    /// between passes, or at the end of the pass under way.
     public func operatorFetch(
         _ keys: [String], budgetFactor: Double = 1
-    ) async throws(JiraError) -> [IssueFetcher
-        .Outcome]
-    {
-        try await client.withBudgets(multipliedBy: budgetFactor) { () async throws(JiraError) in
+    ) async throws(JiraError) -> [IssueFetcher.Outcome] {
+        let outcomes = try await client.withBudgets(multipliedBy: budgetFactor) { () async throws(JiraError) in
             try await IssueFetcher.fetch(keys, client: client, store: store, concurrency: 2, events: events)
         }
+        let running = pass.withLock { p in
+            p.operatorWrote = true
+            return p.running
+        }
+        if !running {
+            try await store.recount()
+            try await store.saveCheckpoint(force: true)
+            events.send(.recounted(await summarize(seconds: 0)))
+        }
+        return outcomes
     }
 
     /// Before a pass: the first runs with what `init` derived; each later one continues from

@@ -90,6 +90,10 @@ public enum Narration {
                 .info,
                 "finished: \(s.written) written, \(s.written - s.complete) incomplete, \(s.requests) requests, \(s.retries) retries"
             )
+        case .recounted(let s):
+            return NarrationLine(
+                .checkpoint,
+                "after re-fetches: \(s.written) written, \(s.written - s.complete) incomplete (state.json updated)")
         case .written, .cursor: return nil
         case .client(let e): return line(for: e)
         }

@@ -35,6 +35,9 @@ public enum ScanEvent: Sendable {
     case nextPass(number: Int, inSeconds: Double)
     case error(String)
     case finished(ScanSummary)
+    /// Re-fetches after the pass ended changed what the files hold: the pass's counts now
+    /// (written, tiers, complete), as `state.json` has them.
+    case recounted(ScanSummary)
 
     public struct Connection: Sendable {
         public var url: String

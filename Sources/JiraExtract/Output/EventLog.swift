@@ -134,8 +134,8 @@ public enum EventJSON {
         case .error(let message):
             o.member("type", "error")
             o.member("message", message)
-        case .finished(let s):
-            o.member("type", "finished")
+        case .finished(let s), .recounted(let s):
+            if case .recounted = event { o.member("type", "recounted") } else { o.member("type", "finished") }
             o.member("total", s.total)
             o.member("written", s.written)
             o.member("complete", s.complete)

@@ -294,6 +294,46 @@ public actor OutputStore {
         }
     }
 
+    /// Recomputes the pass's counts (`written`, `tiers`, `incomplete`) from its part of the
+    /// manifest, the latest record of each key counting once: after re-fetches (the console's
+    /// `m`, `refetch`) the checkpoint says what the files hold now. Streams the pass's records
+    /// (from `manifestStart`) in 1 MiB chunks; records of issues found gone are not writes.
+    public func recount() throws(JiraError) {
+        guard let start = checkpoint.manifestStart else { return }
+        var latest: [String: ManifestRecord] = [:]
+        let decoder = JSONDecoder()
+        func take(_ lines: ArraySlice<UInt8>) {
+            for line in lines.split(separator: 0x0A) {
+                guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)), record.isPresent
+                else { continue }
+                latest[record.key] = record
+            }
+        }
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: manifest.path))
+            defer { try? handle.close() }
+            try handle.seek(toOffset: UInt64(start))
+            var carry: [UInt8] = []
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                carry.append(contentsOf: chunk)
+                guard let lastNewline = carry.lastIndex(of: 0x0A) else { continue }
+                take(carry[...lastNewline])
+                carry.removeSubrange(...lastNewline)
+            }
+            take(carry[...])
+        } catch {
+            throw JiraError(.localIO, "cannot read \(manifest.path): \(error.localizedDescription)")
+        }
+        checkpoint.written = latest.count
+        checkpoint.incomplete = latest.values.filter { !$0.complete }.count
+        var tiers: [String: Int] = [:]
+        for record in latest.values {
+            tiers[record.splitPage == true ? ManifestRecord.splitPageTally : record.tier.rawValue, default: 0] += 1
+        }
+        checkpoint.tiers = tiers
+        markDirty()
+    }
+
     /// `--sweep`: appends a record saying the issue of `last` is gone (deleted, or moved to
     /// `movedTo`), repeating `last`'s counts; its file in `issues/` is kept.
     public func recordGone(_ last: ManifestRecord, movedTo: String?) throws(JiraError) {

@@ -40,7 +40,7 @@ struct FetchCommand: AsyncParsableCommand {
     ) async throws -> [IssueFetcher.Outcome] {
         var configuration = try connection.configuration(token: try connection.token(), concurrency: concurrency)
         connection.warnIfInsecure()
-        let (store, _) = try OutputStore.open(directory: out, project: project)
+        let (store, checkpoint) = try OutputStore.open(directory: out, project: project)
         let log = try EventLog(path: out + "/events.jsonl")
         configuration.events = log.sink.clientSink
         let client = try JiraClient(configuration)
@@ -57,6 +57,11 @@ struct FetchCommand: AsyncParsableCommand {
         }
         await client.shutdown()
         if let failure = await log.close() { StandardStreams.err("jira-resilient: warning: \(failure.description)") }
+        // Into a finished scan's directory: its checkpoint's counts follow what the files hold.
+        if checkpoint?.phase == .done {
+            try await store.recount()
+            try await store.saveCheckpoint(force: true)
+        }
         for outcome in outcomes {
             switch outcome {
             case .written(let r):

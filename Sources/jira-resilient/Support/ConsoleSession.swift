@@ -108,9 +108,13 @@ enum ConsoleSession {
         StandardStreams.err("output: \(plan.directory)")
         switch result {
         case .success(var summary)?:
-            // Re-fetches from the console may have completed issues since the scan ended.
-            if let remaining = try? IssueFetcher.incompleteKeys(in: plan.directory).count {
-                summary.complete = summary.written - remaining
+            // Re-fetches from the console may have changed what the files hold since the pass
+            // ended: the checkpoint has been recounted; the summary says the same.
+            let now = await session.extractor.store.current
+            if now.phase == .done {
+                summary.written = now.written
+                summary.tiers = now.tiers
+                summary.complete = now.written - now.incomplete
             }
             StandardStreams.out(ScanCommand.summaryLine(summary, directory: plan.directory))
         case .failure(let error)?:
