@@ -13,7 +13,7 @@ struct JiraResilientCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ConsoleCommand.self, ScanCommand.self, FetchCommand.self, ProbeCommand.self, RefetchCommand.self,
-            DemoCommand.self, SimCommand.self,
+            CompactCommand.self, DemoCommand.self, SimCommand.self,
         ]
     )
 }

@@ -223,6 +223,11 @@ import Testing
             #expect(third.stdout.contains("delta scan finished: 2 issues written"), "\(third.stdout)")
             let full = try await BinaryRunner.run(["scan", "PRJ", "--out", dir, "--full"], environment: env)
             #expect(full.status == 0 && full.stdout.contains("PRJ full scan finished: \(all) issues written"))
+            // Four passes appended their records; compact keeps the last of each issue.
+            #expect(manifestLines(dir) > all)
+            let compact = try await BinaryRunner.run(["compact", "--out", dir], environment: [:])
+            #expect(compact.status == 0 && compact.stdout.contains("compacted to the last record"), "\(compact.all)")
+            #expect(manifestLines(dir) == all)
             #expect(!full.stderr.contains("continuing"))
             let both = try await BinaryRunner.run(
                 ["scan", "PRJ", "--out", dir, "--full", "--since", "2026-01-01T00:00:00Z"], environment: env)

@@ -64,11 +64,13 @@ public final class Extractor: Sendable {
 
     /// Validates the options, opens the output directory and creates the scan's client (no
     /// request is sent yet). The client's events reach `events` as `.client`; with `logEvents`
-    /// every event is also appended to `events.jsonl` in the directory. Call `shutdown()` when
+    /// every event is also appended to `events.jsonl` in the directory, rotated per
+    /// `eventRotation`. Call `shutdown()` when
     /// done.
     public init(
         configuration: JiraClientConfiguration, options: ScanOptions, directory: String, events: ScanEventSink,
-        control: ScanControl = ScanControl(), logEvents: Bool = false
+        control: ScanControl = ScanControl(), logEvents: Bool = false,
+        eventRotation: EventLog.Rotation? = .standard
     ) throws(JiraError) {
         _ = try JQL.projectClause(options.project, filter: options.filter)
         guard (1...1000).contains(options.pageSize) else {
@@ -83,7 +85,7 @@ public final class Extractor: Sendable {
         self.store = store
         let (effective, continuation) = Self.continuing(options, after: previous)
         pass = Mutex(Pass(options: effective, previous: previous, continuation: continuation))
-        eventLog = logEvents ? try EventLog(path: directory + "/events.jsonl") : nil
+        eventLog = logEvents ? try EventLog(path: directory + "/events.jsonl", rotation: eventRotation) : nil
         let sink = eventLog.map { $0.sink + events } ?? events
         self.events = sink
         let counters = Counters()
@@ -162,6 +164,12 @@ public final class Extractor: Sendable {
             await store.update { $0.outOfScope = gone }
             summary.outOfScope = gone.count
             if !gone.isEmpty { events.send(.outOfScope(keys: gone)) }
+        }
+        let manifestBytes = await store.manifestBytes()
+        let compactedBytes = await store.current.manifestCompactedBytes ?? 0
+        if manifestBytes > max(options.manifestCompactionFloor, 2 * compactedBytes) {
+            let (before, after) = try await store.compactManifest()
+            events.send(.compacted(before: before, after: after))
         }
         await store.update { $0.phase = .done }
         try await store.saveCheckpoint(force: true)
@@ -325,6 +333,7 @@ public final class Extractor: Sendable {
                     incomplete: 0, failed: 0,
                     lastFullScan: options.mode == .full
                         ? startedAt : previous.flatMap { $0.mode == .full ? $0.startedAt : $0.lastFullScan }))
+            await store.update { $0.manifestCompactedBytes = previous?.manifestCompactedBytes }
         }
         try await store.writeFields(try await client.fieldCatalog())
         let checkpoint = await store.current

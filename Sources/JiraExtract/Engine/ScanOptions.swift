@@ -25,6 +25,10 @@ public struct ScanOptions: Sendable {
     /// After each pass that ends complete, list every key (1,000 a request) and resolve the
     /// issues written earlier that are gone from the listing: deleted or moved (`--sweep`).
     public var sweep = false
+    /// At the end of a pass, `manifest.jsonl` is compacted to the last record of each key once it
+    /// is past this many bytes and twice its size after the last compaction (so a follow run of
+    /// weeks keeps it near the project's size).
+    public var manifestCompactionFloor = 64 << 20
 
     public init(project: String) { self.project = project }
 

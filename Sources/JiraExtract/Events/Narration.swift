@@ -82,6 +82,11 @@ public enum Narration {
             )
         case .paused(let paused):
             return NarrationLine(.info, paused ? "paused: requests in flight finish, nothing new starts" : "resumed")
+        case .compacted(let before, let after):
+            return NarrationLine(
+                .checkpoint,
+                "manifest.jsonl compacted to the last record of each issue: \(ByteCount.format(before)) → \(ByteCount.format(after))"
+            )
         case .nextPass(let number, let wait):
             return NarrationLine(.info, "following: pass \(number) in \(seconds(wait))", wait: wait)
         case .error(let message): return NarrationLine(.error, "error: \(message)")

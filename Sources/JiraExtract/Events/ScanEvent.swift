@@ -33,6 +33,8 @@ public enum ScanEvent: Sendable {
     case paused(Bool)
     /// `--follow`: pass `number` starts in `inSeconds` (the previous one has ended).
     case nextPass(number: Int, inSeconds: Double)
+    /// `manifest.jsonl` was compacted to the last record of each key (sizes in bytes).
+    case compacted(before: Int, after: Int)
     case error(String)
     case finished(ScanSummary)
     /// Re-fetches after the pass ended changed what the files hold: the pass's counts now

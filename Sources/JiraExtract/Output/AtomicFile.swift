@@ -73,6 +73,12 @@ final class LineAppender: @unchecked Sendable {
 
     func sync() { fsync(fd) }
 
+    /// The file's size in bytes now.
+    var size: Int {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    }
+
     deinit { close(fd) }
 }
 

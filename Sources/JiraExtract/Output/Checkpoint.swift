@@ -30,6 +30,9 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     /// Length in bytes of `manifest.jsonl` when this scan began: the records after it are this
     /// scan's (kept across resumes). Nil in checkpoints written before it existed.
     public var manifestStart: Int?
+    /// The manifest's size right after its last compaction; the next is due past twice that
+    /// (and at least `Extractor.compactionFloor`). Nil before any.
+    public var manifestCompactedBytes: Int?
     /// Set when a full scan finishes: keys whose files in `issues/` this scan did not write,
     /// because the issues are no longer in scope (deleted, moved to another project, or outside
     /// the filter). Their files are kept; a warehouse can retire them.

@@ -14,26 +14,64 @@ public final class EventLog: Sendable {
     private let failure = FirstFailure()
     public let path: String
 
-    public init(path: String) throws(JiraError) {
+    /// Size-based rotation, as logrotate's `size` with `rotate N`: once the file would pass
+    /// `maxBytes`, it becomes `events.jsonl.1` (the older ones `.2` … `.keep`, the oldest
+    /// deleted) and a new one starts; with `keep` 0 the full file is deleted.
+    public struct Rotation: Sendable, Equatable {
+        public var maxBytes: Int
+        public var keep: Int
+        public init(maxBytes: Int, keep: Int) {
+            self.maxBytes = maxBytes
+            self.keep = keep
+        }
+        /// 256 MiB, four kept: at most about 1.25 GiB of events, whatever the run's length.
+        public static let standard = Rotation(maxBytes: 256 << 20, keep: 4)
+    }
+
+    public init(path: String, rotation: Rotation? = .standard) throws(JiraError) {
         self.path = path
-        let appender: LineAppender
-        do { appender = try LineAppender(path: path) } catch {
+        let first: LineAppender
+        do { first = try LineAppender(path: path) } catch {
             throw JiraError(.localIO, "cannot open \(path): \(error)")
         }
         let (stream, continuation) = AsyncStream<(Date, ScanEvent)>.makeStream()
         self.continuation = continuation
         let failure = self.failure
         task = Task.detached {
+            var appender = first
+            var size = appender.size
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             for await (date, event) in stream {
-                do { try appender.append(EventJSON.line(event, at: formatter.string(from: date))) } catch {
+                let line = EventJSON.line(event, at: formatter.string(from: date))
+                do {
+                    if let rotation, size > 0, size + line.count + 1 > rotation.maxBytes {
+                        appender.sync()
+                        appender = try Self.rotate(path, keep: rotation.keep)
+                        size = 0
+                    }
+                    try appender.append(line)
+                    size += line.count + 1
+                } catch {
                     // The first failure is kept for close(); the scan goes on (its files are what matter).
                     failure.text.withLock { if $0 == nil { $0 = "\(error)" } }
                 }
             }
             appender.sync()
         }
+    }
+
+    /// Shifts `path.1` … `path.(keep-1)` up by one (dropping `path.keep`), moves `path` to
+    /// `path.1` (or deletes it when `keep` is 0) and opens a new `path`.
+    static func rotate(_ path: String, keep: Int) throws -> LineAppender {
+        unlink("\(path).\(keep)")
+        if keep > 0 {
+            for n in stride(from: keep - 1, through: 1, by: -1) { rename("\(path).\(n)", "\(path).\(n + 1)") }
+            guard rename(path, "\(path).1") == 0 else { throw POSIXFailure("cannot rotate \(path)", errno) }
+        } else {
+            unlink(path)
+        }
+        return try LineAppender(path: path)
     }
 
     public var sink: ScanEventSink { ScanEventSink { [continuation] in continuation.yield((Date(), $0)) } }
@@ -127,6 +165,10 @@ public enum EventJSON {
             var map = JSONObjectWriter(inert: true)
             for (from, to) in moved.sorted(by: { $0.key.keyOrderLess($1.key) }) { map.member(from, to) }
             o.member("movedTo", object: map)
+        case .compacted(let before, let after):
+            o.member("type", "compacted")
+            o.member("bytesBefore", before)
+            o.member("bytesAfter", after)
         case .nextPass(let number, let seconds):
             o.member("type", "nextPass")
             o.member("number", number)

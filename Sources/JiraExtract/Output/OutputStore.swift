@@ -6,7 +6,7 @@ import JiraResilient
 public actor OutputStore {
     public nonisolated let directory: String
     public nonisolated let project: String
-    private let manifest: LineAppender
+    private var manifest: LineAppender
     private(set) var checkpoint: Checkpoint
     /// Pending issues by key, and their order (keys removed lazily).
     private var pending: [String: Checkpoint.PendingIssue] = [:]
@@ -86,6 +86,11 @@ public actor OutputStore {
         } catch {
             throw JiraError(.localIO, "cannot open \(directory)/manifest.jsonl: \(error)")
         }
+    }
+
+    /// The checkpoint in `directory`, nil when it has none.
+    public static func checkpoint(in directory: String) throws(JiraError) -> Checkpoint? {
+        try readCheckpoint(directory)
     }
 
     static func readCheckpoint(_ directory: String) throws(JiraError) -> Checkpoint? {
@@ -332,6 +337,29 @@ public actor OutputStore {
         }
         checkpoint.tiers = tiers
         markDirty()
+    }
+
+    /// Compacts `manifest.jsonl` to the last record of each key (see `ManifestCompactor`) and
+    /// moves the pass's `manifestStart` to where its records now begin. Only between passes
+    /// (the caller's to ensure): a pass under way appends to the file. Returns the sizes.
+    public func compactManifest() throws(JiraError) -> (before: Int, after: Int) {
+        let path = manifest.path
+        do {
+            let result = try ManifestCompactor.compact(path: path, passStart: checkpoint.manifestStart)
+            manifest = try LineAppender(path: path)
+            checkpoint.manifestStart = result.passStart ?? checkpoint.manifestStart
+            checkpoint.manifestCompactedBytes = result.bytesAfter
+            markDirty()
+            return (result.bytesBefore, result.bytesAfter)
+        } catch {
+            throw JiraError(.localIO, "cannot compact \(path): \(error)")
+        }
+    }
+
+    /// The size of `manifest.jsonl` in bytes (0 when absent).
+    public func manifestBytes() -> Int {
+        var info = stat()
+        return stat(manifest.path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     /// `--sweep`: appends a record saying the issue of `last` is gone (deleted, or moved to

@@ -43,6 +43,25 @@ struct ScanArguments: ParsableArguments {
     )
     var sweep: Bool?
 
+    @Option(
+        name: .customLong("events-max-bytes"),
+        help: "Rotate events.jsonl once it would pass this size (k, M, G suffixes; 0 never rotates).")
+    var eventsMaxBytes: String = "256M"
+    @Option(name: .customLong("events-keep"), help: "Rotated events files kept (events.jsonl.1 … .N).")
+    var eventsKeep: Int = 4
+
+    /// `--events-max-bytes` and `--events-keep`; nil when rotation is off.
+    func eventRotation() throws(JiraError) -> EventLog.Rotation? {
+        guard let bytes = eventsMaxBytes == "0" ? 0 : ByteCount.parse(eventsMaxBytes), bytes == 0 || bytes >= 1024
+        else {
+            throw JiraError(
+                .invalidInput,
+                "--events-max-bytes must be 0 or a size from 1k, like 256M or 1G, got '\(eventsMaxBytes.prefix(40))'")
+        }
+        guard (0...1000).contains(eventsKeep) else { throw JiraError(.invalidInput, "--events-keep must be 0–1000") }
+        return bytes == 0 ? nil : EventLog.Rotation(maxBytes: bytes, keep: eventsKeep)
+    }
+
     /// `--follow`'s interval in seconds, nil without it.
     func followInterval() throws(JiraError) -> Double? {
         guard let follow else { return nil }
@@ -73,6 +92,7 @@ struct ScanArguments: ParsableArguments {
         o.sweep = sweep ?? (follow != nil)
         if full && since != nil { throw JiraError(.invalidInput, "--full and --since exclude each other") }
         _ = try followInterval()
+        _ = try eventRotation()
         if let since {
             guard let date = Self.parseInstant(since) else {
                 throw JiraError(

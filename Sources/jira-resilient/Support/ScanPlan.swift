@@ -11,6 +11,8 @@ struct ScanPlan: Sendable {
     var metrics: String?
     /// `--follow`: seconds from the end of one pass to the start of the next; nil for one pass.
     var follow: Double?
+    /// How `events.jsonl` rotates (`--events-max-bytes`, `--events-keep`).
+    var eventRotation: EventLog.Rotation? = .standard
     /// Called before each later pass of a follow (2, 3, …); the demo changes its simulator here.
     var beforePass: @Sendable (Int) async -> Void = { _ in }
 }
@@ -18,6 +20,8 @@ struct ScanPlan: Sendable {
 extension ScanArguments {
     /// The plan these flags ask for; throws `.invalidInput` for values out of range.
     func plan() throws(JiraError) -> ScanPlan {
-        ScanPlan(options: try scanOptions(), directory: out, metrics: metrics, follow: try followInterval())
+        ScanPlan(
+            options: try scanOptions(), directory: out, metrics: metrics, follow: try followInterval(),
+            eventRotation: try eventRotation())
     }
 }

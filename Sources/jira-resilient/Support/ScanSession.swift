@@ -29,7 +29,7 @@ struct ScanSession {
         do {
             extractor = try Extractor(
                 configuration: configuration, options: plan.options, directory: plan.directory,
-                events: metrics.map { extra + $0.sink } ?? extra, logEvents: true)
+                events: metrics.map { extra + $0.sink } ?? extra, logEvents: true, eventRotation: plan.eventRotation)
         } catch {
             await metrics?.stop()
             throw error

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import JiraExtract
+import JiraResilient
+
+/// Files that stay bounded through a follow run of weeks: `events.jsonl` rotates by size, and
+/// `manifest.jsonl` compacts to the last record of each key without losing what a reader needs.
+@Suite(.timeLimit(.minutes(5))) struct BoundedFilesTests {
+    func directory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jr-files-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func record(_ key: String, complete: Bool, tier: Tier = .full) -> [UInt8] {
+        Array(
+            """
+            {"bytes":10,"changelog":0,"comments":0,"complete":\(complete),"fetchedAt":"2026-12-02T00:00:00.000Z","id":"1\(key.dropFirst(2))","key":"\(key)","links":0,"missing":[],"rungs":[],"tier":"\(tier.rawValue)","worklogs":0}
+
+            """.utf8)
+    }
+
+    @Test func theManifestKeepsTheLastRecordOfEachKeyInOrderAndThePassStartMoves() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/manifest.jsonl"
+        // An earlier pass: P-1 (incomplete), P-2, P-3; then this pass from `start`: P-2 again,
+        // P-1 complete now, P-4; and a torn tail left by kill -9.
+        var bytes = record("P-1", complete: false) + record("P-2", complete: true) + record("P-3", complete: true)
+        let start = bytes.count
+        bytes += record("P-2", complete: true, tier: .hub) + record("P-1", complete: true) + record("P-4", complete: true)
+        bytes += Array("{\"bytes\":1".utf8)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let result = try ManifestCompactor.compact(path: path, passStart: start)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.map { ManifestCompactor.key(of: Array($0.utf8)[...]) } == ["P-3", "P-2", "P-1", "P-4"])
+        #expect(lines[1].contains("\"tier\":\"hub\"") && lines[2].contains("\"complete\":true"))
+        #expect(result.records == 4 && result.bytesBefore == bytes.count && result.bytesAfter < bytes.count)
+        // The pass's records now begin right after the one earlier record kept (P-3).
+        #expect(result.passStart == record("P-3", complete: true).count)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["manifest.jsonl"])
+    }
+
+    @Test func eventsRotateBySizeKeepingTheNewestFiles() async throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try EventLog(path: dir + "/events.jsonl", rotation: .init(maxBytes: 2000, keep: 2))
+        for n in 0..<200 { log.sink.send(.checkpoint(written: n, pending: 200 - n)) }
+        #expect(await log.close() == nil)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        #expect(names == ["events.jsonl", "events.jsonl.1", "events.jsonl.2"])
+        var lines: [[String: Any]] = []
+        for name in ["events.jsonl.2", "events.jsonl.1", "events.jsonl"] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)"))
+            #expect(data.count <= 2000)
+            lines += data.split(separator: 0x0A).map { try! JSONSerialization.jsonObject(with: Data($0)) as! [String: Any] }
+        }
+        // The newest events, in order, with nothing torn; the oldest files were dropped.
+        let written = lines.compactMap { $0["written"] as? Int }
+        #expect(written.last == 199 && written == Array(written.first!...199))
+        #expect(written.first! > 0)
+    }
+
+    /// At the end of a pass past the floor, the scan compacts; the latest record of every key,
+    /// and the counts recounted from the pass's records, are what they were.
+    @Test func aScanCompactsItsManifestAndLosesNoCurrentRecord() async throws {
+        try await ScanHarness.with { (h: ScanHarness) async throws in
+            // A first full scan (no compaction: below the floor), then a second full one into
+            // the same directory: the manifest holds every issue twice, and compacts.
+            try await h.scan(ScanOptions(project: "PRJ"))
+            h.sim.apply(.update(key: "PRJ-4"))
+            let before = try h.manifest()
+            var options = ScanOptions(project: "PRJ")
+            options.manifestCompactionFloor = 1
+            let extractor = try Extractor(
+                configuration: h.configuration(), options: options, directory: h.directory, events: h.events.sink)
+            let second = try await extractor.run()
+            let beforeRecount = await extractor.store.current
+            try await extractor.store.recount()
+            let afterRecount = await extractor.store.current
+            await extractor.shutdown()
+            let compactions = h.events.all.compactMap { if case .compacted(let b, let a) = $0 { (b, a) } else { nil } }
+            #expect(compactions.count == 1 && compactions[0].1 * 2 <= compactions[0].0 + 200)
+            let after = try h.manifest()
+            #expect(after.count == h.projectKeys("PRJ").count)
+            #expect(Set(after.map(\.key)) == Set(before.map(\.key)))
+            #expect(after.first { $0.key == "PRJ-4" }?.fetchedAt != before.first { $0.key == "PRJ-4" }?.fetchedAt)
+            let lines = (FileManager.default.contents(atPath: h.directory + "/manifest.jsonl") ?? Data())
+                .split(separator: 0x0A)
+            #expect(lines.count == after.count, "one line per key")
+            #expect(afterRecount.written == second.written && beforeRecount.written == second.written)
+            #expect(afterRecount.manifestCompactedBytes != nil)
+        }
+    }
+}
