@@ -29,7 +29,8 @@ import JiraResilient
         // P-1 complete now, P-4; and a torn tail left by kill -9.
         var bytes = record("P-1", complete: false) + record("P-2", complete: true) + record("P-3", complete: true)
         let start = bytes.count
-        bytes += record("P-2", complete: true, tier: .hub) + record("P-1", complete: true) + record("P-4", complete: true)
+        bytes +=
+            record("P-2", complete: true, tier: .hub) + record("P-1", complete: true) + record("P-4", complete: true)
         bytes += Array("{\"bytes\":1".utf8)
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         let result = try ManifestCompactor.compact(path: path, passStart: start)
@@ -56,7 +57,9 @@ import JiraResilient
         for name in ["events.jsonl.2", "events.jsonl.1", "events.jsonl"] {
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)"))
             #expect(data.count <= 2000)
-            lines += data.split(separator: 0x0A).map { try! JSONSerialization.jsonObject(with: Data($0)) as! [String: Any] }
+            lines += data.split(separator: 0x0A).map {
+                try! JSONSerialization.jsonObject(with: Data($0)) as! [String: Any]
+            }
         }
         // The newest events, in order, with nothing torn; the oldest files were dropped.
         let written = lines.compactMap { $0["written"] as? Int }
