@@ -297,13 +297,25 @@ import Testing
             let state = String(
                 decoding: FileManager.default.contents(atPath: out + "/state.json") ?? Data(), as: UTF8.self)
             #expect(state.contains("\"phase\":\"interrupted\""))
-            // The same scan, headless, resumes and finishes the project.
+            // The same command (without a terminal, the console runs as `scan`) resumes and
+            // finishes the project, each file whole.
             let resumed = try await BinaryRunner.run(
-                ["scan"] + args.split(separator: " ").map(String.init), environment: [:])
+                ["console"] + args.split(separator: " ").map(String.init), environment: [:])
             #expect(resumed.status == 0, "\(resumed.stderr)")
-            let truth = Set(sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.map { $0.key + ".json" })
+            #expect(resumed.stderr.contains("console: not a terminal, so running as 'scan'"))
+            let issues = sim.universe.issues.values.filter { $0.projectKey == "PRJ" }
             let files = Set((try? FileManager.default.contentsOfDirectory(atPath: out + "/issues")) ?? [])
-            #expect(files == truth)
+            #expect(files == Set(issues.map { $0.key + ".json" }))
+            for issue in issues {
+                let data = FileManager.default.contents(atPath: "\(out)/issues/\(issue.key).json") ?? Data()
+                let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+                let fields = object?["fields"] as? [String: Any]
+                let links = (fields?["issuelinks"] as? [Any])?.count
+                let histories = ((object?["changelog"] as? [String: Any])?["histories"] as? [Any])?.count
+                #expect(
+                    object?["key"] as? String == issue.key && links == issue.linkIDs.count
+                        && histories == issue.totalHistories, "\(issue.key) is not whole")
+            }
         } catch {
             await sim.stop()
             throw error
