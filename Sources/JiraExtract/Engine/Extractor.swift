@@ -17,6 +17,8 @@ public final class Extractor: Sendable {
     public let requested: ScanOptions
     private let pass: Mutex<Pass>
     private let counters: Counters
+    /// Held shared while this extractor lives: `compact` waits for no scan.
+    private let lock: DirectoryLock
 
     /// What one pass runs with.
     struct Pass: Sendable {
@@ -31,9 +33,12 @@ public final class Extractor: Sendable {
         var started = 0
         /// A pass is under way.
         var running = false
-        /// An operator's fetch wrote files during the pass under way: its counts are recounted
-        /// from the manifest when it ends.
-        var operatorWrote = false
+        /// Operator fetches that ended so far; a pass during which the number moved recounts
+        /// its counts from the manifest when it ends.
+        var operatorWrites = 0
+        /// The last pass reached its checkpoint (began or resumed one): the next continues
+        /// from the store's; otherwise it runs with the options `init` derived.
+        var reachedCheckpoint = false
     }
 
     struct Continuation: Sendable {
@@ -83,6 +88,10 @@ public final class Extractor: Sendable {
         requested = options
         let (store, previous) = try OutputStore.open(directory: directory, project: options.project)
         self.store = store
+        guard let lock = DirectoryLock(directory: directory, exclusive: false) else {
+            throw JiraError(.invalidInput, "\(directory) is being compacted; run the scan again once that is done")
+        }
+        self.lock = lock
         let (effective, continuation) = Self.continuing(options, after: previous)
         pass = Mutex(Pass(options: effective, previous: previous, continuation: continuation))
         eventLog = logEvents ? try EventLog(path: directory + "/events.jsonl", rotation: eventRotation) : nil
@@ -116,9 +125,10 @@ public final class Extractor: Sendable {
     /// from the last finished pass's start (its watermark), or the unfinished pass resumed.
     public func run() async throws(JiraError) -> ScanSummary {
         await preparePass()
-        pass.withLock {
-            $0.running = true
-            $0.operatorWrote = false
+        let writesBefore = pass.withLock { p -> Int in
+            p.running = true
+            p.reachedCheckpoint = false
+            return p.operatorWrites
         }
         defer { pass.withLock { $0.running = false } }
         let clock = ContinuousClock()
@@ -139,7 +149,8 @@ public final class Extractor: Sendable {
             events.send(.phase(interrupted ? .interrupted : .failed))
             throw error
         }
-        if pass.withLock({ $0.operatorWrote }) { try await store.recount() }
+        let writesSeen = pass.withLock { $0.operatorWrites }
+        if writesSeen != writesBefore { try await store.recount() }
         var summary = await summarize(seconds: (clock.now - started).seconds, since: countsBefore)
         let checkpoint = await store.current
         if checkpoint.failed > 0 || !checkpoint.pending.isEmpty {
@@ -175,6 +186,17 @@ public final class Extractor: Sendable {
         try await store.saveCheckpoint(force: true)
         events.send(.phase(.done))
         events.send(.finished(summary))
+        // An operator's fetch that ended during the sweep or the save saw a pass under way and
+        // left the recount to it: done here, once the pass is over.
+        let late = pass.withLock { p -> Bool in
+            p.running = false
+            return p.operatorWrites != writesSeen
+        }
+        if late {
+            try await store.recount()
+            try await store.saveCheckpoint(force: true)
+            events.send(.recounted(await summarize(seconds: 0)))
+        }
         return summary
     }
 
@@ -211,7 +233,7 @@ public final class Extractor: Sendable {
             try await IssueFetcher.fetch(keys, client: client, store: store, concurrency: 2, events: events)
         }
         let running = pass.withLock { p in
-            p.operatorWrote = true
+            p.operatorWrites += 1
             return p.running
         }
         if !running {
@@ -229,7 +251,7 @@ public final class Extractor: Sendable {
             defer { p.started += 1 }
             return p.started == 0
         }
-        guard !first else { return }
+        guard !first, pass.withLock({ $0.reachedCheckpoint }) else { return }
         let previous = await store.current
         var base = requested
         base.since = nil
@@ -260,13 +282,21 @@ public final class Extractor: Sendable {
             let outcome: Result<ScanSummary, JiraError>
             do { outcome = .success(try await run()) } catch { outcome = .failure(error) }
             await passEnded(number, outcome)
-            if case .failure(let error) = outcome, !(error.isTransient || error.code == .outage) { throw error }
+            if case .failure(let error) = outcome, !Self.mayPass(error) { throw error }
             number += 1
             events.send(.nextPass(number: number, inSeconds: interval))
             do { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) } catch { return }
             await beforePass(number)
             if Task.isCancelled { return }
         }
+    }
+
+    /// Whether `--follow` goes on after a pass failed this way: an outage past its timeout, or a
+    /// transient failure after every retry (its issues stay pending for the next pass). Not a
+    /// setup problem named with a remedy (a wrong URL, proxy or certificate: it would fail
+    /// every interval forever).
+    public static func mayPass(_ error: JiraError) -> Bool {
+        error.code == .outage || (error.isTransient && error.hint == nil)
     }
 
     /// The options this pass runs with. With `continues`, no `since` and no `restart`: an
@@ -335,6 +365,7 @@ public final class Extractor: Sendable {
                         ? startedAt : previous.flatMap { $0.mode == .full ? $0.startedAt : $0.lastFullScan }))
             await store.update { $0.manifestCompactedBytes = previous?.manifestCompactedBytes }
         }
+        pass.withLock { $0.reachedCheckpoint = true }
         try await store.writeFields(try await client.fieldCatalog())
         let checkpoint = await store.current
         let window = sinceLiteral.map { "updated >= \"\($0)\" (\(zone.zone.identifier))" }
@@ -487,17 +518,17 @@ public final class Extractor: Sendable {
     /// 404 (deleted, or no longer visible) or the issue under its new key (moved; JIRA resolves
     /// old keys). Each gets a manifest record saying so; files are kept. An issue JIRA still
     /// answers under its key (outside the filter, or listed late) is left as it is. Holds the
-    /// latest record of each key while it runs (about 300 bytes an issue).
+    /// set of keys present while it runs (about 60 bytes an issue), and whole records only for
+    /// the issues gone.
     private func sweep() async throws(JiraError) -> (deleted: [String], moved: [String: String]) {
-        let held = try OutputStore.latestRecords(in: store.directory).filter(\.isPresent)
-        guard !held.isEmpty else { return ([], [:]) }
-        var listed = Set<String>()
+        var missing = try OutputStore.presentKeys(in: store.directory)
+        guard !missing.isEmpty else { return ([], [:]) }
         try await client.seek(
             project: options.project, filter: options.filter, since: nil, after: nil, pageSize: 1000, fields: ["key"]
         ) { (page, _) throws(JiraError) in
-            listed.formUnion(page.issues.map(\.summary.key))
+            for row in page.issues { missing.remove(row.summary.key) }
         }
-        let gone = held.filter { !listed.contains($0.key) }
+        let gone = try OutputStore.latestRecords(of: missing, in: store.directory)
         var deleted: [String] = []
         var moved: [String: String] = [:]
         // A few at a time: these are cheap GETs, and the scan's slots bound them anyway.

@@ -43,7 +43,7 @@ final class LineAppender: @unchecked Sendable {
     init(path: String) throws {
         self.path = path
         // Never through a planted symlink, and readable by the owner only whatever the umask.
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let code = errno
             throw POSIXFailure(
@@ -55,6 +55,12 @@ final class LineAppender: @unchecked Sendable {
             throw POSIXFailure("refusing to append to \(path): it is not a regular file", EINVAL)
         }
         fchmod(fd, 0o600)
+        // A line torn by `kill -9` is ended here, so the next line starts on its own.
+        var last: UInt8 = 0x0A
+        if info.st_size > 0, pread(fd, &last, 1, off_t(info.st_size - 1)) == 1, last != 0x0A {
+            var newline: UInt8 = 0x0A
+            _ = Glibc.write(fd, &newline, 1)
+        }
     }
 
     func append(_ line: [UInt8]) throws {

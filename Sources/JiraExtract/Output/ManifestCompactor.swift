@@ -23,12 +23,13 @@ enum ManifestCompactor {
         var last: [String: Int] = [:]
         var lineNumber = 0
         let before = try lines(of: path) { line in
-            if let key = key(of: line) { last[key] = lineNumber }
+            if let key = key(of: line), line.last == UInt8(ascii: "}") { last[key] = lineNumber }
             lineNumber += 1
         }
-        let temporary = path + ".compact-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let temporary = path + ".compact-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw POSIXFailure("cannot create \(temporary)", errno) }
+        fchmod(fd, 0o600)
         var written = 0, kept = 0, newPassStart: Int?
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
@@ -73,7 +74,7 @@ enum ManifestCompactor {
     }
 
     /// Calls `body` with each line (without its newline) of the file; returns the file's size.
-    private static func lines(of path: String, _ body: (ArraySlice<UInt8>) throws -> Void) throws -> Int {
+    static func lines(of path: String, _ body: (ArraySlice<UInt8>) throws -> Void) throws -> Int {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var carry: [UInt8] = []

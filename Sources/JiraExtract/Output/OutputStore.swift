@@ -32,6 +32,9 @@ public actor OutputStore {
         self.checkpoint = checkpoint
         (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         manifest = try LineAppender(path: directory + "/manifest.jsonl")
+        // A manifest shorter than where the pass began (compacted, then killed before the
+        // checkpoint was saved): where the pass's records begin is not known any more.
+        if let start = checkpoint.manifestStart, start > manifest.size { self.checkpoint.manifestStart = nil }
         for issue in checkpoint.pending where pending[issue.key] == nil {
             pending[issue.key] = issue
             order.append(issue.key)
@@ -60,7 +63,10 @@ public actor OutputStore {
         }
         if previous == nil, let entries = try? fm.contentsOfDirectory(atPath: directory) {
             let ours: Set<String> = ["issues", "manifest.jsonl", "events.jsonl", "fields.json", "state.json"]
-            let foreign = entries.filter { !ours.contains($0) && !$0.hasPrefix("state.json.tmp") && !$0.hasPrefix(".") }
+            let foreign = entries.filter {
+                !ours.contains($0) && !$0.hasPrefix("state.json.tmp") && !$0.hasPrefix(".")
+                    && !$0.hasPrefix("events.jsonl.") && !$0.hasPrefix("manifest.jsonl.compact-")
+            }
             guard foreign.isEmpty else {
                 throw JiraError(
                     .invalidInput,
@@ -86,6 +92,31 @@ public actor OutputStore {
         } catch {
             throw JiraError(.localIO, "cannot open \(directory)/manifest.jsonl: \(error)")
         }
+    }
+
+    /// Compacts the manifest of `directory` (the `compact` command), holding the directory's
+    /// lock exclusively: refused while any scan or console runs on it, even between passes.
+    public static func compact(directory: String) async throws(JiraError) -> (before: Int, after: Int) {
+        guard let checkpoint = try readCheckpoint(directory) else {
+            throw JiraError(.invalidInput, "\(directory) holds no state.json: run a scan into it first")
+        }
+        guard let lock = DirectoryLock(directory: directory, exclusive: true) else {
+            throw JiraError(
+                .invalidInput,
+                "a scan is running on \(directory) (a console, a scan, or --follow between passes): stop it first; a scan compacts by itself at the end of a pass"
+            )
+        }
+        defer { withExtendedLifetime(lock) {} }
+        guard [.done, .failed, .interrupted].contains(checkpoint.phase) else {
+            throw JiraError(
+                .invalidInput,
+                "\(directory)/state.json says a pass is under way (\(checkpoint.phase.rawValue)): resume it to its end, or stop it, first"
+            )
+        }
+        let (store, _) = try open(directory: directory, project: checkpoint.project)
+        let sizes = try await store.compactManifest()
+        _ = try await store.saveCheckpoint(force: true)
+        return sizes
     }
 
     /// The checkpoint in `directory`, nil when it has none.
@@ -300,17 +331,18 @@ public actor OutputStore {
     }
 
     /// Recomputes the pass's counts (`written`, `tiers`, `incomplete`) from its part of the
-    /// manifest, the latest record of each key counting once: after re-fetches (the console's
-    /// `m`, `refetch`) the checkpoint says what the files hold now. Streams the pass's records
-    /// (from `manifestStart`) in 1 MiB chunks; records of issues found gone are not writes.
+    /// manifest: every issue written since the pass began (its own, and any re-fetched since,
+    /// from an earlier pass too), each once, as its latest record says; an issue a sweep found
+    /// gone since is not counted. After re-fetches (the console's `m`, `refetch`) the
+    /// checkpoint so says what the files hold now. Streams the records from `manifestStart`
+    /// in 1 MiB chunks.
     public func recount() throws(JiraError) {
         guard let start = checkpoint.manifestStart else { return }
         var latest: [String: ManifestRecord] = [:]
         let decoder = JSONDecoder()
         func take(_ lines: ArraySlice<UInt8>) {
             for line in lines.split(separator: 0x0A) {
-                guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)), record.isPresent
-                else { continue }
+                guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)) else { continue }
                 latest[record.key] = record
             }
         }
@@ -329,10 +361,11 @@ public actor OutputStore {
         } catch {
             throw JiraError(.localIO, "cannot read \(manifest.path): \(error.localizedDescription)")
         }
-        checkpoint.written = latest.count
-        checkpoint.incomplete = latest.values.filter { !$0.complete }.count
+        let present = latest.values.filter(\.isPresent)
+        checkpoint.written = present.count
+        checkpoint.incomplete = present.filter { !$0.complete }.count
         var tiers: [String: Int] = [:]
-        for record in latest.values {
+        for record in present {
             tiers[record.splitPage == true ? ManifestRecord.splitPageTally : record.tier.rawValue, default: 0] += 1
         }
         checkpoint.tiers = tiers
@@ -384,6 +417,48 @@ public actor OutputStore {
         do { try AtomicFile.write(bytes, to: directory + "/fields.json") } catch {
             throw JiraError(.localIO, "cannot write \(directory)/fields.json: \(error)")
         }
+    }
+
+    /// The keys whose latest manifest record says the issue is here (not `deleted`, no
+    /// `movedTo`), streaming the file without decoding records: about 60 bytes a key in memory,
+    /// where whole records would take several hundred (a 1,000,000-issue sweep).
+    public nonisolated static func presentKeys(in directory: String) throws(JiraError) -> Set<String> {
+        let gone = [Array("\"deleted\":true".utf8), Array("\"movedTo\":\"".utf8)]
+        var present = Set<String>()
+        do {
+            _ = try ManifestCompactor.lines(of: directory + "/manifest.jsonl") { line in
+                guard line.last == UInt8(ascii: "}"), let key = ManifestCompactor.key(of: line) else { return }
+                if gone.contains(where: { line.firstRange(of: $0) != nil }) {
+                    present.remove(key)
+                } else {
+                    present.insert(key)
+                }
+            }
+        } catch {
+            throw JiraError(.localIO, "cannot read \(directory)/manifest.jsonl: \(error)")
+        }
+        return present
+    }
+
+    /// The latest manifest record of each of `keys`, streaming the file (only those decoded).
+    public nonisolated static func latestRecords(
+        of keys: Set<String>, in directory: String
+    ) throws(JiraError)
+        -> [ManifestRecord]
+    {
+        var latest: [String: ManifestRecord] = [:]
+        let decoder = JSONDecoder()
+        do {
+            _ = try ManifestCompactor.lines(of: directory + "/manifest.jsonl") { line in
+                guard let key = ManifestCompactor.key(of: line), keys.contains(key),
+                    let record = try? decoder.decode(ManifestRecord.self, from: Data(line))
+                else { return }
+                latest[key] = record
+            }
+        } catch {
+            throw JiraError(.localIO, "cannot read \(directory)/manifest.jsonl: \(error)")
+        }
+        return latest.values.sorted { $0.key.keyOrderLess($1.key) }
     }
 
     /// The last manifest record of each key, in file order (for `refetch`).

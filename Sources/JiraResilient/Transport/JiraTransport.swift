@@ -189,7 +189,11 @@ final class JiraTransport: Sendable {
                 // Before JIRA has answered once, a connection that fails or drops is the setup's
                 // fault (URL, scheme, proxy), not a passing hiccup: say so now, not after retries.
                 if !outage.answeredOnce, error.transport != nil { throw firstContactFailure(error) }
-                let lastAttempt = !heldOnLastAttempt && attempt + 1 >= policy.maxAttempts
+                // Only a balancer's page says the service is away; a body cut short or a dropped
+                // connection on one request is that request's trouble.
+                var balancer = false
+                if case .status = failure { balancer = true }
+                let lastAttempt = balancer && !heldOnLastAttempt && attempt + 1 >= policy.maxAttempts
                 let (verdict, began) = outage.recordLost(unreachable: unreachable, lastAttempt: lastAttempt)
                 if verdict == .hold && lastAttempt { heldOnLastAttempt = true }
                 switch verdict {

@@ -4,7 +4,8 @@ import JiraResilient
 
 /// `compact --out DIR`: `manifest.jsonl` rewritten to the last record of each issue, atomically.
 /// A scan does this itself at the end of a pass once the file has doubled; this is for doing it
-/// now (before an archive, say). Refuses while the checkpoint says a pass is under way.
+/// now (before an archive, say). Refuses while a scan runs on the directory (its lock) or the
+/// checkpoint says a pass is under way (a scan that was killed: resume it first).
 struct CompactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compact",
@@ -16,18 +17,7 @@ struct CompactCommand: AsyncParsableCommand {
     var out: String
 
     func run() async throws {
-        guard let checkpoint = try OutputStore.checkpoint(in: out) else {
-            throw JiraError(.invalidInput, "\(out) holds no state.json: run a scan into it first")
-        }
-        guard [.done, .failed, .interrupted].contains(checkpoint.phase) else {
-            throw JiraError(
-                .invalidInput,
-                "\(out)/state.json says a pass is under way (\(checkpoint.phase.rawValue)): let the scan finish, or stop it, first"
-            )
-        }
-        let (store, _) = try OutputStore.open(directory: out, project: checkpoint.project)
-        let (before, after) = try await store.compactManifest()
-        try await store.saveCheckpoint(force: true)
+        let (before, after) = try await OutputStore.compact(directory: out)
         StandardStreams.out(
             "\(out)/manifest.jsonl compacted to the last record of each issue: \(ByteCount.format(before)) → \(ByteCount.format(after))"
         )

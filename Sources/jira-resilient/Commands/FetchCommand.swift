@@ -56,12 +56,19 @@ struct FetchCommand: AsyncParsableCommand {
             throw error
         }
         await client.shutdown()
-        if let failure = await log.close() { StandardStreams.err("jira-resilient: warning: \(failure.description)") }
         // Into a finished scan's directory: its checkpoint's counts follow what the files hold.
         if checkpoint?.phase == .done {
             try await store.recount()
             try await store.saveCheckpoint(force: true)
+            let now = await store.current
+            var summary = ScanSummary(project: project, mode: now.mode)
+            summary.total = now.total
+            summary.written = now.written
+            summary.complete = now.written - now.incomplete
+            summary.tiers = now.tiers
+            log.sink.send(.recounted(summary))
         }
+        if let failure = await log.close() { StandardStreams.err("jira-resilient: warning: \(failure.description)") }
         for outcome in outcomes {
             switch outcome {
             case .written(let r):

@@ -24,8 +24,8 @@ final class ProgressPrinter: Sendable {
     private func receive(_ event: ScanEvent) {
         let now = Date()
         let project = state.withLock { p in
-            // A later pass of `--follow` starts its counts over.
-            if case .connected = event, p.phase == .done { p = ScanProgress() }
+            // A later pass of `--follow` starts its counts over (its first event).
+            if case .phase(.connecting) = event, [.done, .failed].contains(p.phase) { p = ScanProgress() }
             p.apply(event, at: now)
             return p.project
         }

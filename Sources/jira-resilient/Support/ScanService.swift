@@ -62,6 +62,8 @@ final class ScanService: Service, Sendable {
                     if error.code == .cancelled, let done = lastDone.withLock({ $0 }) { return .success(done) }
                     return .failure(error)
                 }
+                // Stopped between passes: the last pass that finished, else the last outcome.
+                if let done = lastDone.withLock({ $0 }) { return .success(done) }
                 return last.withLock { $0 } ?? .failure(JiraError(.cancelled, "the scan was stopped before it started"))
             }
             s.running = task
