@@ -66,15 +66,7 @@ final class LineAppender: @unchecked Sendable {
     func append(_ line: [UInt8]) throws {
         var bytes = line
         bytes.append(0x0A)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw POSIXFailure("cannot append to \(path)", errno)
-            }
-            offset += n
-        }
+        try writeAll(fd, bytes, what: "cannot append to \(path)")
     }
 
     func sync() { fsync(fd) }
@@ -86,6 +78,19 @@ final class LineAppender: @unchecked Sendable {
     }
 
     deinit { close(fd) }
+}
+
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR; `what` names a failure.
+func writeAll(_ fd: Int32, _ bytes: [UInt8], what: @autoclosure () -> String) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw POSIXFailure(what(), errno)
+        }
+        offset += n
+    }
 }
 
 struct POSIXFailure: Error, CustomStringConvertible {

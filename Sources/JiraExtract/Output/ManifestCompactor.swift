@@ -34,15 +34,7 @@ enum ManifestCompactor {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         func flush() throws {
-            var offset = 0
-            while offset < buffer.count {
-                let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, buffer.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw POSIXFailure("cannot write \(temporary)", errno)
-                }
-                offset += n
-            }
+            try writeAll(fd, buffer, what: "cannot write \(temporary)")
             buffer.removeAll(keepingCapacity: true)
         }
         do {
@@ -73,10 +65,12 @@ enum ManifestCompactor {
         return Result(bytesBefore: before, bytesAfter: written, records: kept, passStart: newPassStart)
     }
 
-    /// Calls `body` with each line (without its newline) of the file; returns the file's size.
-    static func lines(of path: String, _ body: (ArraySlice<UInt8>) throws -> Void) throws -> Int {
+    /// Calls `body` with each line (without its newline) of the file from byte `offset`, read in
+    /// 1 MiB chunks; returns the bytes read. The one streaming reader of `.jsonl` files.
+    static func lines(of path: String, from offset: Int = 0, _ body: (ArraySlice<UInt8>) throws -> Void) throws -> Int {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
+        if offset > 0 { try handle.seek(toOffset: UInt64(offset)) }
         var carry: [UInt8] = []
         var size = 0
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {

@@ -286,17 +286,9 @@ public actor OutputStore {
         var written = Set<String>()
         let names: [String]
         do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: manifest.path))
-            defer { try? handle.close() }
-            try handle.seek(toOffset: UInt64(start))
-            var carry: [UInt8] = []
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                carry.append(contentsOf: chunk)
-                guard let lastNewline = carry.lastIndex(of: 0x0A) else { continue }
-                Self.collectKeys(carry[...lastNewline], into: &written)
-                carry.removeSubrange(...lastNewline)
+            _ = try ManifestCompactor.lines(of: manifest.path, from: start) { line in
+                if let key = ManifestCompactor.key(of: line) { written.insert(key) }
             }
-            Self.collectKeys(carry[...], into: &written)
             names = try FileManager.default.contentsOfDirectory(atPath: directory + "/issues")
         } catch {
             throw JiraError(
@@ -310,25 +302,13 @@ public actor OutputStore {
         }.sorted { $0.keyOrderLess($1) }
     }
 
-    /// Manifest records' encoder: sorted keys (`collectKeys` relies on `key` being found flat).
+    /// Manifest records' encoder: sorted keys (`ManifestCompactor.key(of:)` relies on `key` being found flat).
     /// Built once; encoding does not change it.
     private static let recordEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return encoder
     }()
-
-    /// Adds the `key` of every manifest line in `lines` (records are written with sorted keys
-    /// and hold no nested `key`).
-    static func collectKeys(_ lines: ArraySlice<UInt8>, into keys: inout Set<String>) {
-        let marker = Array("\"key\":\"".utf8)
-        for line in lines.split(separator: 0x0A) {
-            guard let r = line.firstRange(of: marker) else { continue }
-            let rest = line[r.upperBound...]
-            guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { continue }
-            keys.insert(String(decoding: rest[..<end], as: UTF8.self))
-        }
-    }
 
     /// Recomputes the pass's counts (`written`, `tiers`, `incomplete`) from its part of the
     /// manifest: every issue written since the pass began (its own, and any re-fetched since,
@@ -340,24 +320,11 @@ public actor OutputStore {
         guard let start = checkpoint.manifestStart else { return }
         var latest: [String: ManifestRecord] = [:]
         let decoder = JSONDecoder()
-        func take(_ lines: ArraySlice<UInt8>) {
-            for line in lines.split(separator: 0x0A) {
-                guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)) else { continue }
+        do {
+            _ = try ManifestCompactor.lines(of: manifest.path, from: start) { line in
+                guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)) else { return }
                 latest[record.key] = record
             }
-        }
-        do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: manifest.path))
-            defer { try? handle.close() }
-            try handle.seek(toOffset: UInt64(start))
-            var carry: [UInt8] = []
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                carry.append(contentsOf: chunk)
-                guard let lastNewline = carry.lastIndex(of: 0x0A) else { continue }
-                take(carry[...lastNewline])
-                carry.removeSubrange(...lastNewline)
-            }
-            take(carry[...])
         } catch {
             throw JiraError(.localIO, "cannot read \(manifest.path): \(error.localizedDescription)")
         }
