@@ -170,7 +170,8 @@ import JiraResilient
         screen = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
         #expect(screen.contains("▶ \(list[30].key)") && !screen.contains(" \(list[0].key) "))
         #expect(screen.contains("Enter re-fetch one"), "the key line stays under the list")
-        #expect(ConsoleInput.handle(.enter, model: &m) == [.refetch([list[30].key], budgetFactor: 2)])
+        #expect(
+            ConsoleInput.handle(.enter, model: &m, now: Fixture.at(22)) == [.refetch([list[30].key], budgetFactor: 2)])
         for _ in 0..<40 { _ = ConsoleInput.handle(.character("k"), model: &m) }
         screen = ConsoleView.render(m, width: 80, height: 24, now: Fixture.at(22)).text
         #expect(screen.contains("▶ \(list[0].key)"))

@@ -10,7 +10,10 @@ public enum Key: Sendable, Equatable {
 
 /// What the operator asked for that the controller must do.
 public enum ConsoleAction: Sendable, Equatable {
+    /// Leave the console: on the scan's own terminal this stops the scan; attached, it detaches.
     case quit
+    /// Attached: stop the scan itself (confirmed first).
+    case stopScan
     case setPaused(Bool)
     /// A single-issue resilient fetch, written to the output directory.
     case fetch(String)
@@ -55,9 +58,11 @@ public enum ConsoleInput {
     public static let page = 10
 
     public static func handle(_ key: Key, model: inout ConsoleModel, now: Date = Date()) -> [ConsoleAction] {
-        if let modal = model.modal { return handleModal(modal, key, &model) }
+        if let modal = model.modal { return handleModal(modal, key, &model, now: now) }
         switch key {
         case .character("q"), .character("Q"):
+            // Attached, leaving stops nothing: the scan goes on without this console.
+            if model.attached != nil { return [.quit] }
             if model.isWorking {
                 model.modal = .quitConfirm
                 return []
@@ -69,6 +74,9 @@ public enum ConsoleInput {
             model.append(.operatorAction, paused ? "operator: pause" : "operator: resume", now)
             return [.setPaused(paused)]
         case .character("t"): return [.cycleTheme]
+        case .character("X") where model.attached != nil:
+            guard model.scanGone == nil else { model.setNotice("the scan has ended", now); return [] }
+            model.modal = .stopConfirm
         case .tab: model.focus = model.focus == .decisions ? .events : .decisions
         case .character("j"), .down, .wheelDown: scroll(&model, by: 1)
         case .character("k"), .up, .wheelUp: scroll(&model, by: -1)
@@ -105,7 +113,9 @@ public enum ConsoleInput {
         }
     }
 
-    static func handleModal(_ modal: ConsoleModel.Modal, _ key: Key, _ model: inout ConsoleModel) -> [ConsoleAction] {
+    static func handleModal(
+        _ modal: ConsoleModel.Modal, _ key: Key, _ model: inout ConsoleModel, now: Date
+    ) -> [ConsoleAction] {
         switch modal {
         case .help:
             model.modal = nil
@@ -113,6 +123,14 @@ public enum ConsoleInput {
             switch key {
             case .character("y"), .character("Y"), .enter: model.modal = nil; return [.quit]
             default: model.modal = nil
+            }
+        case .stopConfirm:
+            model.modal = nil
+            switch key {
+            case .character("y"), .character("Y"), .enter:
+                model.append(.operatorAction, "operator: stop the scan", now)
+                return [.stopScan]
+            default: break
             }
         case .fetchPrompt(let input):
             switch key {
@@ -126,7 +144,7 @@ public enum ConsoleInput {
                 model.fetchRungs[keyText] = []
                 model.fetchResults[keyText] = nil
                 model.operatorWork.insert(keyText)
-                model.append(.operatorAction, "operator: fetch \(keyText) through the tier ladder", Date())
+                model.append(.operatorAction, "operator: fetch \(keyText) through the tier ladder", now)
                 return [.fetch(keyText)]
             case .character(let c) where !c.isNewline && input.count < 60:
                 // Taken as typed; the prompt names what is wrong with it.
@@ -157,17 +175,17 @@ public enum ConsoleInput {
                 model.modal = .incomplete(selected: max(0, list.count - 1), budgetFactor: factor)
             case .enter:
                 guard selected < list.count else { return [] }
-                model.setNotice("re-fetching \(list[selected].key) with budgets ×\(factor)", Date())
+                model.setNotice("re-fetching \(list[selected].key) with budgets ×\(factor)", now)
                 model.append(
-                    .operatorAction, "operator: re-fetch \(list[selected].key) with budgets ×\(factor)", Date())
+                    .operatorAction, "operator: re-fetch \(list[selected].key) with budgets ×\(factor)", now)
                 model.operatorWork.insert(list[selected].key)
                 return [.refetch([list[selected].key], budgetFactor: factor)]
             case .character("a"):
                 guard !list.isEmpty else { return [] }
-                model.setNotice("re-fetching \(list.count) issues with budgets ×\(factor)", Date())
+                model.setNotice("re-fetching \(list.count) issues with budgets ×\(factor)", now)
                 model.append(
                     .operatorAction, "operator: re-fetch \(list.count) incomplete issues with budgets ×\(factor)",
-                    Date())
+                    now)
                 model.operatorWork.formUnion(list.map(\.key))
                 return [.refetch(list.map(\.key), budgetFactor: factor)]
             default: break
