@@ -39,7 +39,11 @@ let package = Package(
         ),
         .target(
             name: "JiraExtract",
-            dependencies: ["JiraResilient"],
+            dependencies: [
+                "JiraResilient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .target(

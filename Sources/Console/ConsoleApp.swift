@@ -43,6 +43,11 @@ public final class ConsoleApp: Sendable {
         ScanEventSink { [self] event in inbox.withLock { $0.append(.event(Date(), event)) } }
     }
 
+    /// An event as another process saw it at `date` (`console --attach`); queued, never blocking.
+    public func receive(_ event: ScanEvent, at date: Date) {
+        inbox.withLock { $0.append(.event(date, event)) }
+    }
+
     /// Changes the model from the controller (fetch results, notices).
     public func note(_ change: @escaping @Sendable (inout ConsoleModel) -> Void) {
         inbox.withLock { $0.append(.mutate(change)) }
@@ -119,7 +124,10 @@ public final class ConsoleApp: Sendable {
                     case .quit:
                         if !quitting {
                             quitting = true
-                            model.notice = "stopping: finishing in-flight work and saving the checkpoint…"
+                            model.notice =
+                                model.attached == nil
+                                ? "stopping: finishing in-flight work and saving the checkpoint…"
+                                : "detaching: the scan goes on"
                             actions.yield(.quit)
                         }
                     default:

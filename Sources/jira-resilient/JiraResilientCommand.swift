@@ -11,6 +11,7 @@ struct JiraResilientCommand: AsyncParsableCommand {
             2 usage or validation, 3 authentication, 4 JQL rejected, 5 fetch failed, 6 not JIRA's answer, \
             130 interrupted (the same command resumes).
             """,
+        version: ToolVersion.current,
         subcommands: [
             ConsoleCommand.self, ScanCommand.self, FetchCommand.self, ProbeCommand.self, RefetchCommand.self,
             CompactCommand.self, DemoCommand.self, SimCommand.self,

@@ -322,4 +322,109 @@ import Testing
         }
         await sim.stop()
     }
+
+    /// Starts a slow headless `scan` of PRJ into a new directory; returns it with the process.
+    static func headlessScan(_ url: String, token: String) throws -> (String, Process, Pipe, Pipe) {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("jr-attach-\(UUID().uuidString)").path
+        let (process, stdout, stderr) = try BinaryRunner.start(
+            ["scan", "PRJ", "--out", out, "--page-size", "5", "--concurrency", "1", "--url", url],
+            environment: ["JIRA_PAT": token])
+        return (out, process, stdout, stderr)
+    }
+
+    /// A console attaches to a headless scan (with no token of its own), pauses it, fetches an
+    /// issue through it, resumes it and detaches; the scan goes on and finishes, and a second,
+    /// terminal-less attacher is told so.
+    @Test(.enabled(if: tmuxAvailable)) func aConsoleAttachesToAHeadlessScanFetchesThroughItAndDetaches() async throws {
+        let sim = JiraSimulator(.init(scenario: .small, token: "attach-token", timeScale: 0.3))
+        let url = try await sim.start()
+        let (out, scan, scanOut, scanErr) = try Self.headlessScan(url, token: "attach-token")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        do {
+            try await Self.waitForManifest(in: out)
+            // A second console, without a terminal: the scan's progress lines until it ends.
+            let (watcher, watcherOut, watcherErr) = try BinaryRunner.start(
+                ["console", "--attach", out], environment: [:])
+            try await Tmux().with { tmux in
+                await tmux.run([
+                    "new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40",
+                    "env -u JIRA_PAT \(BinaryRunner.binary) console --attach \(out); echo EXITED-$?; sleep 60",
+                ])
+                _ = try await tmux.wait(for: "attached to pid \(scan.processIdentifier)", seconds: 60)
+                await tmux.keys("p")
+                _ = try await tmux.wait(for: "PAUSED", seconds: 20)
+                await tmux.keys("f")
+                _ = try await tmux.wait(for: "Fetch one issue", seconds: 10)
+                await tmux.keys("prj-7", "Enter")
+                _ = try await tmux.wait(for: "written to issues/PRJ-7.json", seconds: 60)
+                await tmux.keys("Escape")
+                await tmux.keys("p")
+                _ = try await tmux.wait(for: "RUNNING", seconds: 20)
+                await tmux.keys("q")
+                _ = try await tmux.wait(for: "EXITED-0", seconds: 20)
+            }
+            // Detaching left the scan running: it finishes on its own, whole.
+            #expect(scan.isRunning)
+            let result = await BinaryRunner.finish(scan, scanOut, scanErr)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("PRJ full scan finished: 123 issues written"))
+            let events = String(
+                decoding: FileManager.default.contents(atPath: out + "/events.jsonl") ?? Data(), as: UTF8.self)
+            // The fetch went through the scan's own client: its request is in the scan's log.
+            #expect(events.contains("\"operation\":\"issue\",\"target\":\"PRJ-7\""))
+            #expect(events.contains("\"type\":\"paused\""))
+            #expect(!FileManager.default.fileExists(atPath: out + "/control.sock"))
+            let watched = await BinaryRunner.finish(watcher, watcherOut, watcherErr, deadline: .seconds(30))
+            #expect(watched.status == 0)
+            #expect(
+                watched.stderr.contains("console: detached: the scan has ended: 123 issues written"),
+                "\(watched.stderr)")
+        } catch {
+            kill(scan.processIdentifier, SIGKILL)
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
+    /// `X` stops the scan from an attached console only once confirmed; the scan saves its
+    /// checkpoint and exits 130, and the console says it is detached.
+    @Test(.enabled(if: tmuxAvailable)) func anAttachedConsoleStopsTheScanOnlyWhenConfirmed() async throws {
+        let sim = JiraSimulator(.init(scenario: .small, token: "attach-stop-token", timeScale: 0.3))
+        let url = try await sim.start()
+        let (out, scan, scanOut, scanErr) = try Self.headlessScan(url, token: "attach-stop-token")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        do {
+            try await Self.waitForManifest(in: out)
+            try await Tmux().with { tmux in
+                await tmux.run([
+                    "new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40",
+                    "\(BinaryRunner.binary) console --attach \(out); echo EXITED-$?; sleep 60",
+                ])
+                _ = try await tmux.wait(for: "attached to pid", seconds: 60)
+                await tmux.keys("X")
+                _ = try await tmux.wait(for: "Stop the scan?", seconds: 10)
+                await tmux.keys("n")
+                _ = try await tmux.wait(for: "X stop scan", seconds: 10)
+                #expect(scan.isRunning)
+                await tmux.keys("X")
+                _ = try await tmux.wait(for: "Stop the scan?", seconds: 10)
+                await tmux.keys("y")
+                let result = await BinaryRunner.finish(scan, scanOut, scanErr, deadline: .seconds(60))
+                #expect(result.status == 130, "\(result.stderr)")
+                #expect(result.stderr.contains("the same command resumes"))
+                _ = try await tmux.wait(for: "DETACHED", seconds: 20)
+                await tmux.keys("q")
+                _ = try await tmux.wait(for: "EXITED-0", seconds: 20)
+            }
+            let state = String(
+                decoding: FileManager.default.contents(atPath: out + "/state.json") ?? Data(), as: UTF8.self)
+            #expect(state.contains("\"phase\":\"interrupted\""))
+        } catch {
+            kill(scan.processIdentifier, SIGKILL)
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
 }

@@ -45,6 +45,8 @@ public struct ConsoleModel: Sendable {
     public enum Modal: Sendable, Equatable {
         case help
         case quitConfirm
+        /// Attached: stop the scan itself?
+        case stopConfirm
         case fetchPrompt(input: String)
         /// A single-issue fetch: its key and whether it is done.
         case fetchReport(key: String)
@@ -207,6 +209,11 @@ public struct ConsoleModel: Sendable {
     /// Keys of operator fetches and re-fetches not yet answered (after FINISHED, the header
     /// says REFETCHING and its clock runs while any remain).
     public var operatorWork: Set<String> = []
+    /// `console --attach`: the scan this console watches from another process; nil when the
+    /// scan runs under this console.
+    public var attached: ControlHello?
+    /// Attached: why the scan's socket closed (the scan ended, or this console fell behind).
+    public var scanGone: String?
     /// Which pass this is (1 for the scan; `--follow` and the demo run more).
     public var pass = 1
     /// `--follow`: when the next pass starts (the header counts down to it).

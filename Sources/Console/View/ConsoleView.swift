@@ -98,6 +98,9 @@ public enum ConsoleView {
                 .header
             ))
         parts.append((" \(state) ", stateRole))
+        if let hello = model.attached {
+            parts.append((model.scanGone == nil ? "attached to pid \(hello.pid)" : " DETACHED ", .header))
+        }
         if model.insecure { parts.append((" INSECURE ", .error)) }
         parts.append((clock(elapsed), .header))
         if let c {
@@ -303,12 +306,13 @@ public enum ConsoleView {
     /// The key line, or a notice (until it expires) followed by the keys that fit. `? help` and
     /// `q quit` always stay, at the right; other keys are dropped from the end as width runs out.
     static func footer(_ g: inout Grid, _ model: ConsoleModel, y: Int, now: Date) {
-        let always: [(String, String)] = [("?", "help"), ("q", "quit")]
-        let optional: [(String, String)] = [
-            ("f", "fetch"), ("m", "incomplete \(model.incomplete.count)"),
-            ("p", model.isPaused ? "resume" : "pause"), ("Enter", "details"), ("Tab", "focus"), ("/", "search"),
-            ("j/k", "scroll"), ("t", "theme"),
-        ]
+        let always: [(String, String)] = [("?", "help"), ("q", model.attached == nil ? "quit" : "detach")]
+        let optional: [(String, String)] =
+            [
+                ("f", "fetch"), ("m", "incomplete \(model.incomplete.count)"),
+                ("p", model.isPaused ? "resume" : "pause"), ("Enter", "details"), ("Tab", "focus"), ("/", "search"),
+                ("j/k", "scroll"), ("t", "theme"),
+            ] + (model.attached == nil || model.scanGone != nil ? [] : [("X", "stop scan")])
         func width(_ keys: [(String, String)]) -> Int { keys.reduce(0) { $0 + DisplayWidth.of($1.0 + $1.1) + 3 } }
         let alwaysWidth = width(always)
         let right = max(1, g.width - alwaysWidth)

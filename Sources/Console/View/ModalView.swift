@@ -20,7 +20,9 @@ enum ModalView {
                 ("p        pause / resume the scan (in-flight requests finish)", .text),
                 ("t        next theme        Tab  switch pane        / search events", .text),
                 ("j k ↑ ↓  scroll        PgUp PgDn  page        g G  first / last", .text),
-                ("q        quit (asks while work runs; the checkpoint is saved)", .text),
+                model.attached == nil
+                    ? ("q        quit (asks while work runs; the checkpoint is saved)", .text)
+                    : ("q        detach: the scan goes on        X  stop the scan (asks first)", .text),
                 ("", .text),
                 ("Tiers: ● full (nothing lost)  ◆ hub (links fetched apart)  ▲ minimal (core fields)", .muted),
                 ("any key closes this", .muted),
@@ -31,6 +33,13 @@ enum ModalView {
                 ("Work is running. Quitting cancels in-flight requests and saves the", .text),
                 ("checkpoint: the same command resumes where it stopped.", .text), ("", .text),
                 ("y quit        n stay", .key),
+            ]
+        case .stopConfirm:
+            title = "Stop the scan?"
+            lines = [
+                ("The scan stops for every console: in-flight requests are cancelled and", .text),
+                ("the checkpoint saved; the same command resumes where it stopped.", .text), ("", .text),
+                ("y stop the scan        n keep it running", .key),
             ]
         case .fetchPrompt(let input):
             title = "Fetch one issue"

@@ -138,3 +138,82 @@ public struct ScanProgress: Sendable {
 
     public var incomplete: Int { written - complete }
 }
+
+/// Crosses the control socket whole (`console --attach` starts from the scan's own counts):
+/// workers and rate samples, kept as tuples here, travel as arrays.
+extension ScanProgress: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case project, mode, phase, window, connection, total, written, complete, tiers, splitPage, bytes, pages,
+            requests, retries, vanished, failedBatches, reindexed, paused, workers, enumerated, waitUntil, waitReason,
+            startedAt, latest, writes, samples
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        project = try c.decode(String.self, forKey: .project)
+        mode = try c.decode(ScanMode.self, forKey: .mode)
+        phase = try c.decode(ScanPhase.self, forKey: .phase)
+        window = try c.decodeIfPresent(String.self, forKey: .window)
+        connection = try c.decodeIfPresent(ScanEvent.Connection.self, forKey: .connection)
+        total = try c.decodeIfPresent(Int.self, forKey: .total)
+        written = try c.decode(Int.self, forKey: .written)
+        complete = try c.decode(Int.self, forKey: .complete)
+        let tierCounts = try c.decode([String: Int].self, forKey: .tiers)
+        tiers = Dictionary(uniqueKeysWithValues: tierCounts.compactMap { k, v in Tier(rawValue: k).map { ($0, v) } })
+        splitPage = try c.decode(Int.self, forKey: .splitPage)
+        bytes = try c.decode(Int.self, forKey: .bytes)
+        pages = try c.decode(Int.self, forKey: .pages)
+        requests = try c.decode(Int.self, forKey: .requests)
+        retries = try c.decode(Int.self, forKey: .retries)
+        vanished = try c.decode(Int.self, forKey: .vanished)
+        failedBatches = try c.decode(Int.self, forKey: .failedBatches)
+        reindexed = try c.decode(Int.self, forKey: .reindexed)
+        paused = try c.decode(Bool.self, forKey: .paused)
+        let pairs = try c.decode([String: [String]].self, forKey: .workers)
+        workers = Dictionary(
+            uniqueKeysWithValues: pairs.compactMap { k, v in
+                guard let worker = Int(k), v.count == 2 else { return nil }
+                return (worker, (first: v[0], last: v[1]))
+            })
+        enumerated = try c.decodeIfPresent(String.self, forKey: .enumerated)
+        waitUntil = try c.decodeIfPresent(Date.self, forKey: .waitUntil)
+        waitReason = try c.decodeIfPresent(String.self, forKey: .waitReason)
+        startedAt = try c.decodeIfPresent(Date.self, forKey: .startedAt)
+        latest = try c.decode([Int: UInt8].self, forKey: .latest)
+        writes = try c.decode(Int.self, forKey: .writes)
+        samples = try c.decode([[Double]].self, forKey: .samples).compactMap { pair in
+            pair.count == 2 ? (Date(timeIntervalSinceReferenceDate: pair[0]), Int(pair[1])) : nil
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(project, forKey: .project)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(phase, forKey: .phase)
+        try c.encodeIfPresent(window, forKey: .window)
+        try c.encodeIfPresent(connection, forKey: .connection)
+        try c.encodeIfPresent(total, forKey: .total)
+        try c.encode(written, forKey: .written)
+        try c.encode(complete, forKey: .complete)
+        try c.encode(Dictionary(uniqueKeysWithValues: tiers.map { ($0.rawValue, $1) }), forKey: .tiers)
+        try c.encode(splitPage, forKey: .splitPage)
+        try c.encode(bytes, forKey: .bytes)
+        try c.encode(pages, forKey: .pages)
+        try c.encode(requests, forKey: .requests)
+        try c.encode(retries, forKey: .retries)
+        try c.encode(vanished, forKey: .vanished)
+        try c.encode(failedBatches, forKey: .failedBatches)
+        try c.encode(reindexed, forKey: .reindexed)
+        try c.encode(paused, forKey: .paused)
+        try c.encode(
+            Dictionary(uniqueKeysWithValues: workers.map { (String($0), [$1.first, $1.last]) }), forKey: .workers)
+        try c.encodeIfPresent(enumerated, forKey: .enumerated)
+        try c.encodeIfPresent(waitUntil, forKey: .waitUntil)
+        try c.encodeIfPresent(waitReason, forKey: .waitReason)
+        try c.encodeIfPresent(startedAt, forKey: .startedAt)
+        try c.encode(latest, forKey: .latest)
+        try c.encode(writes, forKey: .writes)
+        try c.encode(samples.map { [$0.0.timeIntervalSinceReferenceDate, Double($0.1)] }, forKey: .samples)
+    }
+}

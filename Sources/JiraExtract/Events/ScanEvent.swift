@@ -3,7 +3,7 @@ import JiraResilient
 
 /// One event of a scan: the client's own (requests, backoffs, rungs, tiers) and the engine's.
 /// The console, the headless progress printer and `events.jsonl` all consume this one stream.
-public enum ScanEvent: Sendable {
+public enum ScanEvent: Sendable, Codable {
     case client(JiraEvent)
     /// The server, user and zone the scan talks to.
     case connected(Connection)
@@ -41,7 +41,7 @@ public enum ScanEvent: Sendable {
     /// (written, tiers, complete), as `state.json` has them.
     case recounted(ScanSummary)
 
-    public struct Connection: Sendable {
+    public struct Connection: Sendable, Codable {
         public var url: String
         public var user: String
         public var serverVersion: String

@@ -62,7 +62,9 @@ public actor OutputStore {
                 hint: .chooseAnotherDirectory)
         }
         if previous == nil, let entries = try? fm.contentsOfDirectory(atPath: directory) {
-            let ours: Set<String> = ["issues", "manifest.jsonl", "events.jsonl", "fields.json", "state.json"]
+            let ours: Set<String> = [
+                "issues", "manifest.jsonl", "events.jsonl", "fields.json", "state.json", ControlProtocol.socketName,
+            ]
             let foreign = entries.filter {
                 !ours.contains($0) && !$0.hasPrefix("state.json.tmp") && !$0.hasPrefix(".")
                     && !$0.hasPrefix("events.jsonl.") && !$0.hasPrefix("manifest.jsonl.compact-")

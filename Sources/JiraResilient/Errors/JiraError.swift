@@ -86,6 +86,8 @@ public struct JiraError: Error, Sendable, Equatable, CustomStringConvertible {
         case fixFilter
         /// JIRA itself did not answer (a proxy or load balancer did): try again later.
         case retryLater
+        /// A scan already runs on this output directory: watch it (attach) rather than start one.
+        case attachToRunningScan(directory: String)
     }
 
     public init(

@@ -21,7 +21,7 @@ public enum WaitSource: String, Sendable, Codable {
 }
 
 /// Something the client did or is about to do. Waits are announced before they start.
-public enum JiraEvent: Sendable {
+public enum JiraEvent: Sendable, Codable {
     /// A request is about to be sent; `budget` seconds is the most it may take.
     case requestStarted(RequestInfo)
     case requestFinished(RequestInfo, status: Int?, bytes: Int, seconds: Double, error: String?)
@@ -39,7 +39,7 @@ public enum JiraEvent: Sendable {
     case outage(OutageEvent)
     case warning(String)
 
-    public struct RequestInfo: Sendable {
+    public struct RequestInfo: Sendable, Codable {
         public var id: Int
         public var operation: String
         /// What the request is for: an issue, a batch, the listing, the server.
@@ -66,7 +66,7 @@ public enum JiraEvent: Sendable {
         }
     }
 
-    public struct Backoff: Sendable {
+    public struct Backoff: Sendable, Codable {
         public var request: RequestInfo
         public var reason: String
         public var status: Int?
@@ -122,7 +122,7 @@ public struct TierDecision: Sendable, Codable, Equatable {
 }
 
 /// What a request is for, structured so that screens need not parse JQL back.
-public enum RequestSubject: Sendable, Equatable {
+public enum RequestSubject: Sendable, Equatable, Codable {
     /// A server-wide resource (`myself`, `serverInfo`, the field catalog).
     case server(String)
     /// One issue, or one of its sub-resources.
@@ -150,7 +150,7 @@ public enum RequestSubject: Sendable, Equatable {
 }
 
 /// The life of one outage, as the client announces it (waits before they start).
-public enum OutageEvent: Sendable, Equatable {
+public enum OutageEvent: Sendable, Equatable, Codable {
     /// JIRA stopped answering; every request holds without spending attempts.
     case began(cause: String)
     /// Probe `number` will run in `inSeconds`; the outage has lasted `elapsed` seconds.

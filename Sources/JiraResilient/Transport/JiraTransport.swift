@@ -387,7 +387,7 @@ final class JiraTransport: Sendable {
         r.method = request.method
         r.headers.add(name: "Authorization", value: configuration.token.authorizationHeader)
         r.headers.add(name: "Accept", value: "application/json")
-        r.headers.add(name: "User-Agent", value: "jira-resilient-swift/1.0")
+        r.headers.add(name: "User-Agent", value: "jira-resilient-swift/\(ToolVersion.current)")
         if let body = request.body {
             r.headers.add(name: "Content-Type", value: "application/json")
             r.body = .bytes(ByteBuffer(bytes: body))

@@ -11,20 +11,45 @@ struct ConsoleCommand: AsyncParsableCommand {
         abstract: "The operator console: start (or resume) a scan of PROJECT and show it live."
     )
 
+    @Argument(help: "Project key, e.g. PROJ (not with --attach).")
+    var project: String?
+    @Option(help: "Output directory (created if needed; not with --attach).")
+    var out: String?
+    @Option(
+        help: ArgumentHelp(
+            "Attach to the scan running on this output directory (its control.sock); q detaches, the scan goes on.",
+            valueName: "dir"))
+    var attach: String?
     @OptionGroup var scan: ScanArguments
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Console theme (dark, light, high-contrast, colorblind, mono, or one of yours).")
     var theme: String = "dark"
 
+    func validate() throws {
+        if attach != nil {
+            guard project == nil, out == nil else {
+                throw ValidationError("--attach DIR watches a scan already running: give no PROJECT and no --out")
+            }
+        } else {
+            guard project != nil else { throw ValidationError("Missing expected argument '<project>'") }
+            guard out != nil else { throw ValidationError("Missing expected argument '--out <out>'") }
+        }
+    }
+
     func run() async throws {
+        if let attach {
+            try await AttachedConsole.run(directory: attach, theme: theme)
+            return
+        }
+        let plan = try scan.plan(project: project ?? "", out: out ?? "")
         let configuration = try connection.configuration(token: try connection.token(), concurrency: scan.concurrency)
         guard isatty(0) == 1 && isatty(1) == 1 else {
             StandardStreams.err(
                 "console: not a terminal, so running as 'scan' (progress here on stderr, summary on stdout)")
-            try await HeadlessScan.run(try scan.plan(), configuration: configuration)
+            try await HeadlessScan.run(plan, configuration: configuration)
             return
         }
-        try await ConsoleSession.run(try scan.plan(), configuration: configuration, theme: theme)
+        try await ConsoleSession.run(plan, configuration: configuration, theme: theme)
     }
 }
 

@@ -9,6 +9,7 @@ struct ScanCommand: AsyncParsableCommand {
         abstract: "Scan a project into --out headlessly: progress on stderr, one summary on stdout."
     )
 
+    @OptionGroup var target: ScanTarget
     @OptionGroup var scan: ScanArguments
     @OptionGroup var connection: ConnectionOptions
     @Option(name: .customLong("progress-interval"), help: "Seconds between status lines on stderr.")
@@ -19,7 +20,9 @@ struct ScanCommand: AsyncParsableCommand {
             throw JiraError(.invalidInput, "--progress-interval must be 0.2–3600 seconds, got \(progressInterval)")
         }
         let configuration = try connection.configuration(token: try connection.token(), concurrency: scan.concurrency)
-        try await HeadlessScan.run(try scan.plan(), configuration: configuration, progressInterval: progressInterval)
+        try await HeadlessScan.run(
+            try scan.plan(project: target.project, out: target.out), configuration: configuration,
+            progressInterval: progressInterval)
     }
 
     static func summaryLine(_ s: ScanSummary, directory: String) -> String {

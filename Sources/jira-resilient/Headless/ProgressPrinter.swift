@@ -19,6 +19,9 @@ final class ProgressPrinter: Sendable {
     var sink: ScanEventSink { ScanEventSink { [self] in receive($0) } }
     var progress: ScanProgress { state.withLock { $0 } }
 
+    /// Starts from a running scan's own counts (`console --attach` without a terminal).
+    func restore(_ progress: ScanProgress) { state.withLock { $0 = progress } }
+
     private func say(_ line: String) { write(UntrustedText.sanitized(line)) }
 
     private func receive(_ event: ScanEvent) {

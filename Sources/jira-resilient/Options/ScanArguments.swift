@@ -3,12 +3,16 @@ import Foundation
 import JiraExtract
 import JiraResilient
 
-/// PROJECT, `--out` and the scan options shared by `scan` and `console`.
-struct ScanArguments: ParsableArguments {
+/// PROJECT and `--out`: required by `scan`; `console` declares its own, optional with `--attach`.
+struct ScanTarget: ParsableArguments {
     @Argument(help: "Project key, e.g. PROJ.")
     var project: String
     @Option(help: "Output directory (created if needed).")
     var out: String
+}
+
+/// The scan options shared by `scan` and `console`.
+struct ScanArguments: ParsableArguments {
     @Option(
         help:
             "Delta scan of issues updated since this ISO-8601 instant (e.g. 2026-05-18T07:30:00Z); without it, a full scan."
@@ -82,7 +86,7 @@ struct ScanArguments: ParsableArguments {
         return Double(text).flatMap { $0.isFinite ? $0 : nil }
     }
 
-    func scanOptions() throws(JiraError) -> ScanOptions {
+    func scanOptions(project: String) throws(JiraError) -> ScanOptions {
         var o = ScanOptions(project: project)
         o.filter = filter
         o.pageSize = pageSize

@@ -36,20 +36,25 @@ final class ConsoleService: Service, Sendable {
 
     /// Performs actions until the UI ends; fetches in flight then are cancelled.
     private func control() async {
-        let extractor = session.extractor
+        let desk = OperatorDesk(extractor: session.extractor, scan: session.scan)
+        let app = self.app
         await withDiscardingTaskGroup { fetches in
             for await action in app.actionStream {
                 switch action {
                 case .quit:
                     await session.scan.stop()
                     app.stop()
+                case .stopScan:
+                    await session.scan.stop()
                 case .setPaused(let paused):
-                    extractor.control.setPaused(paused)
-                    extractor.events.send(.paused(paused))
+                    _ = await desk.perform(.setPaused(paused))
                 case .fetch(let key):
-                    fetches.addTask { await self.fetch([key], factor: 1, report: true) }
+                    fetches.addTask { await Self.report(desk.perform(.fetch(key: key)), report: true, to: app) }
                 case .refetch(let keys, let factor):
-                    fetches.addTask { await self.fetch(keys, factor: Double(factor), report: false) }
+                    fetches.addTask {
+                        await Self.report(
+                            desk.perform(.refetch(keys: keys, budgetFactor: Double(factor))), report: false, to: app)
+                    }
                 case .cycleTheme:
                     break
                 }
@@ -58,39 +63,8 @@ final class ConsoleService: Service, Sendable {
         }
     }
 
-    /// A single fetch (`f`) or a re-fetch (`m`) through the scan's own client (its slots,
-    /// back-off gate and outage state), with budgets multiplied by `factor`.
-    private func fetch(_ keys: [String], factor: Double, report: Bool) async {
-        let extractor = session.extractor, app = self.app
-        do {
-            let outcomes = try await extractor.operatorFetch(keys, budgetFactor: factor)
-            for outcome in outcomes {
-                switch outcome {
-                case .written(let r):
-                    let text =
-                        "\(r.key): \(r.tier.rawValue), \(r.links.map { "\($0) links" } ?? "links unknown"), \(r.complete ? "complete" : "missing " + r.missing.joined(separator: ", ")); written to issues/\(r.key).json"
-                    app.note {
-                        $0.fetchResults[r.key] = text
-                        $0.operatorWork.remove(r.key)
-                        if !report { $0.notice = text }
-                        $0.append(.operatorAction, "operator: \(text)", Date())
-                    }
-                case .failed(let key, let error):
-                    app.note {
-                        $0.fetchResults[key] = "\(key) failed: \(error.description)"
-                        $0.operatorWork.remove(key)
-                        $0.notice = "\(key) failed: \(error.description)"
-                        $0.append(.operatorAction, "operator: \(key) failed: \(error.description)", Date())
-                    }
-                }
-            }
-        } catch {
-            app.note {
-                $0.notice = "fetch stopped: \(error.description)"
-                $0.operatorWork.subtract(keys)
-                $0.append(.operatorAction, "operator: fetch stopped: \(error.description)", Date())
-            }
-        }
+    static func report(_ outcomes: [OperatorOutcome], report: Bool, to app: ConsoleApp) {
+        for outcome in outcomes { app.note { $0.note(outcome, report: report, at: Date()) } }
     }
 }
 

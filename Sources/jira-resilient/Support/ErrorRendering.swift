@@ -35,6 +35,8 @@ extension JiraError {
         case .restart?: "pass --restart to start over"
         case .retryLater?: "try again once JIRA is up (or check --url, if it should be)"
         case .fixFilter?: "give --filter one JQL condition, e.g. 'status = Done OR labels = nightly'"
+        case .attachToRunningScan(let directory)?:
+            "watch it with: jira-resilient console --attach \(directory)"
         case nil: code == .cancelled ? "the checkpoint is saved and the same command resumes" : nil
         }
     }

@@ -2,7 +2,7 @@ import JiraExtract
 import JiraResilient
 
 /// What one scan session runs: built from the `scan` and `console` flags
-/// (`ScanArguments.plan()`), or by `demo` directly.
+/// (`ScanArguments.plan(project:out:)`), or by `demo` directly.
 struct ScanPlan: Sendable {
     var options: ScanOptions
     /// The output directory (`--out`).
@@ -19,9 +19,9 @@ struct ScanPlan: Sendable {
 
 extension ScanArguments {
     /// The plan these flags ask for; throws `.invalidInput` for values out of range.
-    func plan() throws(JiraError) -> ScanPlan {
+    func plan(project: String, out: String) throws(JiraError) -> ScanPlan {
         ScanPlan(
-            options: try scanOptions(), directory: out, metrics: metrics, follow: try followInterval(),
+            options: try scanOptions(project: project), directory: out, metrics: metrics, follow: try followInterval(),
             eventRotation: try eventRotation())
     }
 }

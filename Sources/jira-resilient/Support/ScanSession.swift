@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import JiraExtract
 import JiraResilient
 import Logging
@@ -13,6 +16,8 @@ struct ScanSession {
     let scan: ScanService
     /// `--metrics`: serving while the session runs.
     let metrics: MetricsEndpoint?
+    /// `DIR/control.sock`: consoles attach here (`console --attach DIR`).
+    let control: ControlServer
 
     /// Opens the output directory and the client (no request yet) and starts `--metrics`.
     /// `passEnded` receives each pass's number and outcome as it ends.
@@ -20,23 +25,33 @@ struct ScanSession {
         _ plan: ScanPlan, configuration: JiraClientConfiguration, extra: ScanEventSink,
         passEnded: @escaping @Sendable (Int, Result<ScanSummary, JiraError>) async -> Void = { _, _ in }
     ) async throws(JiraError) -> ScanSession {
+        // First: a second scan on a directory a scan is writing must touch nothing there.
+        let control = try await ControlServer.start(
+            directory: plan.directory,
+            hello: ControlHello(
+                version: ToolVersion.current, revision: ControlProtocol.revision, pid: getpid(),
+                project: plan.options.project, directory: plan.directory))
         var metrics: MetricsEndpoint?
-        if let address = plan.metrics {
-            metrics = try await MetricsEndpoint.start(address, concurrency: plan.options.concurrency)
-            StandardStreams.err("metrics: \(metrics!.url)")
-        }
         let extractor: Extractor
         do {
+            if let address = plan.metrics {
+                metrics = try await MetricsEndpoint.start(address, concurrency: plan.options.concurrency)
+                StandardStreams.err("metrics: \(metrics!.url)")
+            }
             extractor = try Extractor(
                 configuration: configuration, options: plan.options, directory: plan.directory,
-                events: metrics.map { extra + $0.sink } ?? extra, logEvents: true, eventRotation: plan.eventRotation)
+                events: metrics.map { extra + control.sink + $0.sink } ?? extra + control.sink, logEvents: true,
+                eventRotation: plan.eventRotation)
         } catch {
             await metrics?.stop()
+            await control.stop(reason: "the scan could not start: \(error.description)")
             throw error
         }
         let scan = ScanService(
             extractor: extractor, follow: plan.follow, beforePass: plan.beforePass, passEnded: passEnded)
-        return ScanSession(extractor: extractor, scan: scan, metrics: metrics)
+        let desk = OperatorDesk(extractor: extractor, scan: scan)
+        control.setHandler { await desk.perform($0) }
+        return ScanSession(extractor: extractor, scan: scan, metrics: metrics, control: control)
     }
 
     /// Runs the scan with `companions` (the console) in one service group until the group
@@ -64,6 +79,15 @@ struct ScanSession {
             StandardStreams.err("jira-resilient: warning: \(failure.description)")
         }
         await metrics?.stop()
-        return scan.outcome
+        let outcome = scan.outcome
+        let reason: String =
+            switch outcome {
+            case .success(let summary)?:
+                "the scan has ended: \(summary.written) issues written, \(summary.written - summary.complete) incomplete"
+            case .failure(let error)?: "the scan has ended: \(error.description)"
+            case nil: "the scan was stopped before it started"
+            }
+        await control.stop(reason: reason)
+        return outcome
     }
 }

@@ -1,0 +1,40 @@
+import JiraExtract
+import JiraResilient
+
+/// Performs operator actions on a running scan, for the console on its terminal and for every
+/// console attached through its control socket alike: fetches go through the scan's own
+/// client (its slots, back-off gate and outage state).
+struct OperatorDesk: Sendable {
+    let extractor: Extractor
+    let scan: ScanService
+
+    /// Performs `action`; for a fetch or re-fetch, returns each issue's outcome once all ended.
+    func perform(_ action: ControlAction) async -> [OperatorOutcome] {
+        switch action {
+        case .setPaused(let paused):
+            extractor.control.setPaused(paused)
+            extractor.events.send(.paused(paused))
+            return []
+        case .stop:
+            await scan.stop()
+            return []
+        case .fetch(let key):
+            return await fetch([key], factor: 1)
+        case .refetch(let keys, let factor):
+            return await fetch(keys, factor: factor.isFinite ? min(max(factor, 1), 64) : 1)
+        }
+    }
+
+    private func fetch(_ keys: [String], factor: Double) async -> [OperatorOutcome] {
+        do {
+            return try await extractor.operatorFetch(keys, budgetFactor: factor).map { outcome in
+                switch outcome {
+                case .written(let record): .written(record)
+                case .failed(let key, let error): .failed(key: key, message: error.description)
+                }
+            }
+        } catch {
+            return [.stopped(keys: keys, message: error.description)]
+        }
+    }
+}
