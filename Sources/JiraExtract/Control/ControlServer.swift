@@ -24,11 +24,22 @@ public final class ControlServer: Sendable {
     /// Events a console may fall behind before it is disconnected.
     private let maxQueued: Int
 
+    /// What a console's writer sends next: events already encoded (one line each), or a
+    /// message of its own.
+    private enum Outgoing {
+        case lines(ByteBuffer, events: Int)
+        case message(ControlServerMessage)
+    }
+
     private struct Attacher {
-        var queue: [ControlServerMessage] = []
+        var queue: [Outgoing] = []
+        /// Events in `queue`.
+        var queuedEvents = 0
         var wake: AsyncStream<Void>.Continuation
         /// Set when the console must be told this and closed, after what is queued.
         var closing: String?
+        /// The last event its snapshot holds: later ones only are sent to it.
+        var after: Int
     }
 
     private struct State {
@@ -42,6 +53,8 @@ public final class ControlServer: Sendable {
         var incomplete: [String: ManifestRecord] = [:]
         var attachers: [Int: Attacher] = [:]
         var nextAttacher = 0
+        /// Events for the consoles, not yet encoded (only while any is attached).
+        var pending: [(Int, DatedEvent)] = []
         var ended: String?
         var handler: Handler?
     }
@@ -52,6 +65,8 @@ public final class ControlServer: Sendable {
     private let inode: UInt64
     private let listener: any Channel
     private let accepting: Task<Void, Never>
+    private let encoding: Task<Void, Never>
+    private let encoderWake: AsyncStream<Void>.Continuation
     public let path: String
 
     private init(
@@ -59,12 +74,25 @@ public final class ControlServer: Sendable {
         accepting: Task<Void, Never>, maxQueued: Int
     ) {
         self.maxQueued = maxQueued
+        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        encoderWake = wake
+        let box = Mutex<ControlServer?>(nil)
+        encoding = Task {
+            let encoder = JSONEncoder()
+            for await _ in wakes {
+                guard let me = box.withLock({ $0 }) else { continue }
+                me.broadcast(encoder)
+            }
+            // Stopping: whatever came in since the last wake.
+            box.withLock { $0 }?.broadcast(encoder)
+        }
         self.hello = hello
         self.socketPath = socketPath
         self.inode = inode
         self.listener = listener
         self.accepting = accepting
         path = socketPath.path
+        box.withLock { $0 = self }
     }
 
     /// Creates `directory` (0700) if needed and serves `directory/control.sock`. A socket left
@@ -157,6 +185,9 @@ public final class ControlServer: Sendable {
     /// Tells every console `reason`, gives them up to `grace` seconds to receive what is
     /// queued, then closes the socket and removes it (unless another process replaced it).
     public func stop(reason: String, grace: Double = 2) async {
+        // The scan's last events first (its end), then the reason.
+        encoderWake.finish()
+        await encoding.value
         let wakes = state.withLock { s -> [AsyncStream<Void>.Continuation] in
             s.ended = reason
             for id in s.attachers.keys { s.attachers[id]!.closing = reason }
@@ -197,7 +228,7 @@ public final class ControlServer: Sendable {
 
     private func receive(_ event: ScanEvent) {
         let dated = DatedEvent(at: Date(), event: event)
-        let wakes = state.withLock { s -> [AsyncStream<Void>.Continuation] in
+        let wake = state.withLock { s -> Bool in
             s.sequence += 1
             s.progress.apply(event, at: dated.at)
             if let kind = Self.stickyKind(event) { s.sticky[kind] = (s.sequence, dated) }
@@ -213,17 +244,47 @@ public final class ControlServer: Sendable {
             case .written(let record): s.incomplete[record.key] = record.complete ? nil : record
             default: break
             }
-            guard !s.attachers.isEmpty else { return [] }
+            guard !s.attachers.isEmpty else { return false }
+            s.pending.append((s.sequence, dated))
+            // Woken on the first pending event only: the encoder takes them all.
+            return s.pending.count == 1
+        }
+        if wake { encoderWake.yield() }
+    }
+
+    /// Encodes the pending events once, one line each, and queues them for every console
+    /// (from the first its snapshot does not hold).
+    private func broadcast(_ encoder: JSONEncoder) {
+        var batch: [(Int, DatedEvent)] = []
+        state.withLock { swap(&batch, &$0.pending) }
+        guard let first = batch.first?.0 else { return }
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(batch.count * 300)
+        var offsets: [Int] = []
+        offsets.reserveCapacity(batch.count)
+        for (_, dated) in batch {
+            offsets.append(buffer.writerIndex)
+            guard let bytes = try? encoder.encode(ControlServerMessage.event(dated)) else { continue }
+            buffer.writeBytes(bytes)
+            buffer.writeInteger(UInt8(ascii: "\n"))
+        }
+        let wakes = state.withLock { s -> [AsyncStream<Void>.Continuation] in
             var wakes: [AsyncStream<Void>.Continuation] = []
             for id in s.attachers.keys where s.attachers[id]!.closing == nil {
-                s.attachers[id]!.queue.append(.event(dated))
-                if s.attachers[id]!.queue.count > maxQueued {
+                let skip = max(0, min(batch.count, s.attachers[id]!.after - first + 1))
+                guard skip < batch.count else { continue }
+                let from = offsets[skip]
+                let lines = buffer.getSlice(at: from, length: buffer.writerIndex - from)!
+                let count = batch.count - skip
+                s.attachers[id]!.queue.append(.lines(lines, events: count))
+                s.attachers[id]!.queuedEvents += count
+                if s.attachers[id]!.queuedEvents > maxQueued {
                     s.attachers[id]!.queue.removeAll()
+                    s.attachers[id]!.queuedEvents = 0
                     s.attachers[id]!.closing =
                         "this console fell more than \(maxQueued) events behind the scan; attach again"
                 }
-                // Woken on the first queued message only: the writer takes the whole queue.
-                if s.attachers[id]!.queue.count <= 1 { wakes.append(s.attachers[id]!.wake) }
+                wakes.append(s.attachers[id]!.wake)
             }
             return wakes
         }
@@ -258,8 +319,8 @@ public final class ControlServer: Sendable {
         let id = state.withLock { s -> Int in
             let id = s.nextAttacher
             s.nextAttacher += 1
-            var attacher = Attacher(wake: wake)
-            attacher.queue = [.hello(hello), .snapshot(snapshot(s))]
+            var attacher = Attacher(wake: wake, after: s.sequence)
+            attacher.queue = [.message(.hello(hello)), .message(.snapshot(snapshot(s)))]
             attacher.closing = s.ended
             s.attachers[id] = attacher
             return id
@@ -314,16 +375,22 @@ public final class ControlServer: Sendable {
         let encoder = JSONEncoder()
         for await _ in wakes {
             guard
-                let (batch, closing) = state.withLock({ s -> ([ControlServerMessage], String?)? in
+                let (batch, closing) = state.withLock({ s -> ([Outgoing], String?)? in
                     guard s.attachers[id] != nil else { return nil }
-                    defer { s.attachers[id]!.queue.removeAll(keepingCapacity: true) }
-                    return (s.attachers[id]!.queue, s.attachers[id]!.closing)
+                    var batch: [Outgoing] = []
+                    swap(&batch, &s.attachers[id]!.queue)
+                    s.attachers[id]!.queuedEvents = 0
+                    return (batch, s.attachers[id]!.closing)
                 })
             else { return }
             var buffer = ByteBuffer()
-            for message in batch + (closing.map { $0.isEmpty ? [] : [.closing(reason: $0)] } ?? []) {
-                buffer.writeBytes(try encoder.encode(message))
-                buffer.writeInteger(UInt8(ascii: "\n"))
+            for item in batch + (closing.map { $0.isEmpty ? [] : [.message(.closing(reason: $0))] } ?? []) {
+                switch item {
+                case .lines(var lines, _): buffer.writeBuffer(&lines)
+                case .message(let message):
+                    buffer.writeBytes(try encoder.encode(message))
+                    buffer.writeInteger(UInt8(ascii: "\n"))
+                }
             }
             if buffer.readableBytes > 0 { try await channel.writeAndFlush(buffer).get() }
             if closing != nil { return }
@@ -345,7 +412,7 @@ public final class ControlServer: Sendable {
     private func enqueue(_ message: ControlServerMessage, _ id: Int) {
         let wake = state.withLock { s -> AsyncStream<Void>.Continuation? in
             guard s.attachers[id] != nil, s.attachers[id]!.closing == nil else { return nil }
-            s.attachers[id]!.queue.append(message)
+            s.attachers[id]!.queue.append(.message(message))
             return s.attachers[id]!.wake
         }
         wake?.yield()
