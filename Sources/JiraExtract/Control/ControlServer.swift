@@ -80,6 +80,10 @@ public final class ControlServer: Sendable {
         encoding = Task {
             let encoder = JSONEncoder()
             for await _ in wakes {
+                // Events are sent 20 times a second, in batches: a console redraws at most 10
+                // times a second, and a wake-up and a write per event would cost the scan's
+                // machine more in system calls than the encoding does.
+                try? await Task.sleep(for: .milliseconds(50))
                 guard let me = box.withLock({ $0 }) else { continue }
                 me.broadcast(encoder)
             }
