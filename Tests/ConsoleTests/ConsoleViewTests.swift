@@ -491,3 +491,69 @@ import JiraResilient
                 && DisplayWidth.of("e\u{301}") == 1)
     }
 }
+
+/// `console --attach`: a console that starts from a running scan's snapshot shows that scan as
+/// it is (its pass, mode, counts, requests in flight and incomplete issues), and its keys act on
+/// the scan, not on this process.
+@Suite struct AttachedConsoleTests {
+    static let connection = ScanEvent.Connection(
+        url: "https://jira.example.com", user: "Data Engineer", serverVersion: "9.12.4", timeZone: "UTC",
+        timeZoneSource: "user", project: "PRJ")
+
+    /// Between passes 2 and 3 of a follow: pass 2 was a delta that found 2 issues, 1 incomplete.
+    static func snapshot() -> ControlSnapshot {
+        var progress = ScanProgress()
+        let events: [(Double, ScanEvent)] = [
+            (10, .phase(.connecting)), (10, .connected(connection)),
+            (10, .continuing(since: "2026-12-02T10:00:00Z", lastFullScan: "2026-12-02T09:00:00Z")),
+            (11, .planned(total: 2, mode: .delta, window: nil)),
+            (12, .written(Fixture.record("PRJ-5", .full, links: 3))),
+            (13, .written(Fixture.record("PRJ-9", .minimal, links: nil, missing: ["issuelinks"]))),
+            (14, .phase(.done)), (14, .nextPass(number: 3, inSeconds: 300)),
+        ]
+        for (t, e) in events { progress.apply(e, at: Fixture.at(t)) }
+        let inFlight = DatedEvent(
+            at: Fixture.at(14),
+            event: .client(.requestStarted(Fixture.info(77, "links", .issue("PRJ-9"), .hubLinks, budget: 600))))
+        return ControlSnapshot(
+            progress: progress,
+            events: events.filter { if case .written = $0.1 { false } else { true } }.map {
+                DatedEvent(at: Fixture.at($0.0), event: $0.1)
+            },
+            inFlight: [inFlight], incomplete: [Fixture.record("PRJ-9", .minimal, links: nil, missing: ["issuelinks"])])
+    }
+
+    @Test func aRestoredConsoleShowsTheScanAsItIs() {
+        var m = ConsoleModel()
+        m.displayZone = TimeZone(identifier: "UTC")!
+        m.attached = ControlHello(version: "1", revision: 1, pid: 4242, project: "PRJ", directory: "/data/out")
+        m.restore(Self.snapshot())
+        let screen = ConsoleView.render(m, width: 200, height: 40, now: Fixture.at(20)).text
+        #expect(screen.contains("PRJ delta pass 2"), "\(screen)")
+        #expect(screen.contains("pass 3 in"))
+        #expect(screen.contains("attached to pid 4242"))
+        #expect(screen.contains("2/2"))
+        #expect(screen.contains("In flight (1)") && screen.contains("PRJ-9"))
+        #expect(screen.contains("m incomplete 1"))
+        #expect(screen.contains("q detach") && screen.contains("X stop scan"))
+    }
+
+    @Test func qDetachesAtOnceAndXStopsTheScanOnlyWhenConfirmed() {
+        var m = ConsoleModel()
+        m.attached = ControlHello(version: "1", revision: 1, pid: 4242, project: "PRJ", directory: "/data/out")
+        m.restore(Self.snapshot())
+        #expect(ConsoleInput.handle(.character("X"), model: &m) == [])
+        #expect(m.modal == .stopConfirm)
+        #expect(ConsoleInput.handle(.character("n"), model: &m) == [])
+        #expect(m.modal == nil)
+        _ = ConsoleInput.handle(.character("X"), model: &m)
+        #expect(ConsoleInput.handle(.character("y"), model: &m) == [.stopScan])
+        // Work runs (a request in flight), yet leaving asks nothing: the scan goes on.
+        #expect(ConsoleInput.handle(.character("q"), model: &m) == [.quit])
+        // On the scan's own terminal, X is not a key, and q asks while work runs.
+        var own = ConsoleModel()
+        own.restore(Self.snapshot())
+        #expect(ConsoleInput.handle(.character("X"), model: &own) == [] && own.modal == nil)
+        #expect(ConsoleInput.handle(.character("q"), model: &own) == [] && own.modal == .quitConfirm)
+    }
+}

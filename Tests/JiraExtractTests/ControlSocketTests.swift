@@ -216,3 +216,29 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: dir + "/control.sock"))
     }
 }
+
+extension ControlSocketTests {
+    /// Attaching between passes of a follow: the counts are the last pass's, not every pass's.
+    @Test func aSnapshotBetweenPassesCountsTheLastPassOnly() async throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try await ControlServer.start(directory: dir, hello: hello(dir))
+        let sink = server.sink
+        sink.send(.phase(.connecting))
+        sink.send(.planned(total: 3, mode: .full, window: nil))
+        for n in 1...3 { sink.send(.written(try record("P-\(n)", complete: true))) }
+        sink.send(.phase(.done))
+        sink.send(.nextPass(number: 2, inSeconds: 60))
+        sink.send(.phase(.connecting))
+        sink.send(.continuing(since: "2026-12-02T10:00:00Z", lastFullScan: nil))
+        sink.send(.written(try record("P-2", complete: false)))
+        sink.send(.phase(.done))
+        let progress = try await ControlClient.attach(directory: dir, version: ToolVersion.current) {
+            _, messages -> ScanProgress? in
+            guard case .snapshot(let snapshot)? = try await messages.next() else { return nil }
+            return snapshot.progress
+        }
+        #expect(progress?.mode == .delta && progress?.written == 1 && progress?.incomplete == 1)
+        await server.stop(reason: "test over")
+    }
+}

@@ -128,7 +128,10 @@ public struct ConsoleModel: Sendable {
         case .reindexDetected(_, let example):
             reindexNote = Narration.reindexNote(count: progress.reindexed, example: example)
         case .paused(let p): isPaused = p
-        case .nextPass(_, let seconds): nextPassAt = now.addingTimeInterval(seconds)
+        case .nextPass(let number, let seconds):
+            nextPassAt = now.addingTimeInterval(seconds)
+            // The pass that just ended is number - 1 (a console attached mid-run learns it here).
+            pass = max(pass, number - 1)
         case .client(let e): applyClient(e, now)
         default: break
         }

@@ -31,6 +31,11 @@ public final class ControlServer: Sendable {
         case message(ControlServerMessage)
     }
 
+    private enum Pending {
+        case event(Int, DatedEvent)
+        case to(Int, ControlServerMessage)
+    }
+
     private struct Attacher {
         var queue: [Outgoing] = []
         /// Events in `queue`.
@@ -53,8 +58,10 @@ public final class ControlServer: Sendable {
         var incomplete: [String: ManifestRecord] = [:]
         var attachers: [Int: Attacher] = [:]
         var nextAttacher = 0
-        /// Events for the consoles, not yet encoded (only while any is attached).
-        var pending: [(Int, DatedEvent)] = []
+        /// Events for the consoles, not yet encoded (only while any is attached), and messages
+        /// to one console in their place among them (a fetch's outcome follows the events
+        /// that wrote its issue).
+        var pending: [Pending] = []
         var ended: String?
         var handler: Handler?
     }
@@ -234,6 +241,10 @@ public final class ControlServer: Sendable {
         let dated = DatedEvent(at: Date(), event: event)
         let wake = state.withLock { s -> Bool in
             s.sequence += 1
+            // A later pass of `--follow` starts its counts over, as the consoles' do.
+            if case .phase(.connecting) = event, [.done, .failed, .interrupted].contains(s.progress.phase) {
+                s.progress = ScanProgress()
+            }
             s.progress.apply(event, at: dated.at)
             if let kind = Self.stickyKind(event) { s.sticky[kind] = (s.sequence, dated) }
             if s.recent.count < Self.recentEvents {
@@ -249,7 +260,7 @@ public final class ControlServer: Sendable {
             default: break
             }
             guard !s.attachers.isEmpty else { return false }
-            s.pending.append((s.sequence, dated))
+            s.pending.append(.event(s.sequence, dated))
             // Woken on the first pending event only: the encoder takes them all.
             return s.pending.count == 1
         }
@@ -257,10 +268,29 @@ public final class ControlServer: Sendable {
     }
 
     /// Encodes the pending events once, one line each, and queues them for every console
-    /// (from the first its snapshot does not hold).
+    /// (from the first its snapshot does not hold), with each console's own messages in place.
     private func broadcast(_ encoder: JSONEncoder) {
-        var batch: [(Int, DatedEvent)] = []
+        var batch: [Pending] = []
         state.withLock { swap(&batch, &$0.pending) }
+        var run: [(Int, DatedEvent)] = []
+        for item in batch {
+            switch item {
+            case .event(let sequence, let dated): run.append((sequence, dated))
+            case .to(let id, let message):
+                fanOut(run, encoder)
+                run.removeAll()
+                let wake = state.withLock { s -> AsyncStream<Void>.Continuation? in
+                    guard s.attachers[id] != nil, s.attachers[id]!.closing == nil else { return nil }
+                    s.attachers[id]!.queue.append(.message(message))
+                    return s.attachers[id]!.wake
+                }
+                wake?.yield()
+            }
+        }
+        fanOut(run, encoder)
+    }
+
+    private func fanOut(_ batch: [(Int, DatedEvent)], _ encoder: JSONEncoder) {
         guard let first = batch.first?.0 else { return }
         var buffer = ByteBuffer()
         buffer.reserveCapacity(batch.count * 300)
@@ -413,12 +443,13 @@ public final class ControlServer: Sendable {
         for outcome in await handler(action) { enqueue(.outcome(outcome, report: report), id) }
     }
 
+    /// Queues a message to one console behind the events already pending for it.
     private func enqueue(_ message: ControlServerMessage, _ id: Int) {
-        let wake = state.withLock { s -> AsyncStream<Void>.Continuation? in
-            guard s.attachers[id] != nil, s.attachers[id]!.closing == nil else { return nil }
-            s.attachers[id]!.queue.append(.message(message))
-            return s.attachers[id]!.wake
+        let wake = state.withLock { s -> Bool in
+            guard s.attachers[id] != nil, s.attachers[id]!.closing == nil else { return false }
+            s.pending.append(.to(id, message))
+            return s.pending.count == 1
         }
-        wake?.yield()
+        if wake { encoderWake.yield() }
     }
 }

@@ -57,6 +57,8 @@ public struct ScanProgress: Sendable {
         switch event {
         case .connected(let c): connection = c; project = c.project
         case .planned(let t, let m, let w): total = t; mode = m; window = w
+        // A delta pass with nothing to list plans nothing: continuing says it is a delta.
+        case .continuing: mode = .delta
         case .phase(let p): phase = p
         case .cursor(let worker, let first, let last, let enumerated):
             workers[worker] = (first, last)
