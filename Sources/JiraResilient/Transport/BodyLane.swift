@@ -34,24 +34,27 @@ final class BodyLane: Sendable {
 }
 
 /// A time budget that stops running while paused: `remaining` is the budget minus the time
-/// spent outside pauses.
-final class PausableBudget: Sendable {
+/// spent outside pauses. Time comes from `clock` (the continuous clock in the client; a manual
+/// one in tests, which then need not sleep).
+final class PausableBudget<C: Clock>: Sendable where C.Duration == Duration {
     private struct State {
-        var deadline: ContinuousClock.Instant
-        var pausedAt: ContinuousClock.Instant?
+        var deadline: C.Instant
+        var pausedAt: C.Instant?
     }
+    private let clock: C
     private let state: Mutex<State>
 
-    init(seconds: Double) {
-        state = Mutex(State(deadline: .now + .milliseconds(Int64(seconds * 1000)), pausedAt: nil))
+    init(seconds: Double, clock: C) {
+        self.clock = clock
+        state = Mutex(State(deadline: clock.now.advanced(by: .milliseconds(Int64(seconds * 1000))), pausedAt: nil))
     }
 
-    func pause() { state.withLock { if $0.pausedAt == nil { $0.pausedAt = .now } } }
+    func pause() { state.withLock { if $0.pausedAt == nil { $0.pausedAt = clock.now } } }
 
     func resume() {
         state.withLock { s in
             guard let since = s.pausedAt else { return }
-            s.deadline = s.deadline + (ContinuousClock.now - since)
+            s.deadline = s.deadline.advanced(by: since.duration(to: clock.now))
             s.pausedAt = nil
         }
     }
@@ -61,8 +64,12 @@ final class PausableBudget: Sendable {
     var untilDeadline: Duration? {
         state.withLock { s in
             if s.pausedAt != nil { return .milliseconds(100) }
-            let left = ContinuousClock.now.duration(to: s.deadline)
+            let left = clock.now.duration(to: s.deadline)
             return left > .zero ? left : nil
         }
     }
+}
+
+extension PausableBudget where C == ContinuousClock {
+    convenience init(seconds: Double) { self.init(seconds: seconds, clock: ContinuousClock()) }
 }

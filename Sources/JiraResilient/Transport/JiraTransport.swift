@@ -429,7 +429,7 @@ final class JiraTransport: Sendable {
     /// A body that passes `lane.threshold` (announced or received) first waits for the lane,
     /// with `clock` paused meanwhile, and leaves it when collected or failed.
     static func collect(
-        _ response: HTTPClientResponse, limit: Int, lane: BodyLane? = nil, clock: PausableBudget? = nil
+        _ response: HTTPClientResponse, limit: Int, lane: BodyLane? = nil, clock: PausableBudget<ContinuousClock>? = nil
     ) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         var inLane = false
