@@ -28,7 +28,9 @@ struct BinaryRunner {
         process.executableURL = URL(fileURLWithPath: binary)
         // Tests not about first contact give a loaded machine a minute for it (the default 10 s
         // budget is for operators on a real network).
-        let talksToJira = ["scan", "console", "fetch", "refetch", "probe"].contains(arguments.first ?? "")
+        let talksToJira =
+            ["scan", "console", "fetch", "refetch", "probe"].contains(arguments.first ?? "")
+            && !arguments.contains("--attach")
         process.arguments =
             talksToJira && !arguments.contains("--connect-timeout")
             ? arguments + ["--connect-timeout", "60"] : arguments

@@ -373,12 +373,16 @@ import Testing
             // The fetch went through the scan's own client: its request is in the scan's log.
             #expect(events.contains("\"operation\":\"issue\",\"target\":\"PRJ-7\""))
             #expect(events.contains("\"type\":\"paused\""))
+            // Every console's actions are the scan's events, with the console that took them.
+            #expect(events.contains("\"type\":\"operator\",\"action\":\"fetch PRJ-7\",\"consolePid\":"))
+            #expect(events.contains("\"type\":\"operator\",\"action\":\"pause\""))
             #expect(!FileManager.default.fileExists(atPath: out + "/control.sock"))
             let watched = await BinaryRunner.finish(watcher, watcherOut, watcherErr, deadline: .seconds(30))
             #expect(watched.status == 0)
             #expect(
                 watched.stderr.contains("console: detached: the scan has ended: 123 issues written"),
                 "\(watched.stderr)")
+            #expect(watched.stderr.contains("): fetch PRJ-7"), "the other console's fetch is not in the progress lines")
         } catch {
             kill(scan.processIdentifier, SIGKILL)
             await sim.stop()
@@ -420,6 +424,41 @@ import Testing
             let state = String(
                 decoding: FileManager.default.contents(atPath: out + "/state.json") ?? Data(), as: UTF8.self)
             #expect(state.contains("\"phase\":\"interrupted\""))
+        } catch {
+            kill(scan.processIdentifier, SIGKILL)
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
+    /// Ctrl-C, SIGTERM or SIGHUP on an attached console detach it (exit 0) and leave the scan
+    /// running; scan options on `--attach` are refused rather than ignored.
+    @Test(.enabled(if: tmuxAvailable)) func aSignalDetachesAnAttachedConsoleAndTheScanGoesOn() async throws {
+        let sim = JiraSimulator(.init(scenario: .small, token: "attach-signal-token", timeScale: 0.3))
+        let url = try await sim.start()
+        let (out, scan, scanOut, scanErr) = try Self.headlessScan(url, token: "attach-signal-token")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        do {
+            try await Self.waitForManifest(in: out)
+            let refused = try await BinaryRunner.run(["console", "--attach", out, "--follow", "5s"])
+            #expect(refused.status == 2 && refused.stderr.contains("--follow is not taken here"), "\(refused.stderr)")
+            try await Tmux().with { tmux in
+                await tmux.run([
+                    "new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40",
+                    "\(BinaryRunner.binary) console --attach \(out); echo EXITED-$?; sleep 60",
+                ])
+                _ = try await tmux.wait(for: "attached to pid", seconds: 60)
+                let pid = await Spawn.run(["pgrep", "-f", "^\(BinaryRunner.binary) console --attach \(out)"]).output
+                    .split(separator: "\n").first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+                guard let pid else { Issue.record("no attached console"); throw CancellationError() }
+                kill(pid, SIGTERM)
+                _ = try await tmux.wait(for: "EXITED-0", seconds: 20)
+            }
+            #expect(scan.isRunning, "the scan ended with its console")
+            kill(scan.processIdentifier, SIGINT)
+            let result = await BinaryRunner.finish(scan, scanOut, scanErr, deadline: .seconds(60))
+            #expect(result.status == 130 || result.status == 0, "\(result.stderr)")
         } catch {
             kill(scan.processIdentifier, SIGKILL)
             await sim.stop()

@@ -557,3 +557,38 @@ import JiraResilient
         #expect(ConsoleInput.handle(.character("q"), model: &own) == [] && own.modal == .quitConfirm)
     }
 }
+
+extension AttachedConsoleTests {
+    @Test func aConsoleWhoseScanIsGoneFreezesAndActsOnNothing() {
+        var m = ConsoleModel()
+        m.attached = ControlHello(version: "1", revision: 1, pid: 4242, project: "PRJ", directory: "/data/out")
+        m.restore(Self.snapshot())
+        _ = ConsoleInput.handle(.character("p"), model: &m)  // pause, while the scan lives
+        m.apply(.phase(.connecting), at: Fixture.at(15))
+        m.apply(.connected(Self.connection), at: Fixture.at(15))
+        m.lose("detached: the scan's socket closed", at: Fixture.at(16))
+        #expect(m.inFlight.isEmpty && m.nextPassAt == nil)
+        #expect(m.displayState(now: Fixture.at(30)) == .interrupted)
+        let logged = m.log.count
+        for key in ["p", "f", "m", "X"] {
+            #expect(ConsoleInput.handle(.character(Character(key)), model: &m) == [])
+            #expect(m.modal == nil, "\(key) opened \(String(describing: m.modal))")
+        }
+        #expect(m.log.count == logged, "a refused key was logged as an operator action")
+        let screen = ConsoleView.render(m, width: 200, height: 40, now: Fixture.at(60)).text
+        #expect(screen.contains("DETACHED") && !screen.contains("X stop scan") && !screen.contains("f fetch"))
+        // Its clock stopped when the scan went.
+        let later = ConsoleView.render(m, width: 200, height: 40, now: Fixture.at(600)).text
+        #expect(screen.split(separator: "\n").first == later.split(separator: "\n").first)
+    }
+
+    @Test func anotherConsolesActionsAreShownAndThisOnesOnlyOnce() {
+        var m = ConsoleModel()
+        m.ownProcess = 100
+        m.apply(.operatorAction(what: "fetch PRJ-1", console: 200), at: Fixture.at(1))
+        m.apply(.operatorAction(what: "pause", console: 100), at: Fixture.at(2))
+        let texts = m.log.elements.map(\.text)
+        #expect(texts.contains("operator (console pid 200): fetch PRJ-1"))
+        #expect(!texts.contains { $0.contains("pause") })
+    }
+}

@@ -55,7 +55,7 @@ import Glibc
         let server = try await ControlServer.start(directory: dir, hello: hello(dir))
         let asked = Mutex<[ControlAction]>([])
         let done = try record("P-3", complete: true)
-        server.setHandler { action in
+        server.setHandler { action, _ in
             asked.withLock { $0.append(action) }
             if case .fetch = action { return [.written(done)] }
             return []

@@ -68,6 +68,8 @@ public enum ConsoleInput {
                 return []
             }
             return [.quit]
+        case .character(let c) where "pfm".contains(c) && model.scanGone != nil:
+            model.setNotice("the scan is gone: there is nothing to act on (q leaves)", now)
         case .character("p"):
             guard !model.scanDone else { model.setNotice("the scan has finished", now); return [] }
             let paused = !model.isPaused

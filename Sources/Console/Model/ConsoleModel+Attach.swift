@@ -19,6 +19,22 @@ extension ConsoleModel {
         isPaused = snapshot.progress.paused
     }
 
+    /// The scan's socket closed (`reason`: it ended, was stopped, was killed, or this console fell
+    /// behind): the console shows the scan as last seen, frozen, and acts on nothing more.
+    public mutating func lose(_ reason: String, at now: Date) {
+        scanGone = reason
+        inFlight = [:]
+        nextPassAt = nil
+        operatorWork = []
+        switch state {
+        case .finished, .failed, .interrupted: break
+        default: state = .interrupted
+        }
+        if finishedAt == nil { finishedAt = now }
+        setNotice(reason + " (q leaves)", now)
+        append(.warning, reason, now)
+    }
+
     /// What an operator's fetch came to, in the fetch modal (`report`), the notice and the
     /// Events pane.
     public mutating func note(_ outcome: OperatorOutcome, report: Bool, at now: Date) {

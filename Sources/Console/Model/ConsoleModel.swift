@@ -140,6 +140,8 @@ public struct ConsoleModel: Sendable {
     /// The narration's line for the event, into the Events pane. Checkpoints come every
     /// second; one line per ten seconds says enough here (events.jsonl has them all).
     private mutating func narrate(_ event: ScanEvent, _ now: Date) {
+        // This console's own actions are already in its Events pane, as typed.
+        if case .operatorAction(_, let console) = event, console == ownProcess { return }
         guard let line = Narration.line(for: event, project: progress.project) else { return }
         if line.kind == .checkpoint {
             guard lastCheckpointLine.map({ now.timeIntervalSince($0) >= 10 }) ?? true else { return }
@@ -212,6 +214,8 @@ public struct ConsoleModel: Sendable {
     /// Keys of operator fetches and re-fetches not yet answered (after FINISHED, the header
     /// says REFETCHING and its clock runs while any remain).
     public var operatorWork: Set<String> = []
+    /// This console's process: actions it took come back as events, and are not shown twice.
+    public var ownProcess: Int32 = getpid()
     /// `console --attach`: the scan this console watches from another process; nil when the
     /// scan runs under this console.
     public var attached: ControlHello?

@@ -306,13 +306,19 @@ public enum ConsoleView {
     /// The key line, or a notice (until it expires) followed by the keys that fit. `? help` and
     /// `q quit` always stay, at the right; other keys are dropped from the end as width runs out.
     static func footer(_ g: inout Grid, _ model: ConsoleModel, y: Int, now: Date) {
-        let always: [(String, String)] = [("?", "help"), ("q", model.attached == nil ? "quit" : "detach")]
-        let optional: [(String, String)] =
-            [
+        // Attached, the key that stops the scan always shows while there is a scan to stop.
+        let always: [(String, String)] =
+            (model.attached != nil && model.scanGone == nil ? [("X", "stop scan")] : []) + [
+                ("?", "help"), ("q", model.attached == nil ? "quit" : "detach"),
+            ]
+        let acting: [(String, String)] =
+            model.scanGone == nil
+            ? [
                 ("f", "fetch"), ("m", "incomplete \(model.incomplete.count)"),
-                ("p", model.isPaused ? "resume" : "pause"), ("Enter", "details"), ("Tab", "focus"), ("/", "search"),
-                ("j/k", "scroll"), ("t", "theme"),
-            ] + (model.attached == nil || model.scanGone != nil ? [] : [("X", "stop scan")])
+                ("p", model.isPaused ? "resume" : "pause"),
+            ] : []
+        let optional: [(String, String)] =
+            acting + [("Enter", "details"), ("Tab", "focus"), ("/", "search"), ("j/k", "scroll"), ("t", "theme")]
         func width(_ keys: [(String, String)]) -> Int { keys.reduce(0) { $0 + DisplayWidth.of($1.0 + $1.1) + 3 } }
         let alwaysWidth = width(always)
         let right = max(1, g.width - alwaysWidth)

@@ -29,6 +29,11 @@ public enum ControlClient {
                 .invalidInput, "no scan is running on \(directory): it has no \(ControlProtocol.socketName)")
         case .other:
             throw JiraError(.invalidInput, "\(socketPath.path) is not a scan's socket")
+        case .unreachable(let code):
+            throw JiraError(
+                .invalidInput,
+                "cannot reach \(socketPath.path): \(String(cString: strerror(code))) (an output directory is its owner's only)"
+            )
         case .socket(let owner, _) where owner != geteuid():
             throw JiraError(
                 .invalidInput, "\(socketPath.path) belongs to another user (uid \(owner)): attach as that user")
@@ -98,7 +103,8 @@ public struct ControlConnection: Sendable {
     /// Sends an operator action and returns once it is in the socket (a `close()` after it
     /// loses nothing); throws when the scan has gone.
     public func send(_ action: ControlAction) async throws {
-        var buffer = ByteBuffer(bytes: try JSONEncoder().encode(ControlClientMessage.action(action)))
+        var buffer = ByteBuffer(
+            bytes: try JSONEncoder().encode(ControlClientMessage.action(action, console: getpid())))
         buffer.writeInteger(UInt8(ascii: "\n"))
         try await channel.writeAndFlush(buffer).get()
     }

@@ -32,7 +32,8 @@ public enum ControlServerMessage: Sendable, Codable {
 
 /// What an attached console asks of the scan.
 public enum ControlClientMessage: Sendable, Codable {
-    case action(ControlAction)
+    /// An action, from the console in process `console`.
+    case action(ControlAction, console: Int32)
 }
 
 public struct ControlHello: Sendable, Codable, Equatable {

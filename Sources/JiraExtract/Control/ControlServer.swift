@@ -16,8 +16,9 @@ import Glibc
 /// that falls `maxQueued` events behind is told so and disconnected (it may attach again); a
 /// console that dies is dropped. Encoding happens on each console's own task.
 public final class ControlServer: Sendable {
-    /// Performs an operator's action; returns the outcome of each issue a fetch covered.
-    public typealias Handler = @Sendable (ControlAction) async -> [OperatorOutcome]
+    /// Performs an operator's action from the console in process `console`; returns the
+    /// outcome of each issue a fetch covered.
+    public typealias Handler = @Sendable (_ action: ControlAction, _ console: Int32) async -> [OperatorOutcome]
 
     /// Events kept for a console attaching later (beside those that set the scan's state).
     static let recentEvents = 2000
@@ -117,6 +118,8 @@ public final class ControlServer: Sendable {
         let socketPath = try ControlSocketPath(directory: directory)
         switch socketPath.presence() {
         case .absent: break
+        case .unreachable(let code):
+            throw JiraError(.localIO, "cannot use \(directory): \(String(cString: strerror(code)))")
         case .other:
             throw JiraError(
                 .invalidInput, "\(socketPath.path) is not a socket: move it away, then start the scan again")
@@ -147,6 +150,8 @@ public final class ControlServer: Sendable {
                 .bind(unixDomainSocketPath: socketPath.address) { channel in
                     channel.eventLoop.makeSucceededFuture(channel)
                 }
+        } catch let error as IOError {
+            throw JiraError(.localIO, "cannot create \(socketPath.path): \(String(cString: strerror(error.errnoCode)))")
         } catch {
             throw JiraError(.localIO, "cannot create \(socketPath.path): \(error)")
         }
@@ -382,8 +387,8 @@ public final class ControlServer: Sendable {
                             self.close(id, reason: "a message from this console could not be read")
                             break
                         }
-                        guard case .action(let action) = message else { continue }
-                        group.addTask { await self.perform(action, for: id) }
+                        guard case .action(let action, let console) = message else { continue }
+                        group.addTask { await self.perform(action, from: console, for: id) }
                     }
                     self.close(id, reason: nil)
                 }
@@ -431,7 +436,7 @@ public final class ControlServer: Sendable {
         }
     }
 
-    private func perform(_ action: ControlAction, for id: Int) async {
+    private func perform(_ action: ControlAction, from console: Int32, for id: Int) async {
         guard let handler = state.withLock({ $0.handler }) else {
             if case .fetch(let key) = action {
                 enqueue(.outcome(.failed(key: key, message: "the scan is still starting; try again"), report: true), id)
@@ -440,7 +445,7 @@ public final class ControlServer: Sendable {
         }
         let report: Bool
         if case .fetch = action { report = true } else { report = false }
-        for outcome in await handler(action) { enqueue(.outcome(outcome, report: report), id) }
+        for outcome in await handler(action, console) { enqueue(.outcome(outcome, report: report), id) }
     }
 
     /// Queues a message to one console behind the events already pending for it.

@@ -38,11 +38,15 @@ final class ControlSocketPath: Sendable {
         case socket(owner: UInt32, inode: UInt64)
         /// Something else under the socket's name.
         case other
+        /// The directory cannot be searched by this user (another user's output directory).
+        case unreachable(Int32)
     }
 
     func presence() -> Presence {
         var info = stat()
-        guard lstat(address, &info) == 0 else { return .absent }
+        guard lstat(address, &info) == 0 else {
+            return errno == ENOENT || errno == ENOTDIR ? .absent : .unreachable(errno)
+        }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else { return .other }
         return .socket(owner: UInt32(info.st_uid), inode: UInt64(info.st_ino))
     }

@@ -82,6 +82,8 @@ public enum Narration {
             )
         case .paused(let paused):
             return NarrationLine(.info, paused ? "paused: requests in flight finish, nothing new starts" : "resumed")
+        case .operatorAction(let what, let console):
+            return NarrationLine(.operatorAction, "operator (console pid \(console)): \(what)")
         case .compacted(let before, let after):
             return NarrationLine(
                 .checkpoint,

@@ -31,6 +31,10 @@ public enum ScanEvent: Sendable, Codable {
     /// A batch failed every tier; its issues stay pending for the next run.
     case batchFailed(keys: [String], error: String)
     case paused(Bool)
+    /// An operator acted on the scan (`what`: "fetch PRJ-1", "pause", "stop the scan"…) from a
+    /// console: the scan's own (`console` is the scan's pid) or one attached from process
+    /// `console` through the control socket.
+    case operatorAction(what: String, console: Int32)
     /// `--follow`: pass `number` starts in `inSeconds` (the previous one has ended).
     case nextPass(number: Int, inSeconds: Double)
     /// `manifest.jsonl` was compacted to the last record of each key (sizes in bytes).

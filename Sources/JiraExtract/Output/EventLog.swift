@@ -159,6 +159,10 @@ public enum EventJSON {
             o.member("error", error)
         case .paused(let p):
             o.member("type", p ? "paused" : "resumed")
+        case .operatorAction(let what, let console):
+            o.member("type", "operator")
+            o.member("action", what)
+            o.member("consolePid", Int(console))
         case .swept(let deleted, let moved):
             o.member("type", "swept")
             o.member("deleted", deleted)

@@ -8,7 +8,16 @@ import JiraSimulator
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
-        abstract: "The operator console: start (or resume) a scan of PROJECT and show it live."
+        abstract:
+            "The operator console: start (or resume) a scan of PROJECT and show it live, or attach to one already running.",
+        discussion: """
+            With --attach DIR, the console of the scan running on DIR, through its control.sock (DIR/control.sock, \
+            0600, while a scan runs there): f, m and p act on that scan through its own client; q detaches and the \
+            scan goes on (so do Ctrl-C and SIGTERM); X, confirmed with y, stops the scan, which saves its checkpoint \
+            and exits 130. No token is needed. Without a terminal, the scan's progress lines go to stderr until it \
+            ends. Exit 0 once detached; 2 when no scan runs on DIR (no socket, or one left by a killed scan), DIR or \
+            its socket belongs to another user, the scan runs another version, or scan options are given.
+            """
     )
 
     @Argument(help: "Project key, e.g. PROJ (not with --attach).")
@@ -29,6 +38,11 @@ struct ConsoleCommand: AsyncParsableCommand {
         if attach != nil {
             guard project == nil, out == nil else {
                 throw ValidationError("--attach DIR watches a scan already running: give no PROJECT and no --out")
+            }
+            // The scan runs with the options of its own command; taking them here would mislead.
+            if let given = scan.optionsGiven.first ?? connection.optionsGiven.first {
+                throw ValidationError(
+                    "--attach DIR watches a scan already running with its own options: \(given) is not taken here")
             }
         } else {
             guard project != nil else { throw ValidationError("Missing expected argument '<project>'") }

@@ -54,8 +54,13 @@ final class ProgressPrinter: Sendable {
         let total = p.total.map(Self.count) ?? "?"
         let percent = p.fraction.map { String(format: " (%.1f%%)", $0 * 100) } ?? ""
         parts.append("\(p.project) \(p.mode.rawValue) \(p.phase.rawValue): \(Self.count(p.written))/\(total)\(percent)")
-        parts.append(String(format: "%.1f issues/s", p.rate(now: now)))
-        if let eta = p.eta(now: now) { parts.append("ETA \(Self.duration(eta))") }
+        if p.paused {
+            // Set from a console (perhaps one since detached): no rate or ETA is moving.
+            parts.append("PAUSED by an operator: resume with p in a console (console --attach)")
+        } else {
+            parts.append(String(format: "%.1f issues/s", p.rate(now: now)))
+            if let eta = p.eta(now: now) { parts.append("ETA \(Self.duration(eta))") }
+        }
         parts.append(
             "full \(p.tiers[.full] ?? 0) hub \(p.tiers[.hub] ?? 0)\(p.splitPage > 0 ? " (+\(p.splitPage) on split pages)" : "") minimal \(p.tiers[.minimal] ?? 0)"
         )

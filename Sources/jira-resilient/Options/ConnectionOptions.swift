@@ -151,3 +151,24 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 }
+
+extension ConnectionOptions {
+    /// The options given other than by default (`console --attach` refuses them).
+    var optionsGiven: [String] {
+        var given: [String] = []
+        if url != nil { given.append("--url") }
+        if patFile != nil { given.append("--pat-file") }
+        if caBundle != nil { given.append("--ca-bundle") }
+        if insecure { given.append("--insecure") }
+        if proxy != nil { given.append("--proxy") }
+        if timeout != 120 { given.append("--timeout") }
+        if fastFailTimeout != 60 { given.append("--fast-fail-timeout") }
+        if linksTimeout != 600 { given.append("--links-timeout") }
+        if maxAttempts != 5 { given.append("--max-attempts") }
+        if backoffScale != 1 { given.append("--backoff-scale") }
+        if outageTimeout != 3600 { given.append("--outage-timeout") }
+        if connectTimeout != 10 { given.append("--connect-timeout") }
+        if maxBody != "256M" { given.append("--max-body") }
+        return given
+    }
+}

@@ -51,7 +51,7 @@ struct ScanArguments: ParsableArguments {
         name: .customLong("events-max-bytes"),
         help: "Rotate events.jsonl once it would pass this size (k, M, G suffixes; 0 never rotates).")
     var eventsMaxBytes: String = "256M"
-    @Option(name: .customLong("events-keep"), help: "Rotated events files kept (events.jsonl.1 … .N).")
+    @Option(name: .customLong("events-keep"), help: "Rotated events files kept (events.jsonl.1 to .N).")
     var eventsKeep: Int = 4
 
     /// `--events-max-bytes` and `--events-keep`; nil when rotation is off.
@@ -128,5 +128,24 @@ struct ScanArguments: ParsableArguments {
             if let d = f.date(from: text) { return d }
         }
         return nil
+    }
+}
+
+extension ScanArguments {
+    /// The options given other than by default (`console --attach` refuses them).
+    var optionsGiven: [String] {
+        var given: [String] = []
+        if since != nil { given.append("--since") }
+        if filter != nil { given.append("--filter") }
+        if pageSize != 50 { given.append("--page-size") }
+        if concurrency != 4 { given.append("--concurrency") }
+        if restart { given.append("--restart") }
+        if full { given.append("--full") }
+        if metrics != nil { given.append("--metrics") }
+        if follow != nil { given.append("--follow") }
+        if sweep != nil { given.append(sweep! ? "--sweep" : "--no-sweep") }
+        if eventsMaxBytes != "256M" { given.append("--events-max-bytes") }
+        if eventsKeep != 4 { given.append("--events-keep") }
+        return given
     }
 }

@@ -22,15 +22,21 @@ enum AttachedConsole {
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         try await ControlClient.attach(directory: directory, version: ToolVersion.current) { connection, messages in
             app.note { $0.attached = connection.hello }
+            // A signal detaches, as q does (the scan goes on); ncurses must not get it first.
+            let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
+            let watcher = Task {
+                for await _ in signals {
+                    app.stop()
+                    connection.close()
+                    return
+                }
+            }
+            defer { watcher.cancel() }
             await withDiscardingTaskGroup { group in
                 group.addTask { await app.run(noColor: noColor) }
                 group.addTask { await forward(app.actionStream, to: connection, app: app) }
                 let reason = await relay(&messages, to: app)
-                app.note { model in
-                    model.scanGone = reason
-                    model.setNotice(reason + " (q leaves)", Date())
-                    model.append(.warning, reason, Date())
-                }
+                app.note { $0.lose(reason, at: Date()) }
             }
         }
     }

@@ -38,6 +38,7 @@ final class ConsoleService: Service, Sendable {
     private func control() async {
         let desk = OperatorDesk(extractor: session.extractor, scan: session.scan)
         let app = self.app
+        let me = getpid()
         await withDiscardingTaskGroup { fetches in
             for await action in app.actionStream {
                 switch action {
@@ -45,15 +46,18 @@ final class ConsoleService: Service, Sendable {
                     await session.scan.stop()
                     app.stop()
                 case .stopScan:
-                    await session.scan.stop()
+                    _ = await desk.perform(.stop, from: me)
                 case .setPaused(let paused):
-                    _ = await desk.perform(.setPaused(paused))
+                    _ = await desk.perform(.setPaused(paused), from: me)
                 case .fetch(let key):
-                    fetches.addTask { await Self.report(desk.perform(.fetch(key: key)), report: true, to: app) }
+                    fetches.addTask {
+                        await Self.report(desk.perform(.fetch(key: key), from: me), report: true, to: app)
+                    }
                 case .refetch(let keys, let factor):
                     fetches.addTask {
                         await Self.report(
-                            desk.perform(.refetch(keys: keys, budgetFactor: Double(factor))), report: false, to: app)
+                            desk.perform(.refetch(keys: keys, budgetFactor: Double(factor)), from: me), report: false,
+                            to: app)
                     }
                 case .cycleTheme:
                     break

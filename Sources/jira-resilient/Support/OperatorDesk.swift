@@ -8,8 +8,11 @@ struct OperatorDesk: Sendable {
     let extractor: Extractor
     let scan: ScanService
 
-    /// Performs `action`; for a fetch or re-fetch, returns each issue's outcome once all ended.
-    func perform(_ action: ControlAction) async -> [OperatorOutcome] {
+    /// Performs `action` from the console in process `console` (this one's pid for the scan's
+    /// own console), saying so in the scan's events (its log, its progress lines, every
+    /// console); for a fetch or re-fetch, returns each issue's outcome once all ended.
+    func perform(_ action: ControlAction, from console: Int32) async -> [OperatorOutcome] {
+        extractor.events.send(.operatorAction(what: Self.describe(action), console: console))
         switch action {
         case .setPaused(let paused):
             extractor.control.setPaused(paused)
@@ -22,6 +25,16 @@ struct OperatorDesk: Sendable {
             return await fetch([key], factor: 1)
         case .refetch(let keys, let factor):
             return await fetch(keys, factor: factor.isFinite ? min(max(factor, 1), 64) : 1)
+        }
+    }
+
+    static func describe(_ action: ControlAction) -> String {
+        switch action {
+        case .fetch(let key): "fetch \(key)"
+        case .refetch(let keys, let factor):
+            "re-fetch \(keys.count == 1 ? keys[0] : "\(keys.count) issues") with budgets ×\(factor.formatted())"
+        case .setPaused(let paused): paused ? "pause" : "resume"
+        case .stop: "stop the scan"
         }
     }
 

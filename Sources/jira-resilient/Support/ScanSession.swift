@@ -50,7 +50,7 @@ struct ScanSession {
         let scan = ScanService(
             extractor: extractor, follow: plan.follow, beforePass: plan.beforePass, passEnded: passEnded)
         let desk = OperatorDesk(extractor: extractor, scan: scan)
-        control.setHandler { await desk.perform($0) }
+        control.setHandler { await desk.perform($0, from: $1) }
         return ScanSession(extractor: extractor, scan: scan, metrics: metrics, control: control)
     }
 
