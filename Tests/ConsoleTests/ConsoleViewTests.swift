@@ -592,3 +592,16 @@ extension AttachedConsoleTests {
         #expect(!texts.contains { $0.contains("pause") })
     }
 }
+
+extension ConsoleViewTests {
+    @Test func longKeysKeepTheirSpaceBeforeTheTier() {
+        var m = ConsoleModel()
+        for key in ["BENCH-14809", "LONGPROJECT-123456"] {
+            m.apply(
+                .client(.tierDecided(TierDecision(key: key, tier: .full, rungs: [], links: 2))), at: Fixture.at(1))
+        }
+        let screen = ConsoleView.render(m, width: 160, height: 30, now: Fixture.at(2)).text
+        #expect(screen.contains("BENCH-14809 ") && !screen.contains("BENCH-14809●"))
+        #expect(screen.contains("LONGPROJECT-123456 ●"), "\(screen)")
+    }
+}

@@ -219,6 +219,10 @@ public enum ConsoleView {
         let selected = min(model.decisionSelected, max(0, count - 1))
         let first = max(0, min(selected - rows + 1 + max(0, rows / 3), count - rows))
         let top = max(0, min(first, selected))
+        // Wide enough for the longest key shown and a space (PROJ-12345 needs 11; never cut).
+        let keyWidth = (top..<min(count, top + rows)).reduce(11) {
+            max($0, DisplayWidth.of(UntrustedText.sanitized(model.decisions[$1].key)) + 1)
+        }
         for row in 0..<rows {
             let index = top + row
             guard index < count else { break }
@@ -227,7 +231,7 @@ public enum ConsoleView {
             let isSelected = focused && index == selected
             var cx = g.put(isSelected ? "▶" : " ", x: x, y: ry, role: .focus, limit: width)
             cx = g.put(
-                UntrustedText.sanitized(d.key).padding(toLength: 11, withPad: " ", startingAt: 0), x: cx, y: ry,
+                UntrustedText.sanitized(d.key).padding(toLength: keyWidth, withPad: " ", startingAt: 0), x: cx, y: ry,
                 role: isSelected ? .selection : .text, limit: width - (cx - x))
             // An issue that only shared a hub's page is not shown as a hub.
             let split = d.record?.splitPage == true
