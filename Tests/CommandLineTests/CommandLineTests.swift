@@ -96,8 +96,17 @@ import Testing
             let killed = await BinaryRunner.finish(process, out, err)
             #expect(killed.status != 0)
             #expect(issueFiles(dir).count < 123)
+            let saved =
+                (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/state.json"))))
+                as? [String: Any]
             let resumed = try await BinaryRunner.run(["scan", "PRJ", "--out", dir] + args, environment: env)
             #expect(resumed.status == 0, "\(resumed.stderr)")
+            // The resumed run says what earlier runs did, and counts from there.
+            if let earlier = saved?["written"] as? Int, earlier > 0 {
+                #expect(
+                    resumed.stderr.contains("resuming the interrupted pass: \(earlier) issues already written"),
+                    "\(resumed.stderr)")
+            }
             #expect(!resumed.stdout.contains("no longer in scope"), "\(resumed.stdout)")
             let whole = try await BinaryRunner.run(["scan", "PRJ", "--out", reference] + args, environment: env)
             #expect(whole.status == 0)

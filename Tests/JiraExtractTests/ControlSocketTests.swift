@@ -242,3 +242,23 @@ extension ControlSocketTests {
         await server.stop(reason: "test over")
     }
 }
+
+/// What the progress line and the console count when a run resumes an interrupted pass.
+@Suite struct ScanProgressTests {
+    @Test func aResumedPassCountsWhatEarlierRunsWrote() throws {
+        var p = ScanProgress()
+        p.apply(.planned(total: 100, mode: .full, window: nil))
+        p.apply(.resumedPass(written: 60, pending: 40))
+        let record = try ControlSocketTests().record("P-61", complete: true)
+        p.apply(.written(record))
+        #expect(p.written == 1 && p.done == 61 && p.fraction == 0.61)
+        var summary = ScanSummary(project: "P", mode: .full)
+        summary.total = 100
+        summary.written = 100
+        p.apply(.finished(summary))
+        #expect(p.done == 100 && p.fraction == 1)
+        // It crosses the control socket with the rest.
+        let copy = try JSONDecoder().decode(ScanProgress.self, from: JSONEncoder().encode(p))
+        #expect(copy.done == 100 && copy.earlier == 0)
+    }
+}

@@ -231,7 +231,7 @@ public struct ConsoleModel: Sendable {
     /// of budget left is not done in 0 s). Nil before a rate exists, 0 when all are written.
     public func eta(now: Date) -> TimeInterval? {
         guard let total = progress.total else { return nil }
-        guard progress.written < total else { return 0 }
+        guard progress.done < total else { return 0 }
         let inFlightLeft = inFlight.values.map { max(0, $0.info.budget - now.timeIntervalSince($0.started)) }.max()
         switch (progress.eta(now: now), inFlightLeft) {
         case (let rate?, let left?): return max(rate, left)

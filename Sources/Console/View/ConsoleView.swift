@@ -139,7 +139,7 @@ public enum ConsoleView {
         g.fill(.progressTrack, x: x + filled, y: y, width: barWidth - filled, text: "░")
         x += barWidth + 1
         let total = p.total.map(count) ?? "?"
-        x = g.put("\(count(p.written))/\(total)", x: x, y: y, role: .text)
+        x = g.put("\(count(p.done))/\(total)", x: x, y: y, role: .text)
         if let f = p.fraction { x = g.put(String(format: " %.1f%%", f * 100), x: x, y: y, role: .muted) }
         x = g.put(String(format: "  %.1f/s ", p.rate(now: now)), x: x, y: y, role: .text)
         // The sparkline gives way to the ETA on narrow terminals.

@@ -347,6 +347,7 @@ public final class Extractor: Sendable {
         let startedAt = Self.instant(info.serverTime.flatMap(JiraDate.parse) ?? Date())
 
         // Resume, or begin anew.
+        let resuming = previous != nil && !options.restart && previous?.phase != .done
         if let previous, !options.restart, previous.phase != .done {
             guard previous.filter == options.filter, previous.mode == options.mode, previous.since == sinceISO else {
                 throw JiraError(
@@ -370,6 +371,9 @@ public final class Extractor: Sendable {
         let checkpoint = await store.current
         let window = sinceLiteral.map { "updated >= \"\($0)\" (\(zone.zone.identifier))" }
         if checkpoint.total > 0 { events.send(.planned(total: checkpoint.total, mode: options.mode, window: window)) }
+        if resuming && checkpoint.written > 0 {
+            events.send(.resumedPass(written: checkpoint.written, pending: checkpoint.pending.count))
+        }
 
         let queue = WorkQueue()
         queue.push(checkpoint.pending)

@@ -9,7 +9,12 @@ public struct ScanProgress: Sendable {
     public var window: String?
     public var connection: ScanEvent.Connection?
     public var total: Int?
+    /// Issues written by this run (re-fetches counted once).
     public var written = 0
+    /// Issues of this pass written by earlier runs, when this one resumed it (`resumedPass`).
+    public var earlier = 0
+    /// Issues of the pass written so far, by this run and the ones it resumed.
+    public var done: Int { earlier + written }
     public var complete = 0
     /// Written issues by tier; `hub` counts hubs only, issues that merely shared a page with
     /// one are `splitPage`.
@@ -59,6 +64,7 @@ public struct ScanProgress: Sendable {
         case .planned(let t, let m, let w): total = t; mode = m; window = w
         // A delta pass with nothing to list plans nothing: continuing says it is a delta.
         case .continuing: mode = .delta
+        case .resumedPass(let w, _): earlier = w
         case .phase(let p): phase = p
         case .cursor(let worker, let first, let last, let enumerated):
             workers[worker] = (first, last)
@@ -93,7 +99,11 @@ public struct ScanProgress: Sendable {
                 }
             default: break
             }
-        case .finished(let summary): total = summary.total; written = max(written, summary.written)
+        case .finished(let summary):
+            // The summary counts the whole pass, earlier runs included.
+            total = summary.total
+            written = max(done, summary.written)
+            earlier = 0
         default: break
         }
     }
@@ -128,14 +138,14 @@ public struct ScanProgress: Sendable {
 
     /// Seconds until done at the current rate; nil when unknown.
     public func eta(now: Date = Date()) -> TimeInterval? {
-        guard let total, total > written else { return total == nil ? nil : 0 }
+        guard let total, total > done else { return total == nil ? nil : 0 }
         let r = rate(now: now)
-        return r > 0 ? Double(total - written) / r : nil
+        return r > 0 ? Double(total - done) / r : nil
     }
 
     public var fraction: Double? {
         guard let total, total > 0 else { return nil }
-        return min(1, Double(written) / Double(total))
+        return min(1, Double(done) / Double(total))
     }
 
     public var incomplete: Int { written - complete }
@@ -145,7 +155,8 @@ public struct ScanProgress: Sendable {
 /// workers and rate samples, kept as tuples here, travel as arrays.
 extension ScanProgress: Codable {
     private enum CodingKeys: String, CodingKey {
-        case project, mode, phase, window, connection, total, written, complete, tiers, splitPage, bytes, pages,
+        case project, mode, phase, window, connection, total, written, earlier, complete, tiers, splitPage, bytes,
+            pages,
             requests, retries, vanished, failedBatches, reindexed, paused, workers, enumerated, waitUntil, waitReason,
             startedAt, latest, writes, samples
     }
@@ -159,6 +170,7 @@ extension ScanProgress: Codable {
         connection = try c.decodeIfPresent(ScanEvent.Connection.self, forKey: .connection)
         total = try c.decodeIfPresent(Int.self, forKey: .total)
         written = try c.decode(Int.self, forKey: .written)
+        earlier = try c.decodeIfPresent(Int.self, forKey: .earlier) ?? 0
         complete = try c.decode(Int.self, forKey: .complete)
         let tierCounts = try c.decode([String: Int].self, forKey: .tiers)
         tiers = Dictionary(uniqueKeysWithValues: tierCounts.compactMap { k, v in Tier(rawValue: k).map { ($0, v) } })
@@ -197,6 +209,7 @@ extension ScanProgress: Codable {
         try c.encodeIfPresent(connection, forKey: .connection)
         try c.encodeIfPresent(total, forKey: .total)
         try c.encode(written, forKey: .written)
+        try c.encode(earlier, forKey: .earlier)
         try c.encode(complete, forKey: .complete)
         try c.encode(Dictionary(uniqueKeysWithValues: tiers.map { ($0.rawValue, $1) }), forKey: .tiers)
         try c.encode(splitPage, forKey: .splitPage)

@@ -80,6 +80,10 @@ public enum Narration {
                 .error,
                 "failed: \(keys.count) issues (\(keys.first ?? "")…\(keys.last ?? "")) after every retry and tier: \(error); they stay pending"
             )
+        case .resumedPass(let written, let pending):
+            return NarrationLine(
+                .info,
+                "resuming the interrupted pass: \(count(written)) issues already written, \(count(pending)) pending")
         case .paused(let paused):
             return NarrationLine(.info, paused ? "paused: requests in flight finish, nothing new starts" : "resumed")
         case .operatorAction(let what, let console):

@@ -28,6 +28,9 @@ public enum ScanEvent: Sendable, Codable {
     /// is older: a Lucene reindex; they are fetched anyway (harmless over-fetch).
     case reindexDetected(count: Int, example: String)
     case checkpoint(written: Int, pending: Int)
+    /// This run resumes an interrupted pass: `written` issues of it were written by earlier
+    /// runs (not written again), `pending` remain.
+    case resumedPass(written: Int, pending: Int)
     /// A batch failed every tier; its issues stay pending for the next run.
     case batchFailed(keys: [String], error: String)
     case paused(Bool)

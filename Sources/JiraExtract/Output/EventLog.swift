@@ -159,6 +159,10 @@ public enum EventJSON {
             o.member("error", error)
         case .paused(let p):
             o.member("type", p ? "paused" : "resumed")
+        case .resumedPass(let written, let pending):
+            o.member("type", "resumedPass")
+            o.member("written", written)
+            o.member("pending", pending)
         case .operatorAction(let what, let console):
             o.member("type", "operator")
             o.member("action", what)

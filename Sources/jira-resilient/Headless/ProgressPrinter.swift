@@ -53,7 +53,7 @@ final class ProgressPrinter: Sendable {
         var parts: [String] = []
         let total = p.total.map(Self.count) ?? "?"
         let percent = p.fraction.map { String(format: " (%.1f%%)", $0 * 100) } ?? ""
-        parts.append("\(p.project) \(p.mode.rawValue) \(p.phase.rawValue): \(Self.count(p.written))/\(total)\(percent)")
+        parts.append("\(p.project) \(p.mode.rawValue) \(p.phase.rawValue): \(Self.count(p.done))/\(total)\(percent)")
         if p.paused {
             // Set from a console (perhaps one since detached): no rate or ETA is moving.
             parts.append("PAUSED by an operator: resume with p in a console (console --attach)")
