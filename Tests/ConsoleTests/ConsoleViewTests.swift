@@ -230,6 +230,24 @@ import JiraResilient
         #expect(m.eta(now: Fixture.at(32)) == 0)
     }
 
+    /// Mid-scan, a request that just started with its whole budget does not make the ETA jump
+    /// to that budget: the issues left are far more than it holds.
+    @Test func midScanTheETAIsTheRatesAlone() {
+        var m = ConsoleModel()
+        m.apply(.planned(total: 1000, mode: .full, window: nil), at: Fixture.at(0))
+        for n in 1...100 {
+            m.apply(.written(Fixture.record("PRJ-\(n)", .full, links: 1)), at: Fixture.at(Double(n) / 10))
+        }
+        m.apply(
+            .client(
+                .requestStarted(
+                    Fixture.info(9, "search", .batch(count: 50, first: "PRJ-101", last: "PRJ-150"), .full, budget: 120))
+            ),
+            at: Fixture.at(10))
+        let eta = try? #require(m.eta(now: Fixture.at(10)))
+        #expect(eta != nil && eta! < 120, "the ETA jumped to a new request's budget: \(eta ?? -1)")
+    }
+
     @Test func afterTheScanReFetchesShowAndTheClockRuns() {
         var m = Fixture.model()
         m.apply(.phase(.done), at: Fixture.at(30))

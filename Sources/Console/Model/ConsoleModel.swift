@@ -226,13 +226,24 @@ public struct ConsoleModel: Sendable {
     /// `--follow`: when the next pass starts (the header counts down to it).
     public var nextPassAt: Date?
 
-    /// Seconds until the scan is done: the rate's estimate for the issues left, but never less
-    /// than the budget left to the slowest request in flight (a hub's links fetch with 120 s
-    /// of budget left is not done in 0 s). Nil before a rate exists, 0 when all are written.
+    /// Seconds until the scan is done: the rate's estimate for the issues left, but, once the
+    /// requests in flight hold every issue left, never less than the budget left to the slowest
+    /// of them (a hub's links fetch with 120 s of budget left is not done in 0 s). Mid-scan the
+    /// rate alone speaks: every new request's budget would make the ETA jump to it. Nil before
+    /// a rate exists, 0 when all are written.
     public func eta(now: Date) -> TimeInterval? {
         guard let total = progress.total else { return nil }
         guard progress.done < total else { return 0 }
-        let inFlightLeft = inFlight.values.map { max(0, $0.info.budget - now.timeIntervalSince($0.started)) }.max()
+        let held = inFlight.values.reduce(0) { sum, request in
+            switch request.info.subject {
+            case .issue: sum + 1
+            case .batch(let count, _, _): sum + count
+            default: sum
+            }
+        }
+        let inFlightLeft =
+            held >= total - progress.done
+            ? inFlight.values.map { max(0, $0.info.budget - now.timeIntervalSince($0.started)) }.max() : nil
         switch (progress.eta(now: now), inFlightLeft) {
         case (let rate?, let left?): return max(rate, left)
         case (let rate?, nil): return rate
