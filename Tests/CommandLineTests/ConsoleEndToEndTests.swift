@@ -8,12 +8,16 @@ import Testing
     /// One private tmux server (its own socket, no user configuration) per test, so tests
     /// neither share state with each other nor with a tmux the user runs.
     struct Tmux {
-        let socket = "jr-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        /// The server's socket, in a directory of its own that `with` removes (tmux leaves its
+        /// socket file behind when its server is killed).
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jr-tmux-\(UUID().uuidString)")
+            .path
+        var socket: String { directory + "/s" }
         let session = "e2e"
 
         @discardableResult
         func run(_ args: [String]) async -> String {
-            await Spawn.run(["tmux", "-L", socket, "-f", "/dev/null"] + args, deadline: .seconds(20)).output
+            await Spawn.run(["tmux", "-S", socket, "-f", "/dev/null"] + args, deadline: .seconds(20)).output
         }
 
         func screen() async -> String { await run(["capture-pane", "-p", "-t", session]) }
@@ -53,6 +57,9 @@ import Testing
         /// Runs `body` with this server, then kills the server and everything in its panes,
         /// whether `body` returned or threw.
         func with<T>(_ body: (Tmux) async throws -> T) async throws -> T {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            defer { try? FileManager.default.removeItem(atPath: directory) }
             do {
                 let r = try await body(self)
                 await run(["kill-server"])
