@@ -331,35 +331,67 @@ import Testing
     }
 
     /// Starts a slow headless `scan` of PRJ into a new directory; returns it with the process.
-    static func headlessScan(_ url: String, token: String) throws -> (String, Process, Pipe, Pipe) {
+    /// A slow headless `scan` of PRJ (progress lines every 0.2 s) on its own simulator, with a
+    /// few issues written, for `body` to attach to. The directory and the simulator go
+    /// afterwards; a scan still running when `body` throws is killed.
+    struct AttachableScan {
+        let out: String
+        let process: Process
+        let stdout: Pipe
+        let stderr: Pipe
+        let token: String
+    }
+
+    static func withHeadlessScan(token: String, _ body: (AttachableScan) async throws -> Void) async throws {
+        let sim = JiraSimulator(.init(scenario: .small, token: token, timeScale: 0.3))
+        let url = try await sim.start()
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("jr-attach-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
         let (process, stdout, stderr) = try BinaryRunner.start(
-            ["scan", "PRJ", "--out", out, "--page-size", "5", "--concurrency", "1", "--url", url],
-            environment: ["JIRA_PAT": token])
-        return (out, process, stdout, stderr)
+            [
+                "scan", "PRJ", "--out", out, "--page-size", "5", "--concurrency", "1", "--url", url,
+                "--progress-interval", "0.2",
+            ], environment: ["JIRA_PAT": token])
+        do {
+            try await waitForManifest(in: out)
+            try await body(AttachableScan(out: out, process: process, stdout: stdout, stderr: stderr, token: token))
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
+    /// Opens `console --attach` on `out` in the tmux session (`prefix` before the command).
+    static func attach(_ tmux: Tmux, to out: String, prefix: String = "") async {
+        await tmux.run([
+            "new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40",
+            "\(prefix)\(BinaryRunner.binary) console --attach \(out); echo EXITED-$?; sleep 60",
+        ])
     }
 
     /// A console attaches to a headless scan (with no token of its own), pauses it, fetches an
     /// issue through it, resumes it and detaches; the scan goes on and finishes, and a second,
     /// terminal-less attacher is told so.
     @Test(.enabled(if: tmuxAvailable)) func aConsoleAttachesToAHeadlessScanFetchesThroughItAndDetaches() async throws {
-        let sim = JiraSimulator(.init(scenario: .small, token: "attach-token", timeScale: 0.3))
-        let url = try await sim.start()
-        let (out, scan, scanOut, scanErr) = try Self.headlessScan(url, token: "attach-token")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        do {
-            try await Self.waitForManifest(in: out)
+        try await Self.withHeadlessScan(token: "attach-token") { headless in
+            let out = headless.out, scan = headless.process
             // A second console, without a terminal: the scan's progress lines until it ends.
             let (watcher, watcherOut, watcherErr) = try BinaryRunner.start(
                 ["console", "--attach", out], environment: [:])
             try await Tmux().with { tmux in
-                await tmux.run([
-                    "new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40",
-                    "env -u JIRA_PAT \(BinaryRunner.binary) console --attach \(out); echo EXITED-$?; sleep 60",
-                ])
+                await Self.attach(tmux, to: out, prefix: "env -u JIRA_PAT ")
                 _ = try await tmux.wait(for: "attached to pid \(scan.processIdentifier)", seconds: 60)
                 await tmux.keys("p")
                 _ = try await tmux.wait(for: "PAUSED", seconds: 20)
+                // The headless scan's own progress lines say who paused it, and that it is paused
+                // (read until they do: the scan stays paused until the console resumes it).
+                let said = await BinaryRunner.read(headless.stderr) {
+                    let text = String(decoding: $0, as: UTF8.self)
+                    return text.contains("PAUSED by an operator") && text.contains("): pause")
+                }
+                #expect(String(decoding: said, as: UTF8.self).contains("PAUSED by an operator"))
                 await tmux.keys("f")
                 _ = try await tmux.wait(for: "Fetch one issue", seconds: 10)
                 await tmux.keys("prj-7", "Enter")
@@ -372,7 +404,7 @@ import Testing
             }
             // Detaching left the scan running: it finishes on its own, whole.
             #expect(scan.isRunning)
-            let result = await BinaryRunner.finish(scan, scanOut, scanErr)
+            let result = await BinaryRunner.finish(scan, headless.stdout, headless.stderr)
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains("PRJ full scan finished: 123 issues written"))
             let events = String(
@@ -390,28 +422,18 @@ import Testing
                 watched.stderr.contains("console: detached: the scan has ended: 123 issues written"),
                 "\(watched.stderr)")
             #expect(watched.stderr.contains("): fetch PRJ-7"), "the other console's fetch is not in the progress lines")
-        } catch {
-            kill(scan.processIdentifier, SIGKILL)
-            await sim.stop()
-            throw error
+            // Nothing that crossed the socket carried the scan's token.
+            #expect(!watched.all.contains(headless.token) && !events.contains(headless.token))
         }
-        await sim.stop()
     }
 
     /// `X` stops the scan from an attached console only once confirmed; the scan saves its
     /// checkpoint and exits 130, and the console says it is detached.
     @Test(.enabled(if: tmuxAvailable)) func anAttachedConsoleStopsTheScanOnlyWhenConfirmed() async throws {
-        let sim = JiraSimulator(.init(scenario: .small, token: "attach-stop-token", timeScale: 0.3))
-        let url = try await sim.start()
-        let (out, scan, scanOut, scanErr) = try Self.headlessScan(url, token: "attach-stop-token")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        do {
-            try await Self.waitForManifest(in: out)
+        try await Self.withHeadlessScan(token: "attach-stop-token") { headless in
+            let out = headless.out, scan = headless.process
             try await Tmux().with { tmux in
-                await tmux.run([
-                    "new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40",
-                    "\(BinaryRunner.binary) console --attach \(out); echo EXITED-$?; sleep 60",
-                ])
+                await Self.attach(tmux, to: out)
                 _ = try await tmux.wait(for: "attached to pid", seconds: 60)
                 await tmux.keys("X")
                 _ = try await tmux.wait(for: "Stop the scan?", seconds: 10)
@@ -421,7 +443,8 @@ import Testing
                 await tmux.keys("X")
                 _ = try await tmux.wait(for: "Stop the scan?", seconds: 10)
                 await tmux.keys("y")
-                let result = await BinaryRunner.finish(scan, scanOut, scanErr, deadline: .seconds(60))
+                let result = await BinaryRunner.finish(
+                    scan, headless.stdout, headless.stderr, deadline: .seconds(60))
                 #expect(result.status == 130, "\(result.stderr)")
                 #expect(result.stderr.contains("the same command resumes"))
                 _ = try await tmux.wait(for: "DETACHED", seconds: 20)
@@ -431,30 +454,18 @@ import Testing
             let state = String(
                 decoding: FileManager.default.contents(atPath: out + "/state.json") ?? Data(), as: UTF8.self)
             #expect(state.contains("\"phase\":\"interrupted\""))
-        } catch {
-            kill(scan.processIdentifier, SIGKILL)
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     /// Ctrl-C, SIGTERM or SIGHUP on an attached console detach it (exit 0) and leave the scan
     /// running; scan options on `--attach` are refused rather than ignored.
     @Test(.enabled(if: tmuxAvailable)) func aSignalDetachesAnAttachedConsoleAndTheScanGoesOn() async throws {
-        let sim = JiraSimulator(.init(scenario: .small, token: "attach-signal-token", timeScale: 0.3))
-        let url = try await sim.start()
-        let (out, scan, scanOut, scanErr) = try Self.headlessScan(url, token: "attach-signal-token")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        do {
-            try await Self.waitForManifest(in: out)
+        try await Self.withHeadlessScan(token: "attach-signal-token") { headless in
+            let out = headless.out, scan = headless.process
             let refused = try await BinaryRunner.run(["console", "--attach", out, "--follow", "5s"])
             #expect(refused.status == 2 && refused.stderr.contains("--follow is not taken here"), "\(refused.stderr)")
             try await Tmux().with { tmux in
-                await tmux.run([
-                    "new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "40",
-                    "\(BinaryRunner.binary) console --attach \(out); echo EXITED-$?; sleep 60",
-                ])
+                await Self.attach(tmux, to: out)
                 _ = try await tmux.wait(for: "attached to pid", seconds: 60)
                 let pid = await Spawn.run(["pgrep", "-f", "^\(BinaryRunner.binary) console --attach \(out)"]).output
                     .split(separator: "\n").first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
@@ -464,13 +475,9 @@ import Testing
             }
             #expect(scan.isRunning, "the scan ended with its console")
             kill(scan.processIdentifier, SIGINT)
-            let result = await BinaryRunner.finish(scan, scanOut, scanErr, deadline: .seconds(60))
+            let result = await BinaryRunner.finish(
+                scan, headless.stdout, headless.stderr, deadline: .seconds(60))
             #expect(result.status == 130 || result.status == 0, "\(result.stderr)")
-        } catch {
-            kill(scan.processIdentifier, SIGKILL)
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 }

@@ -246,11 +246,7 @@ public final class ControlServer: Sendable {
         let dated = DatedEvent(at: Date(), event: event)
         let wake = state.withLock { s -> Bool in
             s.sequence += 1
-            // A later pass of `--follow` starts its counts over, as the consoles' do.
-            if case .phase(.connecting) = event, [.done, .failed, .interrupted].contains(s.progress.phase) {
-                s.progress = ScanProgress()
-            }
-            s.progress.apply(event, at: dated.at)
+            s.progress.applyStartingPasses(event, at: dated.at)
             if let kind = Self.stickyKind(event) { s.sticky[kind] = (s.sequence, dated) }
             if s.recent.count < Self.recentEvents {
                 s.recent.append((s.sequence, dated))

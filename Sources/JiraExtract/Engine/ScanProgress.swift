@@ -108,6 +108,14 @@ public struct ScanProgress: Sendable {
         }
     }
 
+    /// Applies `event`, first starting the counts over when it begins a later pass (`--follow`:
+    /// a pass connects again after the last one ended). For readers that see every pass through
+    /// one progress: the progress lines and the control socket.
+    public mutating func applyStartingPasses(_ event: ScanEvent, at now: Date = Date()) {
+        if case .phase(.connecting) = event, [.done, .failed, .interrupted].contains(phase) { self = ScanProgress() }
+        apply(event, at: now)
+    }
+
     private mutating func sample(_ now: Date) {
         if let last = samples.last, now.timeIntervalSince(last.0) < 1 {
             samples[samples.count - 1].1 = writes

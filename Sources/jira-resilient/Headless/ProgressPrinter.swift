@@ -27,9 +27,7 @@ final class ProgressPrinter: Sendable {
     private func receive(_ event: ScanEvent) {
         let now = Date()
         let project = state.withLock { p in
-            // A later pass of `--follow` starts its counts over (its first event).
-            if case .phase(.connecting) = event, [.done, .failed].contains(p.phase) { p = ScanProgress() }
-            p.apply(event, at: now)
+            p.applyStartingPasses(event, at: now)
             return p.project
         }
         // Checkpoints are in events.jsonl and the status line; a line each would drown the log.
