@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "JiraSimulatorTests",
             dependencies: [
-                "JiraSimulator",
+                "JiraSimulator", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict

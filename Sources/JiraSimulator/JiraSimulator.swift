@@ -27,6 +27,15 @@ public final class JiraSimulator: Sendable {
         public var locale: SimLocale = .en
         /// JIRA unreachable for a while (a restart), once.
         public var outage: OutageSchedule?
+        /// The node's cores, shared by the requests in service (see `ServerCapacity`); nil = a node
+        /// without limit, where each request takes its own work in wall time (the tests' default;
+        /// `jira-resilient sim` and `demo` default to 4).
+        public var serverCores: Int?
+        /// Share of the node's cores other users keep busy, 0..<1 (only with `serverCores`).
+        public var backgroundLoad = 0.0
+        /// Requests in service at most; the rest queue (Tomcat's `maxThreads`, 150 in JIRA's
+        /// shipped `server.xml`).
+        public var serverThreads = 150
 
         public init(scenario: Scenario, token: String, timeScale: Double = 1) {
             self.scenario = scenario
@@ -55,6 +64,8 @@ public final class JiraSimulator: Sendable {
     let state: Mutex<State>
     let server = Mutex<SimulatorServer?>(nil)
     private let abandoned = Mutex(0)
+    /// The node's CPU: shares work among the requests in service and accounts it.
+    let capacity: ServerCapacity
     private let outageTask = Mutex<Task<Void, Never>?>(nil)
 
     /// Answers never rendered because the client had gone when the delay ended.
@@ -63,6 +74,9 @@ public final class JiraSimulator: Sendable {
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
+        capacity = ServerCapacity(
+            cores: configuration.serverCores, threads: configuration.serverThreads,
+            background: configuration.backgroundLoad, timeScale: configuration.timeScale)
         let scenario = configuration.scenario
         let bucket = scenario.rateLimit.map {
             TokenBucket(limit: $0, timeScale: configuration.timeScale, now: Self.monotonic())
@@ -93,7 +107,10 @@ public final class JiraSimulator: Sendable {
     private func bind(port: Int) async throws -> SimulatorServer {
         try await SimulatorServer.start(
             host: configuration.host, port: port, tls: configuration.tls,
-            onAbandoned: { [self] in abandoned.withLock { $0 += 1 } }
+            onAbandoned: { [self] response in
+                abandoned.withLock { $0 += 1 }
+                capacity.abandoned(work: response.work)
+            }
         ) { [self] request in
             await self.handle(request)
         }
@@ -111,7 +128,11 @@ public final class JiraSimulator: Sendable {
             defer { s = nil }; return s
         }
         await server?.stop()
+        capacity.stop()
     }
+
+    /// What the node has spent so far (server work, abandoned work, stretch).
+    public var stats: ServerStats { capacity.stats.withLock { $0 } }
 
     /// Ends the scheduled outage now (JIRA is back); returns once the port serves again.
     public func endOutage() async {
@@ -293,7 +314,11 @@ public final class JiraSimulator: Sendable {
             response.headers.append(("WWW-Authenticate", "OAuth realm=\"\(baseURL)\""))
             appliedFault = nil
         } else if request.path.hasPrefix("/_sim/") {
-            response = SimulatorIntrospection.respond(request, universe: universe, log: state.withLock { $0.log })
+            response = SimulatorIntrospection.respond(
+                request, universe: universe, log: state.withLock { $0.log },
+                context: .init(
+                    stats: stats, cost: configuration.scenario.cost, cores: configuration.serverCores,
+                    backgroundLoad: configuration.backgroundLoad, timeScale: configuration.timeScale))
         } else if let limit, !limit.allowed {
             response = Self.rateLimitedResponse(retryAfter: .seconds(limit.retryAfter))
             appendRateHeaders(&response, remaining: 0)
@@ -301,7 +326,7 @@ public final class JiraSimulator: Sendable {
         } else {
             var router = SimulatorRouter(
                 universe: universe, scenario: configuration.scenario, baseURL: baseURL,
-                timeScale: configuration.timeScale, paginatedChangelog: paginated)
+                paginatedChangelog: paginated)
             router.nowMs = JiraTime.nowMs()
             router.locale = configuration.locale
             response = router.route(request)
@@ -317,14 +342,16 @@ public final class JiraSimulator: Sendable {
         }
         let record = SimRequestRecord(
             sequence: sequence, method: request.method, path: request.path, jql: jql, fields: fieldsText,
-            status: response.status, bytes: response.body.count, delay: response.delay,
-            authenticated: authenticated, fault: appliedFault, receivedAt: now)
+            status: response.status, bytes: response.body.count,
+            delay: response.work * configuration.timeScale + response.delay,
+            work: response.work, authenticated: authenticated, fault: appliedFault, receivedAt: now)
         state.withLock { s in if s.log.count < Self.logLimit { s.log.append(record) } }
         if configuration.locale != .en, response.status >= 400, response.deferred == nil,
             response.headers.contains(where: { $0.0 == "Content-Type" && $0.1.hasPrefix("application/json") })
         {
             response.body = configuration.locale.translateEnvelope(response.body)
         }
+        await capacity.process(response.work, operation: response.operation)
         return response
     }
 
@@ -384,9 +411,10 @@ public final class JiraSimulator: Sendable {
     private func applyFault(_ fault: Fault, to response: inout SimResponse, baseURL: String) {
         switch fault {
         case .rateLimited(let retryAfter):
-            let delay = response.delay
+            // Tomcat's limiter answers before JIRA does any work.
+            let work = response.work
             response = Self.rateLimitedResponse(retryAfter: retryAfter)
-            response.delay = min(delay, 0.05 * configuration.timeScale)
+            response.delay = min(work, 0.05) * configuration.timeScale
         case .status(let code, let retryAfter):
             response =
                 code == 500

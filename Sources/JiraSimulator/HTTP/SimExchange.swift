@@ -59,8 +59,14 @@ public struct SimResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
-    /// Real seconds to wait before the head (already multiplied by the time scale).
+    /// Real seconds to wait before the head (already multiplied by the time scale), on top of the
+    /// work: a fault's pause, which costs the server nothing.
     public var delay: Double = 0
+    /// Server work before the head, simulated seconds of one core (time scale 1): spent through
+    /// the capacity model, which shares the node's cores among the requests in service.
+    public var work: Double = 0
+    /// What the request was, for the server's accounting.
+    public var operation: ServerStats.Operation = .other
     public var delivery: Delivery = .complete
     /// Produces the body after the delay, as JIRA serializes while the client waits; a client
     /// that has gone by then costs nothing. Nil when `body` is already final.
@@ -114,8 +120,10 @@ public struct SimRequestRecord: Sendable {
     public var fields: String
     public var status: Int
     public var bytes: Int
-    /// Real seconds the server waited before the head.
+    /// Real seconds the server would wait before the head on an idle node (work and fault delays).
     public var delay: Double
+    /// Server work the request cost, simulated seconds of one core.
+    public var work: Double = 0
     /// Whether the request carried `Authorization: Bearer` with the right token.
     public var authenticated: Bool
     public var fault: Fault?

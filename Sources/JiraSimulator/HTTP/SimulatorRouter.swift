@@ -1,13 +1,12 @@
 import Foundation
 
 /// Answers one authenticated request from a snapshot of the universe: the REST API v2 subset,
-/// JIRA's envelopes and error wording, and the cost model's delay. Pure: no clock but `nowMs`,
+/// JIRA's envelopes and error wording, and the cost model's work. Pure: no clock but `nowMs`,
 /// no shared state, so it is tested without sockets.
 struct SimulatorRouter {
     let universe: SimUniverse
     let scenario: Scenario
     let baseURL: String
-    let timeScale: Double
     let paginatedChangelog: Bool
     /// The token user's language, for warnings inside 200 answers (errors are translated by the server).
     var locale: SimLocale = .en
@@ -17,9 +16,6 @@ struct SimulatorRouter {
         IssueRenderer(universe: universe, baseURL: baseURL, offsetMinutes: scenario.serverOffsetMinutes)
     }
     private var cost: CostModel { scenario.cost }
-
-    /// Seconds of simulated work, scaled to real seconds.
-    private func scaled(_ seconds: Double) -> Double { seconds * timeScale }
 
     func route(_ request: SimRequest) -> SimResponse {
         let prefix = "/rest/api/2/"
@@ -39,7 +35,7 @@ struct SimulatorRouter {
         case ("GET", "project") where parts.count == 2: response = project(parts[1])
         default: return notFound(request.path)
         }
-        response.delay += scaled(cost.baseSeconds)
+        response.work += cost.baseSeconds
         return response
     }
 
@@ -214,7 +210,8 @@ struct SimulatorRouter {
             seconds += issueCost(issue, selection: selection, expand: p.expand, keysOnly: keysOnly, caps: .search)
         }
         var response = SimResponse.json(200, [])
-        response.delay = scaled(seconds)
+        response.work = seconds + cost.searchOverhead(matched: result.issues.count)
+        response.operation = keysOnly ? .listing : .search
         let renderer = self.renderer, issues = Array(page), expand = p.expand,
             warnings = result.warnings.map(locale.translate), total = result.issues.count
         response.deferred = {
@@ -274,8 +271,8 @@ struct SimulatorRouter {
             let expand = Set((request.query["expand"] ?? []).flatMap { $0.split(separator: ",").map(String.init) })
             var response = SimResponse.json(200, [])
             let keysOnly = selection.isKeysOnly && !expand.contains("changelog")
-            response.delay = scaled(
-                issueCost(issue, selection: selection, expand: expand, keysOnly: keysOnly, caps: .issue))
+            response.work = issueCost(issue, selection: selection, expand: expand, keysOnly: keysOnly, caps: .issue)
+            response.operation = .issue
             let renderer = self.renderer
             response.deferred = {
                 var json = JSONBuilder(capacity: 64 * 1024)
@@ -395,7 +392,8 @@ struct SimulatorRouter {
         json.endArray()
         json.endObject()
         var response = SimResponse.json(200, json.bytes)
-        response.delay = scaled(Double(max(0, end - startAt)) * cost.perHistorySeconds)
+        response.work = Double(max(0, end - startAt)) * cost.perHistorySeconds
+        response.operation = .subResource
         return response
     }
 }

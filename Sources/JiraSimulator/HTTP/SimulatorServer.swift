@@ -25,7 +25,7 @@ public final class SimulatorServer: Sendable {
     static let maxRequestBody = 8 << 20
 
     public static func start(
-        host: String, port: Int, tls: Bool, onAbandoned: @escaping @Sendable () -> Void = {},
+        host: String, port: Int, tls: Bool, onAbandoned: @escaping @Sendable (SimResponse) -> Void = { _ in },
         handler: @escaping Handler
     ) async throws -> SimulatorServer {
         let sslContext: NIOSSLContext? = tls ? try makeTLSContext() : nil
@@ -75,7 +75,9 @@ public final class SimulatorServer: Sendable {
         return try NIOSSLContext(configuration: configuration)
     }
 
-    private static func serve(_ connection: Connection, onAbandoned: @Sendable () -> Void, handler: Handler) async {
+    private static func serve(
+        _ connection: Connection, onAbandoned: @Sendable (SimResponse) -> Void, handler: Handler
+    ) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
@@ -94,15 +96,17 @@ public final class SimulatorServer: Sendable {
                             method: h.method.rawValue, uri: h.uri,
                             authorization: h.headers.first(name: "Authorization"), body: body)
                         var response = await handler(request)
+                        // The server is stopping (the handler's work returns early then): answer nothing.
+                        try Task.checkCancellation()
                         if response.delay > 0 {
                             try await Task.sleep(nanoseconds: UInt64(response.delay * 1e9))
                         }
                         if let gate = response.gate { await gate.wait() }
                         if response.deferred != nil {
-                            // Serialize only for a client still waiting (a real JIRA's work is
-                            // done during the delay; ours is done after it, for nobody who left).
+                            // Serialize only for a client still waiting (the work was spent in the
+                            // handler, through the capacity model; the bytes are made after it).
                             guard connection.channel.isActive else {
-                                onAbandoned()
+                                onAbandoned(response)
                                 return
                             }
                             response.body = response.materialized()

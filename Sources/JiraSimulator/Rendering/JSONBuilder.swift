@@ -54,6 +54,11 @@ public struct JSONBuilder: Sendable {
     public mutating func member(_ name: String, _ value: String) { key(name); string(value) }
     public mutating func member(_ name: String, _ value: Int) { key(name); int(value) }
     public mutating func member(_ name: String, _ value: Bool) { key(name); bool(value) }
+    /// A finite number (NaN and infinities are written as null: JSON has no form for them).
+    public mutating func member(_ name: String, _ value: Double) {
+        key(name)
+        if value.isFinite { double(value) } else { null() }
+    }
     public mutating func memberOrNull(_ name: String, _ value: String?) {
         key(name)
         if let value { string(value) } else { null() }
