@@ -30,8 +30,14 @@ public struct JiraClientConfiguration: Sendable {
     public var backoffScale = 1.0
     /// Longest single wait, whatever `Retry-After` says.
     public var maxWait = 960.0
-    /// Requests in flight at once (a request waiting for a slot has not started its budget).
-    public var concurrency = 4
+    /// Requests in flight at once (a request waiting for a slot has not started its budget): fixed,
+    /// or adapting to JIRA's latency up to a ceiling (see `RequestLimiter`).
+    public var concurrencyLimit: ConcurrencyLimit = .fixed(4)
+    /// The most ordinary requests in flight; setting it fixes the concurrency.
+    public var concurrency: Int {
+        get { concurrencyLimit.ceiling }
+        set { concurrencyLimit = .fixed(newValue) }
+    }
     /// Links-only rescue requests (the hub tier's long ones) in flight at once, in a lane of their
     /// own so a hub never takes a slot from the rest of the scan.
     public var rescueConcurrency = 2

@@ -37,6 +37,9 @@ public enum JiraEvent: Sendable, Codable {
     case cursorRecovered(from: String, to: String?, reason: String)
     /// JIRA became unreachable, is being probed, or is back.
     case outage(OutageEvent)
+    /// The request limiter's view of JIRA's load: sent when the limit changes, and every few
+    /// answers otherwise.
+    case load(LoadSnapshot)
     case warning(String)
 
     public struct RequestInfo: Sendable, Codable {

@@ -40,7 +40,8 @@ final class JiraTransport: Sendable {
     let bodyLane: BodyLane
     let gate = BackoffGate(clock: ContinuousClock())
     let outage: OutageMonitor
-    private let slots: AsyncSemaphore
+    /// Ordinary requests in flight (fixed or adaptive); the links lane counts against it too.
+    let limiter: RequestLimiter
     private let rescueSlots: AsyncSemaphore
     private let nextID = Atomic<Int>(0)
     private let prober = Mutex<Task<Void, Never>?>(nil)
@@ -77,7 +78,8 @@ final class JiraTransport: Sendable {
         if let proxy = configuration.proxy {
             http.proxy = .server(host: proxy.host, port: proxy.port, authorization: proxy.authorization)
         }
-        slots = AsyncSemaphore(permits: configuration.concurrency)
+        let events = configuration.events
+        limiter = RequestLimiter(configuration.concurrencyLimit) { events.send(.load($0)) }
         rescueSlots = AsyncSemaphore(permits: configuration.rescueConcurrency)
         http.connectionPool = .init(
             idleTimeout: .seconds(60),
@@ -119,13 +121,13 @@ final class JiraTransport: Sendable {
             try await holdThroughOutage()
             // The slot first, then the gate: a request that waited for a slot through a 429 must
             // still wait out the hold (and its pacing slot) before it is sent.
-            let lane = request.rung == .hubLinks ? rescueSlots : slots
+            let lane = Lane(rescue: request.rung == .hubLinks, limiter: limiter, rescueSlots: rescueSlots)
             do { try await lane.acquire() } catch {
                 throw JiraError(.cancelled, "cancelled while waiting for a request slot")
             }
             let sentAt: ContinuousClock.Instant
             do { sentAt = try await gate.pass() } catch {
-                lane.release()
+                lane.release(.neutral(seconds: 0))
                 throw JiraError(.cancelled, "cancelled while waiting out a rate limit")
             }
             // Until JIRA has answered once, a request without a rung (the run's first contact)
@@ -158,7 +160,7 @@ final class JiraTransport: Sendable {
                         let value = try decode(Response(status: code, headers: headers, body: body))
                         outage.recordAnswer()
                         send(.requestFinished(info, status: code, bytes: bytes, seconds: seconds, error: nil))
-                        lane.release()
+                        lane.release(.answered(seconds: seconds, kind: Self.kind(of: request)))
                         return value
                     } catch {
                         step = classifier.classifyDecodeFailure(
@@ -168,7 +170,7 @@ final class JiraTransport: Sendable {
             }
             // The slot is released after the outcome is announced, and before any wait.
             send(.requestFinished(info, status: status, bytes: bytes, seconds: seconds, error: step.summary))
-            lane.release()
+            lane.release(Self.loadOutcome(of: outcome, step: step, seconds: seconds, request: request))
             switch step {
             case .deliver:
                 preconditionFailure("a delivered response returns above")
@@ -208,6 +210,52 @@ final class JiraTransport: Sendable {
                     attempt += 1
                 }
             }
+        }
+    }
+
+    /// A request's slot: the limiter's, and for the links lane also one of its own few.
+    private struct Lane {
+        var rescue: Bool
+        var limiter: RequestLimiter
+        var rescueSlots: AsyncSemaphore
+
+        func acquire() async throws {
+            if rescue { try await rescueSlots.acquire() }
+            do { try await limiter.acquire(rescue: rescue) } catch {
+                if rescue { rescueSlots.release() }
+                throw error
+            }
+        }
+
+        func release(_ outcome: RequestLimiter.Outcome) {
+            limiter.release(rescue: rescue, rescue ? .neutral(seconds: outcome.seconds) : outcome)
+            if rescue { rescueSlots.release() }
+        }
+    }
+
+    /// Requests whose answers take comparable time: the operation, the rung, and the page size
+    /// rounded to a power of two.
+    static func kind(of request: Request) -> String {
+        var bucket = 1
+        if case .batch(let count, _, _) = request.subject {
+            while bucket < count { bucket *= 2 }
+        }
+        return "\(request.operation)/\(request.rung.map { "\($0)" } ?? "-")/\(bucket)"
+    }
+
+    /// What a finished attempt that was not delivered says about JIRA's load.
+    static func loadOutcome(
+        of outcome: AttemptClassifier.Outcome, step: AttemptClassifier.Step, seconds: Double, request: Request
+    ) -> RequestLimiter.Outcome {
+        switch outcome {
+        case .response(let status, _, _) where status == 429 || status == 503:
+            return .overloaded(seconds: seconds)
+        case .timeout:
+            return .overloaded(seconds: seconds)
+        case .response:
+            return .answered(seconds: seconds, kind: kind(of: request))
+        case .failed, .cancelled:
+            return .neutral(seconds: seconds)
         }
     }
 

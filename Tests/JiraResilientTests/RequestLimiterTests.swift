@@ -1,0 +1,99 @@
+import Testing
+import TestSupport
+
+@testable import JiraResilient
+
+/// The adaptive limit, driven by answers fed in directly: no sockets, no clock.
+@Suite(.timeLimit(.minutes(1))) struct RequestLimiterTests {
+    /// Runs `steps` steps in which every slot is taken and one more request waits (the limit
+    /// binds), then every slot's answer comes back in `latency(limit)` seconds; returns the limit.
+    static func settle(
+        _ limiter: RequestLimiter, steps: Int, latency: (Int) -> Double
+    ) async throws -> Int {
+        for _ in 0..<steps {
+            let limit = limiter.snapshot.limit
+            for _ in 0..<limit { try await limiter.acquire() }
+            let waiter = Task { try await limiter.acquire() }
+            try await waitUntil("a request to wait for a slot", deadline: .seconds(30)) { limiter.waiting == 1 }
+            for _ in 0..<limit { limiter.release(.answered(seconds: latency(limit), kind: "search/full/64")) }
+            try await waiter.value
+            limiter.release(.neutral(seconds: 0))
+        }
+        return limiter.snapshot.limit
+    }
+
+    /// A node of `cores` cores shared by processor sharing: answers keep their floor up to `cores`
+    /// requests and slow in proportion beyond.
+    static func node(cores: Int) -> (Int) -> Double { { n in 0.2 * max(1, Double(n) / Double(cores)) } }
+
+    @Test(arguments: [2, 4, 6])
+    func theLimitSettlesNearTheNodesCores(_ cores: Int) async throws {
+        let limiter = RequestLimiter(.adaptive(max: 16))
+        let limit = try await Self.settle(limiter, steps: 40, latency: Self.node(cores: cores))
+        // Grows past the cores until answers are 1.3× their floor, never to where they are 1.8×.
+        #expect(limit >= cores)
+        #expect(Double(limit) < Double(cores) * RequestLimiter.shrinkAbove)
+        #expect(limiter.snapshot.inflation < RequestLimiter.shrinkAbove)
+    }
+
+    @Test func theCeilingHoldsOnAnIdleNode() async throws {
+        let limiter = RequestLimiter(.adaptive(max: 5))
+        #expect(try await Self.settle(limiter, steps: 60, latency: { _ in 0.1 }) == 5)
+    }
+
+    @Test func overloadHalvesTheLimitAtOnce() async throws {
+        let limiter = RequestLimiter(.adaptive(max: 16))
+        let before = try await Self.settle(limiter, steps: 60, latency: { _ in 0.1 })
+        #expect(before == 16)
+        try await limiter.acquire()
+        limiter.release(.overloaded(seconds: 1))
+        #expect(limiter.snapshot.limit == before / 2)
+    }
+
+    @Test func aFixedLimitNeverMoves() async throws {
+        let limiter = RequestLimiter(.fixed(3))
+        #expect(try await Self.settle(limiter, steps: 20, latency: Self.node(cores: 1)) == 3)
+        try await limiter.acquire()
+        limiter.release(.overloaded(seconds: 1))
+        #expect(limiter.snapshot.limit == 3)
+    }
+
+    @Test func theLinksLaneCountsAgainstTheLimitButOneRequestAlwaysRuns() async throws {
+        let limiter = RequestLimiter(.adaptive(max: 2))
+        #expect(limiter.snapshot.limit == 2)
+        try await limiter.acquire(rescue: true)
+        try await limiter.acquire(rescue: true)
+        // Both slots are hubs' links: one ordinary request still runs...
+        try await limiter.acquire()
+        #expect(limiter.snapshot.inFlight == 3)
+        // ...and a second waits while the links requests hold the limit's other slot.
+        let second = Task { try await limiter.acquire() }
+        try await waitUntil("the second request to wait", deadline: .seconds(30)) { limiter.waiting == 1 }
+        limiter.release(rescue: true, .neutral(seconds: 60))
+        // One links request and one ordinary request fill a limit of 2: still waiting.
+        #expect(limiter.waiting == 1)
+        limiter.release(rescue: true, .neutral(seconds: 60))
+        try await second.value
+        #expect(limiter.snapshot.inFlight == 2)
+    }
+
+    @Test func aWaitingRequestIsCancellable() async throws {
+        let limiter = RequestLimiter(.fixed(1))
+        try await limiter.acquire()
+        let waiting = Task { try await limiter.acquire() }
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        limiter.release(.neutral(seconds: 0))
+        try await limiter.acquire()
+    }
+
+    @Test func theServerTimeEstimateCountsEachAnswerAtItsFloor() async throws {
+        let limiter = RequestLimiter(.fixed(1))
+        for seconds in [0.1, 0.1, 0.3, 0.3] {
+            try await limiter.acquire()
+            limiter.release(.answered(seconds: seconds, kind: "issue/-/1"))
+        }
+        // No floor yet for the first round: each answer counts its own time.
+        #expect(abs(limiter.snapshot.serverSeconds - 0.8) < 1e-9)
+    }
+}
