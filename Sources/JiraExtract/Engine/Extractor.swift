@@ -17,6 +17,8 @@ public final class Extractor: Sendable {
     public let requested: ScanOptions
     private let pass: Mutex<Pass>
     private let counters: Counters
+    /// Issues a batch asks for; learned across passes (`--page-size auto`).
+    let pageSizer: PageSizer
     /// Held shared while this extractor lives: `compact` waits for no scan.
     private let lock: DirectoryLock
 
@@ -100,7 +102,11 @@ public final class Extractor: Sendable {
         let counters = Counters()
         self.counters = counters
         var configuration = configuration
-        configuration.concurrency = options.concurrency
+        configuration.concurrencyLimit =
+            options.adaptiveConcurrency ? .adaptive(max: options.concurrency) : .fixed(options.concurrency)
+        pageSizer = PageSizer(
+            initial: options.pageSize, adaptive: options.adaptivePageSize,
+            budget: configuration.effectiveFastFailTimeout)
         configuration.events = EventSink { event in
             counters.count(event)
             sink.send(.client(event))
@@ -476,7 +482,7 @@ public final class Extractor: Sendable {
             var inFlight = 0
             while true {
                 await control.waitWhilePaused()
-                guard let batch = await queue.next(size: options.pageSize) else { break }
+                guard let batch = await queue.next(size: pageSizer.size) else { break }
                 // A worker that waited for work while the operator paused does not start now.
                 await control.waitWhilePaused()
                 if Task.isCancelled { throw JiraError(.cancelled, "the scan was interrupted") }
@@ -651,6 +657,13 @@ public final class Extractor: Sendable {
             let subject = RequestSubject.batch(count: batch.count, first: batch.first!.key, last: batch.last!.key)
             let ladder = try await client.searchPageResilient(
                 jql, maxResults: batch.count, validation: .warn, label: subject.text, subject: subject)
+            if ladder.tier == .full, let full = ladder.rungs.first(where: { $0.rung == .full && $0.succeeded }),
+                let change = pageSizer.record(
+                    asked: batch.count, issues: ladder.page.issues.count, seconds: full.seconds,
+                    serverMax: ladder.page.maxResults)
+            {
+                events.send(change.event)
+            }
             let returnedIDs = Set(ladder.page.issues.map(\.summary.id))
             let vanished = batch.filter { !returnedIDs.contains($0.id) }.map(\.key)
             if !vanished.isEmpty {
@@ -670,6 +683,7 @@ public final class Extractor: Sendable {
             }
             return rows
         } catch  where error.code == .timeout && batch.count > 1 {
+            if let change = pageSizer.timedOut(asked: batch.count) { events.send(change.event) }
             // Split into up to `splitWays` parts fetched side by side: the slow issue is alone
             // after about log₈(n) rounds of timeouts instead of log₂(n).
             let parts = Self.split(batch, ways: Self.splitWays)

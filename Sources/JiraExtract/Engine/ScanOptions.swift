@@ -7,10 +7,16 @@ public struct ScanOptions: Sendable {
     public var filter: String?
     /// A delta scan of issues updated since this instant; nil for a full scan.
     public var since: Date?
-    /// Issues per search request.
+    /// Issues per search request (with `adaptivePageSize`, the first pages' size).
     public var pageSize = 50
-    /// Workers fetching batches at once (each request also needs a client slot).
+    /// Page size adapts to JIRA's per-request overhead (`--page-size auto`; see `PageSizer`).
+    public var adaptivePageSize = false
+    /// Workers fetching batches at once (each request also needs a client slot); with
+    /// `adaptiveConcurrency`, the ceiling of the adaptive limit.
     public var concurrency = 4
+    /// Requests in flight adapt to JIRA's latency up to `concurrency` (`--concurrency auto`; see
+    /// `RequestLimiter`); off, `concurrency` is fixed.
+    public var adaptiveConcurrency = false
     /// Ignore a checkpoint found in the output directory.
     public var restart = false
     /// With no `since`: on a directory whose last pass finished, continue as a delta from that

@@ -84,6 +84,16 @@ public enum Narration {
             return NarrationLine(
                 .info,
                 "resuming the interrupted pass: \(count(written)) issues already written, \(count(pending)) pending")
+        case .pageSize(let from, let to, let reason, let perIssue):
+            let cost = perIssue.map { String(format: " (%.1f ms an issue at %d)", $0 * 1000, from) } ?? ""
+            let why: String
+            switch reason {
+            case .cheaperPerIssue: why = "larger pages cost JIRA less per issue\(cost)"
+            case .settled: why = "larger pages no longer cost less per issue\(cost)"
+            case .timeout: why = "a page of \(from) timed out"
+            case .serverCap: why = "JIRA answers at most \(to) issues a page"
+            }
+            return NarrationLine(.info, "page size \(from) → \(to): \(why)")
         case .paused(let paused):
             return NarrationLine(.info, paused ? "paused: requests in flight finish, nothing new starts" : "resumed")
         case .operatorAction(let what, let console):
@@ -134,7 +144,7 @@ public enum Narration {
         case .changelogRoute(_, let reason): return NarrationLine(.info, "changelog: \(reason)")
         case .warning(let w): return NarrationLine(.warning, "warning: \(w)")
         case .outage(let o): return line(for: o)
-        case .requestStarted, .requestFinished, .rung, .tierDecided, .timeZone: return nil
+        case .requestStarted, .requestFinished, .rung, .tierDecided, .timeZone, .load: return nil
         }
     }
 

@@ -31,6 +31,9 @@ public enum ScanEvent: Sendable, Codable {
     /// This run resumes an interrupted pass: `written` issues of it were written by earlier
     /// runs (not written again), `pending` remain.
     case resumedPass(written: Int, pending: Int)
+    /// `--page-size auto` changed the issues a batch asks for (`perIssue`: the best seconds per
+    /// issue at the old size, when known).
+    case pageSize(from: Int, to: Int, reason: PageSizeReason, perIssue: Double?)
     /// A batch failed every tier; its issues stay pending for the next run.
     case batchFailed(keys: [String], error: String)
     case paused(Bool)
@@ -47,6 +50,18 @@ public enum ScanEvent: Sendable, Codable {
     /// Re-fetches after the pass ended changed what the files hold: the pass's counts now
     /// (written, tiers, complete), as `state.json` has them.
     case recounted(ScanSummary)
+
+    /// Why the page size changed.
+    public enum PageSizeReason: String, Sendable, Codable {
+        /// Larger pages cost less per issue: the request's overhead is spread wider.
+        case cheaperPerIssue = "cheaper-per-issue"
+        /// Larger pages no longer cost less per issue: the size settles.
+        case settled
+        /// A page the size could explain timed out.
+        case timeout
+        /// The server answered with a smaller `maxResults` than asked.
+        case serverCap = "server-cap"
+    }
 
     public struct Connection: Sendable, Codable {
         public var url: String

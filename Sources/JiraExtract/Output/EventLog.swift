@@ -159,6 +159,12 @@ public enum EventJSON {
             o.member("error", error)
         case .paused(let p):
             o.member("type", p ? "paused" : "resumed")
+        case .pageSize(let from, let to, let reason, let perIssue):
+            o.member("type", "pageSize")
+            o.member("from", from)
+            o.member("to", to)
+            o.member("reason", reason.rawValue)
+            if let perIssue { o.member("perIssueSeconds", perIssue) }
         case .resumedPass(let written, let pending):
             o.member("type", "resumedPass")
             o.member("written", written)
@@ -266,6 +272,15 @@ public enum EventJSON {
         case .warning(let w):
             o.member("type", "warning")
             o.member("message", w)
+        case .load(let l):
+            o.member("type", "load")
+            o.member("limit", l.limit)
+            o.member("inFlight", l.inFlight)
+            o.member("adaptive", l.adaptive)
+            if let floor = l.floorSeconds { o.member("floorSeconds", floor) }
+            if let recent = l.recentSeconds { o.member("recentSeconds", recent) }
+            o.member("inflation", l.inflation)
+            o.member("serverSeconds", l.serverSeconds)
         case .outage(let event):
             o.member("type", "outage")
             switch event {
