@@ -348,7 +348,10 @@ import Testing
             #expect(written >= 50, "\(text)")
             #expect(text.contains("jira_resilient_issues_written_total{tier=\"splitPage\"}"))
             #expect(text.contains("jira_resilient_requests_total{status=\"200\"}"))
-            #expect(text.contains("jira_resilient_concurrency 4"))
+            // The limit in force (auto starts at 2 and stays within its ceiling of 8).
+            let limit = text.split(separator: "\n").first { $0.hasPrefix("jira_resilient_concurrency ") }
+                .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+            #expect(limit.map { (1...8).contains($0) } == true, "\(text)")
             #expect(text.contains("jira_resilient_requests_in_flight"))
             #expect(text.contains("jira_resilient_last_write_timestamp_seconds"))
             #expect(!text.contains(Self.token))

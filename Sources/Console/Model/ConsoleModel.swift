@@ -58,6 +58,8 @@ public struct ConsoleModel: Sendable {
     }
 
     public var progress = ScanProgress()
+    /// JIRA's load as the client's request limiter sees it (nil until the first answers).
+    public var load: LoadSnapshot?
     public var state: RunState = .connecting
     public var startedAt: Date?
     public var finishedAt: Date?
@@ -185,6 +187,7 @@ public struct ConsoleModel: Sendable {
             case .ended: if case .outage = state { state = .running }
             case .probed, .gaveUp: break
             }
+        case .load(let snapshot): load = snapshot
         case .cursorRecovered, .changelogRoute, .timeZone, .warning: break
         }
     }

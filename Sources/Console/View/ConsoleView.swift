@@ -177,6 +177,30 @@ public enum ConsoleView {
         if let window = p.window { x = g.put("window \(window)  ", x: x, y: y, role: .text) }
         if p.reindexed > 0 { g.put("reindex: \(count(p.reindexed)) stale, fetched anyway", x: x, y: y, role: .warning) }
         y += 1
+        if let load = model.load { loadRow(&g, load, y: &y) }
+    }
+
+    /// JIRA's load as the request limiter sees it: the limit and what is in flight, how much slower
+    /// than their floor answers come now, and the server time the scan has cost (an estimate).
+    static func loadRow(_ g: inout Grid, _ load: LoadSnapshot, y: inout Int) {
+        var x = g.put("Load     ", x: 0, y: y, role: .title)
+        x = g.put(
+            "limit \(load.limit)\(load.adaptive ? " auto" : " fixed")  in flight \(load.inFlight)  ", x: x, y: y,
+            role: .text)
+        let role: Role = load.inflation >= 1.8 ? .warning : load.inflation >= 1.3 ? .retry : .muted
+        if let floor = load.floorSeconds, let recent = load.recentSeconds {
+            x = putWhole(
+                &g,
+                "latency \(seconds(floor)) floor, \(seconds(recent)) now (\(String(format: "%.1f", load.inflation))×)  ",
+                x: x, y: y, role: role)
+        }
+        putWhole(&g, "server ≈ \(clock(load.serverSeconds))", x: x, y: y, role: .muted)
+        y += 1
+    }
+
+    /// A duration for the load row: milliseconds under a second, else seconds.
+    static func seconds(_ s: Double) -> String {
+        s < 1 ? String(format: "%.0f ms", s * 1000) : String(format: "%.1f s", s)
     }
 
     static func section(_ g: inout Grid, _ title: String, y: Int, role: Role, x: Int = 0, width: Int? = nil) {

@@ -56,7 +56,8 @@ struct ConsoleCommand: AsyncParsableCommand {
             return
         }
         let plan = try scan.plan(project: project ?? "", out: out ?? "")
-        let configuration = try connection.configuration(token: try connection.token(), concurrency: scan.concurrency)
+        let configuration = try connection.configuration(
+            token: try connection.token(), concurrency: scan.concurrencyCeiling)
         guard isatty(0) == 1 && isatty(1) == 1 else {
             StandardStreams.err(
                 "console: not a terminal, so running as 'scan' (progress here on stderr, summary on stdout)")
@@ -79,8 +80,8 @@ struct DemoCommand: AsyncParsableCommand {
     var theme: String = "dark"
     @Option(help: "Output directory (default: a new temporary one, printed at exit).")
     var out: String?
-    @Option(help: "Requests in flight at once.")
-    var concurrency: Int = 4
+    @Option(help: "Requests in flight at once: 'auto' (up to 8, adapting to the simulated node's latency) or 1–256.")
+    var concurrency: String = "auto"
 
     func run() async throws {
         let sim = simulator.makeSimulator(defaultTimeScale: 0.25)
@@ -93,7 +94,8 @@ struct DemoCommand: AsyncParsableCommand {
             ).path
         let scenarioValue = sim.configuration.scenario
         var options = ScanOptions(project: scenarioValue.projects[0].key)
-        options.concurrency = concurrency
+        (options.adaptiveConcurrency, options.concurrency) = try ScanArguments.concurrency(concurrency, max: 8)
+        options.adaptivePageSize = true
         options.since = scenarioValue.demoSince
         options.continues = true
         // The simulator's clock is this machine's: a minute covers JQL's minute resolution.
@@ -120,7 +122,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             // The simulator's token reaches the client in memory only: never argv, never the environment.
             let configuration = try connection.configuration(
-                token: AccessToken(sim.configuration.token), concurrency: concurrency, url: url)
+                token: AccessToken(sim.configuration.token), concurrency: options.concurrency, url: url)
             if isatty(0) == 1 && isatty(1) == 1 {
                 // On a terminal the demo goes on until `q`: a delta pass a few seconds after each
                 // pass, each with something to watch.

@@ -19,7 +19,8 @@ struct ScanCommand: AsyncParsableCommand {
         guard progressInterval.isFinite, (0.2...3600).contains(progressInterval) else {
             throw JiraError(.invalidInput, "--progress-interval must be 0.2–3600 seconds, got \(progressInterval)")
         }
-        let configuration = try connection.configuration(token: try connection.token(), concurrency: scan.concurrency)
+        let configuration = try connection.configuration(
+            token: try connection.token(), concurrency: scan.concurrencyCeiling)
         try await HeadlessScan.run(
             try scan.plan(project: target.project, out: target.out), configuration: configuration,
             progressInterval: progressInterval)

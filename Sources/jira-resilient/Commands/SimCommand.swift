@@ -23,7 +23,14 @@ struct SimCommand: AsyncParsableCommand {
             try SimulatorCertificate.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
             StandardStreams.out("CA bundle: \(path)  (pass --ca-bundle \(path))")
         }
-        StandardStreams.out("time scale \(sim.configuration.timeScale); Ctrl-C stops it.")
+        let c = sim.configuration
+        let node =
+            c.serverCores.map {
+                "\($0) core\($0 == 1 ? "" : "s")"
+                    + (c.backgroundLoad > 0 ? ", \(Int(c.backgroundLoad * 100)) % busy with other users" : "")
+            } ?? "unlimited cores"
+        StandardStreams.out(
+            "time scale \(c.timeScale); node: \(node); server work so far: \(url)/_sim/stats; Ctrl-C stops it.")
         for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup) { break }
         await sim.stop()
     }

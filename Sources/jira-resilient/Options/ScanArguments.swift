@@ -20,10 +20,19 @@ struct ScanArguments: ParsableArguments {
     var since: String?
     @Option(help: "A JQL condition that narrows the project (it never widens it).")
     var filter: String?
-    @Option(name: .customLong("page-size"), help: "Issues per search request.")
-    var pageSize: Int = 50
-    @Option(help: "Requests in flight at once.")
-    var concurrency: Int = 4
+    @Option(
+        name: .customLong("page-size"),
+        help:
+            "Issues per search request: 'auto' starts at 50 and grows while larger pages cost JIRA less per issue, or a fixed 1–1000."
+    )
+    var pageSize: String = "auto"
+    @Option(
+        help:
+            "Requests in flight at once: 'auto' grows while JIRA answers as fast as it did unloaded and backs off when answers slow, 429s or 503s come; or a fixed 1–256."
+    )
+    var concurrency: String = "auto"
+    @Option(name: .customLong("max-concurrency"), help: "The most requests in flight with --concurrency auto (1–256).")
+    var maxConcurrency: Int = 8
     @Flag(help: "Ignore a checkpoint saved in the output directory.")
     var restart = false
     @Flag(
@@ -89,8 +98,15 @@ struct ScanArguments: ParsableArguments {
     func scanOptions(project: String) throws(JiraError) -> ScanOptions {
         var o = ScanOptions(project: project)
         o.filter = filter
-        o.pageSize = pageSize
-        o.concurrency = concurrency
+        switch pageSize {
+        case "auto": o.adaptivePageSize = true
+        default:
+            guard let n = Int(pageSize), (1...1000).contains(n) else {
+                throw JiraError(.invalidInput, "--page-size must be 'auto' or 1–1000, got '\(pageSize.prefix(20))'")
+            }
+            o.pageSize = n
+        }
+        (o.adaptiveConcurrency, o.concurrency) = try Self.concurrency(concurrency, max: maxConcurrency)
         o.restart = restart
         o.continues = !full
         o.sweep = sweep ?? (follow != nil)
@@ -107,10 +123,21 @@ struct ScanArguments: ParsableArguments {
             o.since = date
         }
         _ = try JQL.projectClause(project, filter: filter)
-        guard (1...1000).contains(pageSize) else { throw JiraError(.invalidInput, "--page-size must be 1–1000") }
-        guard (1...256).contains(concurrency) else { throw JiraError(.invalidInput, "--concurrency must be 1–256") }
         return o
     }
+
+    /// `--concurrency auto|N` with `--max-concurrency`: whether it adapts, and its ceiling.
+    static func concurrency(_ text: String, max: Int) throws(JiraError) -> (adaptive: Bool, ceiling: Int) {
+        guard (1...256).contains(max) else { throw JiraError(.invalidInput, "--max-concurrency must be 1–256") }
+        if text == "auto" { return (true, max) }
+        guard let n = Int(text), (1...256).contains(n) else {
+            throw JiraError(.invalidInput, "--concurrency must be 'auto' or 1–256, got '\(text.prefix(20))'")
+        }
+        return (false, n)
+    }
+
+    /// The most requests in flight these options allow (the fixed number, or auto's ceiling).
+    var concurrencyCeiling: Int { (try? Self.concurrency(concurrency, max: maxConcurrency).ceiling) ?? 4 }
 
     /// ISO-8601 with a zone (Z or ±hh:mm), with or without seconds and fractions; a bare date is UTC midnight.
     static func parseInstant(_ text: String) -> Date? {
@@ -137,8 +164,9 @@ extension ScanArguments {
         var given: [String] = []
         if since != nil { given.append("--since") }
         if filter != nil { given.append("--filter") }
-        if pageSize != 50 { given.append("--page-size") }
-        if concurrency != 4 { given.append("--concurrency") }
+        if pageSize != "auto" { given.append("--page-size") }
+        if concurrency != "auto" { given.append("--concurrency") }
+        if maxConcurrency != 8 { given.append("--max-concurrency") }
         if restart { given.append("--restart") }
         if full { given.append("--full") }
         if metrics != nil { given.append("--metrics") }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import JiraSimulator
 
-/// `--scenario`, `--seed`, `--time-scale`, `--port`, `--token`, `--tls`: shared by `sim` and `demo`.
+/// `--scenario`, `--seed`, `--time-scale`, `--port`, `--token`, `--tls`, the node's capacity…: shared by
+/// `sim` and `demo`.
 struct SimulatorOptions: ParsableArguments {
     @Option(help: "Scenario: \(Scenario.catalog.keys.sorted().joined(separator: ", ")).")
     var scenario: String = "demo"
@@ -34,8 +35,22 @@ struct SimulatorOptions: ParsableArguments {
             "AT:SECONDS — from the AT-th request, refuse connections for SECONDS (simulated time); AT:SECONDS:503 answers a load balancer's 503 page instead."
     )
     var outage: String?
+    @Option(
+        name: .customLong("server-cores"),
+        help:
+            "Cores of the simulated JIRA node, shared by the requests in service; work past them makes every answer slower (0 = unlimited)."
+    )
+    var serverCores: Int = 4
+    @Option(
+        name: .customLong("background-load"),
+        help: "Share of the node's cores other users keep busy, 0 to 0.95 (default 0).")
+    var backgroundLoad: Double = 0
 
     func validate() throws {
+        guard (0...1024).contains(serverCores) else { throw ValidationError("--server-cores must be 0–1024") }
+        guard backgroundLoad.isFinite, (0...0.95).contains(backgroundLoad) else {
+            throw ValidationError("--background-load must be a share from 0 to 0.95")
+        }
         guard Scenario.named(scenario) != nil else {
             throw ValidationError(
                 "unknown scenario '\(scenario)'; choose one of \(Scenario.catalog.keys.sorted().joined(separator: ", "))"
@@ -87,6 +102,8 @@ struct SimulatorOptions: ParsableArguments {
         configuration.timeScale = timeScale ?? defaultTimeScale
         configuration.port = port
         configuration.tls = tls
+        configuration.serverCores = serverCores == 0 ? nil : serverCores
+        configuration.backgroundLoad = backgroundLoad
         return JiraSimulator(configuration)
     }
 

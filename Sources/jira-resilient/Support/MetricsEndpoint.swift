@@ -80,6 +80,8 @@ final class MetricsEndpoint: Sendable {
         let passFinished = CoreMetrics.Gauge(label: "jira_resilient_pass_finished_timestamp_seconds")
         let watermark = CoreMetrics.Gauge(label: "jira_resilient_watermark_timestamp_seconds")
         let lastWrite = CoreMetrics.Gauge(label: "jira_resilient_last_write_timestamp_seconds")
+        /// The client's estimate of the server time the scan has cost (see `LoadSnapshot`).
+        let serverSeconds = CoreMetrics.Gauge(label: "jira_resilient_server_seconds_estimate")
 
         init(concurrency: Int) {
             self.concurrency.record(concurrency)
@@ -138,6 +140,9 @@ final class MetricsEndpoint: Sendable {
                 case .backoff(let b):
                     retries.increment()
                     backoff.increment(by: b.wait)
+                case .load(let l):
+                    concurrency.record(l.limit)
+                    serverSeconds.record(l.serverSeconds)
                 case .outage(let o):
                     switch o {
                     case .began: outage.record(1)
