@@ -183,6 +183,14 @@ import Testing
                 (["scan", "PRJ", "--out", dir, "--timeout", "1e300"], env, 2, "--timeout must be a number of seconds"),
                 (["scan", "PRJ", "--out", dir, "--max-body", "0"], env, 2, "--max-body must be a size"),
                 (
+                    ["scan", "PRJ", "--out", dir, "--concurrency", "many"], env, 2,
+                    "--concurrency must be 'auto' or 1–256"
+                ),
+                (["scan", "PRJ", "--out", dir, "--page-size", "0"], env, 2, "--page-size must be 'auto' or 1–1000"),
+                (["scan", "PRJ", "--out", dir, "--max-concurrency", "0"], env, 2, "--max-concurrency must be 1–256"),
+                (["sim", "--background-load", "2"], env, 2, "--background-load must be a share from 0 to 0.95"),
+                (["sim", "--server-cores", "2000"], env, 2, "--server-cores must be 0–1024"),
+                (
                     ["scan", "PRJ", "--out", dir, "--proxy", "socks5://x:1"], env, 2,
                     "--proxy 'socks5://x:1' is not an http proxy URL"
                 ),
