@@ -139,6 +139,8 @@ final class RequestLimiter: Sendable {
             }
             if s.inFlight == 0 || s.inFlight + countedRescue(s) < s.limit {
                 s.inFlight += 1
+                // The limit binds: this request took the last slot.
+                if s.inFlight + countedRescue(s) >= s.limit { s.round.waited = true }
                 return nil
             }
             s.round.waited = true
