@@ -25,29 +25,6 @@ import TestSupport
         return seconds / (cost.baseSeconds + cost.perIssueSeconds + cost.linkSeconds(420))
     }
 
-    /// Which of a long request and a short one sent while it is in service answers first.
-    static func firstToAnswer() async throws -> String {
-        let h = try await SimulatorHarness.start(timeScale: scale(forBigRequestSeconds: 1.5)) {
-            $0.serverCores = 1
-        }
-        defer { Task { await h.stop() } }
-        let (path, _) = try bigRequest(h)
-        let order = OrderLog()
-        async let big: Void = {
-            _ = try await h.get(path)
-            order.append("long")
-        }()
-        try await waitUntil("the long request to reach the server") { h.sim.requests.count >= 1 }
-        _ = try await h.get("/rest/api/2/issue/PRJ-5?fields=summary")
-        order.append("short")
-        try await big
-        return order.values.first ?? ""
-    }
-
-    @Test func aShortRequestOvertakesALongOneOnASharedCore() async throws {
-        #expect(try await Self.firstToAnswer() == "short")
-    }
-
     @Test func pastTheThreadPoolRequestsQueueInArrivalOrder() async throws {
         let h = try await SimulatorHarness.start(timeScale: Self.scale(forBigRequestSeconds: 1.5)) {
             $0.serverCores = 4
@@ -126,11 +103,4 @@ import TestSupport
         #expect(abs(cost.baseSeconds + cost.searchOverhead(matched: 7000) - 0.312) < 0.002)
         #expect(cost.searchOverhead(matched: 20_000) > cost.searchOverhead(matched: 50))
     }
-}
-
-/// Appends from several tasks, in the order they happen.
-final class OrderLog: Sendable {
-    private let log = Mutex<[String]>([])
-    func append(_ value: String) { log.withLock { $0.append(value) } }
-    var values: [String] { log.withLock { $0 } }
 }
