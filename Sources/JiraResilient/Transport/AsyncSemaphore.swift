@@ -23,22 +23,19 @@ final class AsyncSemaphore: Sendable {
             return s.nextID
         }
         guard let id else { return }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let cancelled = state.withLock { s -> Bool in
-                    if Task.isCancelled { return true }
+        try await waitInQueue(
+            enqueue: { continuation in
+                state.withLock { s in
+                    if Task.isCancelled { return false }
                     s.waiters.append((id, continuation))
-                    return false
+                    return true
                 }
-                if cancelled { continuation.resume(throwing: CancellationError()) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { s -> CheckedContinuation<Void, any Error>? in
-                guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return s.waiters.remove(at: index).continuation
-            }
-            waiter?.resume(throwing: CancellationError())
-        }
+            },
+            dequeue: { [self] in
+                state.withLock { s in
+                    s.waiters.firstIndex { $0.id == id }.map { s.waiters.remove(at: $0).continuation }
+                }
+            })
     }
 
     func release() {
@@ -50,5 +47,22 @@ final class AsyncSemaphore: Sendable {
             return s.waiters.removeFirst().continuation
         }
         next?.resume()
+    }
+}
+
+/// Suspends the caller in a waiter queue until someone resumes its continuation; cancellation
+/// takes it out of the queue and throws `CancellationError`. `enqueue` stores the continuation under
+/// the caller's lock (returning false if the task is already cancelled, under that same lock);
+/// `dequeue` removes it again if it is still queued. Shared by `AsyncSemaphore` and `RequestLimiter`.
+func waitInQueue(
+    enqueue: (CheckedContinuation<Void, any Error>) -> Bool,
+    dequeue: @Sendable () -> CheckedContinuation<Void, any Error>?
+) async throws {
+    try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if !enqueue(continuation) { continuation.resume(throwing: CancellationError()) }
+        }
+    } onCancel: {
+        dequeue()?.resume(throwing: CancellationError())
     }
 }

@@ -148,22 +148,19 @@ final class RequestLimiter: Sendable {
             return s.nextID
         }
         guard let id else { return }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let cancelled = state.withLock { s -> Bool in
-                    if Task.isCancelled { return true }
+        try await waitInQueue(
+            enqueue: { continuation in
+                state.withLock { s in
+                    if Task.isCancelled { return false }
                     s.waiters.append((id, continuation))
-                    return false
+                    return true
                 }
-                if cancelled { continuation.resume(throwing: CancellationError()) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { s -> CheckedContinuation<Void, any Error>? in
-                guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return s.waiters.remove(at: index).continuation
-            }
-            waiter?.resume(throwing: CancellationError())
-        }
+            },
+            dequeue: { [self] in
+                state.withLock { s in
+                    s.waiters.firstIndex { $0.id == id }.map { s.waiters.remove(at: $0).continuation }
+                }
+            })
     }
 
     /// Gives the slot back with what the request said about JIRA's load.
