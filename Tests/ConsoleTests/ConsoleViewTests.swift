@@ -35,6 +35,22 @@ import JiraResilient
         #expect(grid.text.contains("PRJ-42"))
     }
 
+    @Test func theLoadRowShowsTheLimitTheLatencyAndTheServerTime() throws {
+        var m = Fixture.model()
+        #expect(!ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20)).text.contains("Load "))
+        m.apply(
+            .client(
+                .load(
+                    LoadSnapshot(
+                        limit: 3, inFlight: 4, adaptive: true, floorSeconds: 0.25, recentSeconds: 0.5, inflation: 2,
+                        serverSeconds: 754))),
+            at: Fixture.at(20))
+        let text = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20)).text
+        #expect(text.contains("Load     limit 3 auto  in flight 4"))
+        #expect(text.contains("latency 250 ms floor, 500 ms now (2.0×)"))
+        #expect(text.contains("server ≈ 00:12:34"))
+    }
+
     @Test func tooSmallSaysSo() throws {
         let grid = ConsoleView.render(Fixture.model(), width: 59, height: 15, now: Fixture.at(20))
         try assertSnapshot(grid, "too-small")
