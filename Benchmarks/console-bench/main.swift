@@ -37,11 +37,11 @@ func event(_ i: Int) -> ScanEvent {
         return .client(
             .tierDecided(
                 TierDecision(
-                    key: "PRJ-\(i)", tier: i % 50 == 2 ? .hub : .full,
+                    key: IssueKey(project: "PRJ", number: i), tier: i % 50 == 2 ? .hub : .full,
                     rungs: [RungReport(rung: .full, succeeded: true, seconds: 0.4, error: nil, bytes: 30_000)],
                     links: i % 9, title: ServerText("Summary of issue \(i) 漢字 \u{1B}]0;x\u{07}"))))
     case 3:
-        var summary = IssueSummary(id: "\(i)", key: "PRJ-\(i - 1)", updated: nil, links: 3)
+        var summary = IssueSummary(id: "\(i)", key: IssueKey(project: "PRJ", number: i - 1), updated: nil, links: 3)
         summary.histories = .init(inline: 4, total: 4)
         return .written(
             ManifestRecord(AssembledIssue(tier: .full, bytes: [], summary: summary, missing: [], rungs: [])))

@@ -17,7 +17,7 @@ enum Fixture {
             id: id, operation: op, subject: subject, rung: rung, budget: budget, attempt: attempt, maxAttempts: 5)
     }
 
-    static func record(_ key: String, _ tier: Tier, links: Int?, missing: [String] = []) -> ManifestRecord {
+    static func record(_ key: IssueKey, _ tier: Tier, links: Int?, missing: [String] = []) -> ManifestRecord {
         var summary = IssueSummary(
             id: "1", key: key, updated: "2026-05-19T07:00:00.000-0600", links: links,
             comments: .init(inline: 3, total: 3), worklogs: .init(inline: 1, total: 1),
@@ -79,7 +79,7 @@ enum Fixture {
         ]
         for (s, e) in events { m.apply(e, at: at(s)) }
         for i in 0..<30 {
-            let key = "PRJ-\(101 + i)"
+            let key = IssueKey(project: "PRJ", number: 101 + i)
             m.apply(
                 .client(
                     .tierDecided(

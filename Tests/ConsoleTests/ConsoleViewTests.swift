@@ -173,7 +173,9 @@ import JiraResilient
         var m = Fixture.model()
         for i in 900..<950 {
             m.apply(
-                .written(Fixture.record("DEMO-\(i)", .minimal, links: nil, missing: ["issuelinks"])), at: Fixture.at(21)
+                .written(
+                    Fixture.record(IssueKey(project: "DEMO", number: i), .minimal, links: nil, missing: ["issuelinks"])),
+                at: Fixture.at(21)
             )
         }
         _ = ConsoleInput.handle(.character("m"), model: &m)
@@ -214,7 +216,7 @@ import JiraResilient
     @Test func hubsAreCountedApartFromTheirPageMates() {
         var m = Fixture.model()
         for i in 0..<3 {
-            var mate = Fixture.record("PRJ-\(700 + i)", .hub, links: 2)
+            var mate = Fixture.record(IssueKey(project: "PRJ", number: 700 + i), .hub, links: 2)
             mate.splitPage = true
             m.apply(
                 .client(
@@ -252,7 +254,9 @@ import JiraResilient
         var m = ConsoleModel()
         m.apply(.planned(total: 1000, mode: .full, window: nil), at: Fixture.at(0))
         for n in 1...100 {
-            m.apply(.written(Fixture.record("PRJ-\(n)", .full, links: 1)), at: Fixture.at(Double(n) / 10))
+            m.apply(
+                .written(Fixture.record(IssueKey(project: "PRJ", number: n), .full, links: 1)),
+                at: Fixture.at(Double(n) / 10))
         }
         m.apply(
             .client(
@@ -455,7 +459,9 @@ import JiraResilient
         var m = ConsoleModel()
         for i in 0..<50_000 {
             m.apply(
-                .client(.tierDecided(TierDecision(key: "PRJ-\(i)", tier: .full, rungs: [], links: 1))),
+                .client(
+                    .tierDecided(
+                        TierDecision(key: IssueKey(project: "PRJ", number: i), tier: .full, rungs: [], links: 1))),
                 at: Fixture.at(Double(i) / 1000))
             m.apply(.client(.warning("w \(i)")), at: Fixture.at(Double(i) / 1000))
         }
@@ -630,7 +636,7 @@ extension AttachedConsoleTests {
 extension ConsoleViewTests {
     @Test func longKeysKeepTheirSpaceBeforeTheTier() {
         var m = ConsoleModel()
-        for key in ["BENCH-14809", "LONGPROJECT-123456"] {
+        for key: IssueKey in ["BENCH-14809", "LONGPROJECT-123456"] {
             m.apply(
                 .client(.tierDecided(TierDecision(key: key, tier: .full, rungs: [], links: 2))), at: Fixture.at(1))
         }

@@ -85,10 +85,10 @@ import Glibc
             while let message = try await messages.next() {
                 switch message {
                 case .event(let dated):
-                    if case .written(let r) = dated.event { keys.append(r.key) }
+                    if case .written(let r) = dated.event { keys.append(r.key.description) }
                 case .outcome(.written(let r), let report):
                     #expect(report)
-                    keys.append("outcome " + r.key)
+                    keys.append("outcome \(r.key)")
                     return keys
                 default: break
                 }

@@ -17,8 +17,10 @@ import JiraResilient
             #expect(h.writtenKeys() == truth)
             #expect(try h.mismatches().isEmpty)
             let manifest = try h.manifest()
-            #expect(Set(manifest.map(\.key)) == truth && manifest.allSatisfy { $0.complete && $0.missing.isEmpty })
-            #expect(manifest.allSatisfy { $0.key.hasPrefix("PRJ-") })
+            #expect(
+                Set(manifest.map(\.key.description)) == truth
+                    && manifest.allSatisfy { $0.complete && $0.missing.isEmpty })
+            #expect(manifest.allSatisfy { $0.key.project == "PRJ" })
             #expect(FileManager.default.fileExists(atPath: h.directory + "/fields.json"))
             let state =
                 try JSONSerialization.jsonObject(
@@ -77,7 +79,7 @@ import JiraResilient
                 $0.fastFailTimeout = 1; $0.hedgeFraction = 1
             }
             let manifest = try h.manifest()
-            let hubRecord = try #require(manifest.first { $0.key == hub.key })
+            let hubRecord = try #require(manifest.first { $0.key.description == hub.key })
             #expect(hubRecord.tier == .hub && hubRecord.splitPage == nil)
             let mates = manifest.filter { $0.splitPage == true }
             // Page mates: fewer links than a hub has; each issue written once.
@@ -89,6 +91,50 @@ import JiraResilient
             var progress = ScanProgress()
             for event in h.events.all { progress.apply(event) }
             #expect(progress.splitPage == mates.count && progress.tiers[.hub] == summary.tiers["hub"])
+            #expect(try h.mismatches().isEmpty)
+        }
+    }
+
+    /// A pass into a directory whose manifest knows the hubs fetches each one alone from the
+    /// hub-base rung: no full attempt at a hub's page is made (and abandoned while JIRA keeps
+    /// rendering it), and the hub is still written whole, links included.
+    @Test func knownHubsSkipTheFullRungOnTheNextPass() async throws {
+        try await ScanHarness.with(timeScale: 0.5) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "PRJ")
+            options.pageSize = 10
+            options.concurrency = 2
+            let hub = try #require(
+                h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max {
+                    $0.linkIDs.count < $1.linkIDs.count
+                })
+            // The hub's page is slow on its full rung (100 simulated s = 50 s, past the 5 s budget).
+            h.sim.inject(
+                .init(
+                    .delay(100),
+                    matching: RequestMatcher(
+                        method: "POST", pathContains: "/search", fieldsContains: #"["*all"]"#, hubRank: 0), count: nil))
+            let tune: (inout JiraClientConfiguration) -> Void = {
+                $0.fastFailTimeout = 5; $0.hedgeFraction = 1
+            }
+            try await h.scan(options, client: tune)
+            let first = try #require(try h.manifest().last { $0.key.description == hub.key })
+            #expect(first.tier == .hub && first.complete)
+            func asksForHub(_ r: SimRequestRecord, fields: String) -> Bool {
+                // A search's `fields` record is its POST body, the JSON the client sent.
+                r.path.contains("/search") && r.fields.contains(fields)
+                    && (r.jql ?? "").range(of: #"\b\#(hub.id)\b"#, options: .regularExpression) != nil
+            }
+            #expect(h.sim.requests.contains { asksForHub($0, fields: #"["*all"]"#) }, "the first pass tried it whole")
+            let mark = h.sim.requests.map(\.sequence).max() ?? 0
+
+            let summary = try await h.scan(options, client: tune)
+            #expect(summary.written == h.projectKeys("PRJ").count)
+            let second = h.sim.requests.filter { $0.sequence > mark }
+            #expect(!second.contains { asksForHub($0, fields: #"["*all"]"#) }, "no full attempt at a known hub")
+            #expect(second.contains { asksForHub($0, fields: #""-issuelinks""#) })
+            let again = try #require(try h.manifest().last { $0.key.description == hub.key })
+            #expect(again.tier == .hub && again.complete && again.links == hub.linkIDs.count)
+            #expect(again.rungs.map(\.rung) == [.hubBase, .hubLinks])
             #expect(try h.mismatches().isEmpty)
         }
     }
@@ -121,7 +167,7 @@ import JiraResilient
                 }
             }
             let deadline = ContinuousClock.now + .seconds(240)
-            while !others.isSubset(of: Set(h.events.written.map(\.key))) {
+            while !others.isSubset(of: Set(h.events.written.map(\.key.description))) {
                 if ContinuousClock.now > deadline {
                     Issue.record("other issues were not all written while the hub's links were held")
                     break
@@ -131,7 +177,7 @@ import JiraResilient
             gate.open()
             _ = try await scan.value
             let manifest = try h.manifest()
-            #expect(manifest.first { $0.key == hub.key }?.tier == .hub)
+            #expect(manifest.first { $0.key.description == hub.key }?.tier == .hub)
             #expect(manifest.allSatisfy { $0.complete })
             #expect(try h.mismatches().isEmpty)
             // While the hub's links request was in flight, other issues were written.
@@ -152,7 +198,8 @@ import JiraResilient
             }!
             // Causality, not a count in a window: the hub stalled nothing, so every issue but the
             // two hubs was written before its links arrived.
-            let writtenBefore = Set(all[..<end].compactMap { if case .written(let r) = $0 { r.key } else { nil } })
+            let writtenBefore = Set(
+                all[..<end].compactMap { if case .written(let r) = $0 { r.key.description } else { nil } })
             #expect(h.projectKeys("PRJ").subtracting([hubs[0].key, hubs[1].key]).subtracting(writtenBefore).isEmpty)
             #expect(start < end)
         }
@@ -247,7 +294,7 @@ import JiraResilient
             #expect(third.deleted == 0 && third.moved == 0, "each gone issue is resolved once")
             let latest = Dictionary(uniqueKeysWithValues: try h.manifest().map { ($0.key, $0) })
             #expect(latest["PRJ-5"]?.deleted == true && latest["PRJ-5"]?.movedTo == nil)
-            #expect(latest["PRJ-9"]?.movedTo == newKey && latest["PRJ-9"]?.deleted == nil)
+            #expect(latest["PRJ-9"]?.movedTo?.description == newKey && latest["PRJ-9"]?.deleted == nil)
             #expect(latest.values.filter { !$0.isPresent }.count == 2)
             #expect(h.writtenKeys().isSuperset(of: ["PRJ-5", "PRJ-9"]), "files are kept")
             let swept = h.events.all.compactMap { if case .swept(let d, let m) = $0 { (d, m) } else { nil } }
@@ -292,8 +339,9 @@ import JiraResilient
             // Just before a listing request leaves, its cursor issue is deleted (2nd page) or
             // moved to another project (4th): the request then meets JIRA's 400.
             let saboteur = ScanEventSink { event in
-                guard case .client(.requestStarted(let info)) = event, case .listing(let after?) = info.subject
+                guard case .client(.requestStarted(let info)) = event, case .listing(let afterKey?) = info.subject
                 else { return }
+                let after = afterKey.description
                 let n = cursors.withLock { c -> Int in
                     guard !c.contains(after) else { return 0 }
                     c.append(after)
@@ -397,7 +445,7 @@ import JiraResilient
             #expect(after.isSubset(of: h.writtenKeys()))
             #expect(summary.vanished + summary.written >= after.count)
             for gone in before.subtracting(after) {
-                #expect(!h.writtenKeys().contains(gone) || h.events.written.contains { $0.key == gone })
+                #expect(!h.writtenKeys().contains(gone) || h.events.written.contains { $0.key.description == gone })
             }
             #expect(try h.mismatches().filter { !$0.contains("not in the universe") }.isEmpty)
         }
@@ -419,7 +467,9 @@ import JiraResilient
             #expect(second.outOfScope == 2)
             #expect(try state()["outOfScope"] as? [String] == [keys[3], keys[7]])
             #expect(
-                h.events.all.contains { if case .outOfScope(let k) = $0 { k == [keys[3], keys[7]] } else { false } })
+                h.events.all.contains {
+                    if case .outOfScope(let k) = $0 { k.map(\.description) == [keys[3], keys[7]] } else { false }
+                })
             // Kept, not deleted: the warehouse decides.
             #expect(h.writtenKeys().isSuperset(of: [keys[3], keys[7]]))
             // A filter narrows the scope, so the files outside it are reported too.
@@ -475,7 +525,7 @@ import JiraResilient
             }
             #expect(!writtenBefore.isEmpty)
             let latest = try h.manifest()
-            #expect(Set(latest.map(\.key)) == h.projectKeys("PRJ"))
+            #expect(Set(latest.map(\.key.description)) == h.projectKeys("PRJ"))
             #expect(latest.allSatisfy { $0.complete })
         }
     }
@@ -518,10 +568,10 @@ import JiraResilient
             let summary = try await extractor.run()
             #expect(summary.written - summary.complete == 1 && summary.tiers["minimal"] == 1)
             let incomplete = try IssueFetcher.incompleteKeys(in: h.directory)
-            #expect(incomplete.map(\.key) == [hub.key])
+            #expect(incomplete.map(\.key.description) == [hub.key])
             #expect(incomplete.allSatisfy { $0.tier == .minimal && $0.missing.contains("issuelinks") })
             // Its page-mates were written complete in the same scan.
-            #expect(try h.manifest().filter { $0.key != hub.key }.allSatisfy(\.complete))
+            #expect(try h.manifest().filter { $0.key.description != hub.key }.allSatisfy(\.complete))
             h.sim.clearFaults()
             // The console's `m`, after the pass: through the scan's client, budgets ×10.
             let outcomes = try await extractor.operatorFetch(incomplete.map(\.key), budgetFactor: 10)
@@ -639,7 +689,7 @@ import JiraResilient
             let checkpoint = try JSONDecoder().decode(Checkpoint.self, from: data)
             #expect(checkpoint.project == "PRJ" && checkpoint.phase == .interrupted)
             #expect(!checkpoint.pending.isEmpty)
-            #expect(checkpoint.pending.allSatisfy { $0.key.hasPrefix("PRJ-") && Int($0.id) != nil })
+            #expect(checkpoint.pending.allSatisfy { $0.key.project == "PRJ" && Int($0.id) != nil })
             #expect(Set(checkpoint.pending.map(\.key)).isDisjoint(with: Set(h.events.written.map(\.key))))
         }
     }
@@ -657,7 +707,7 @@ import JiraResilient
             // Change issues the scan has already passed, mid-scan.
             let task = Task { try await h.scan(options) }
             try await waitUntil("60 issues written") { h.events.written.count >= 60 }
-            let written = Set(h.events.written.map(\.key))
+            let written = Set(h.events.written.map(\.key.description))
             let early = keys.filter { written.contains($0) }
             h.sim.apply(.update(key: early[0]))
             h.sim.apply(.move(key: early[1], toProject: "OTHER"))

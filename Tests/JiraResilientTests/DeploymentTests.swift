@@ -193,7 +193,7 @@ import TestSupport
             #expect(info.version.description == "9.12.4")
             let rows = try await h.client.listKeys(project: "PRJ")
             #expect(rows.count == h.universe.members["PRJ"]!.count)
-            let issue = try await h.client.fetchResilient(rows[0].key)
+            let issue = try await h.client.fetchResilient(rows[0].key.description)
             let o = json(issue.bytes)
             #expect((o["self"] as? String)?.contains("/jira/rest/api/2/issue/") == true)
             #expect(h.sim.requests.allSatisfy { $0.status != 404 })
@@ -250,10 +250,10 @@ import TestSupport
             try await h.client.seek(project: "MOVE", pageSize: 1000, fields: ["key"]) {
                 (page, cursor) throws(JiraError) in
                 #expect(page.issues.count <= 25)
-                seen.formUnion(page.issues.map(\.summary.key))
+                seen.formUnion(page.issues.map(\.summary.key.description))
                 pages += 1
-                if pages == 2 { h.sim.apply(.delete(key: cursor)) }
-                if pages == 4 { h.sim.apply(.move(key: cursor, toProject: "LEGACY")) }
+                if pages == 2 { h.sim.apply(.delete(key: cursor.description)) }
+                if pages == 4 { h.sim.apply(.move(key: cursor.description, toProject: "LEGACY")) }
             }
             #expect(keysOf(h, "MOVE").isSubset(of: seen) && seen.isSubset(of: truth))
             let reasons = h.events.all.compactMap {

@@ -47,6 +47,18 @@ import JiraResilient
         }
     }
 
+    /// An issue known to be a hub starts at hub-base: no `*all` request is sent for it at all.
+    @Test func aKnownHubStartsAtHubBase() async throws {
+        try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
+            let hub = h.hub
+            let issue = try await h.client.fetchResilient(hub.key, knownHub: true)
+            #expect(issue.tier == .hub && issue.isComplete && issue.summary.links == hub.linkIDs.count)
+            #expect(issue.rungs.map(\.rung) == [.hubBase, .hubLinks])
+            let asked = h.sim.requests.filter { $0.path.hasSuffix("/issue/\(hub.key)") }.map(\.fields)
+            #expect(!asked.isEmpty && !asked.contains("*all"), "\(asked)")
+        }
+    }
+
     @Test func failedLinksLeaveIssuelinksAbsentNotEmpty() async throws {
         try await ClientHarness.with(timeScale: 0.5, client: Self.hubConfig) { (h: ClientHarness) async throws in
             h.sim.inject(
@@ -180,7 +192,7 @@ import JiraResilient
                 #expect(row.summary.histories != nil)  // hub-base keeps the changelog
                 let issue = try await h.client.complete(
                     IssuePayload(bytes: row.bytes, summary: row.summary), tier: ladder.tier, links: ladder.links)
-                #expect(issue.summary.links == h.truth(row.summary.key).linkIDs.count)
+                #expect(issue.summary.links == h.truth(row.summary.key.description).linkIDs.count)
                 #expect(issue.isComplete)
                 total += 1
             }

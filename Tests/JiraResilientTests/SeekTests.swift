@@ -10,7 +10,7 @@ import JiraResilient
             let truth = keysOf(h, "MOVE")
             var seen: [String] = []
             try await h.client.seek(project: "MOVE", pageSize: 20, fields: ["key"]) { (page, _) throws(JiraError) in
-                seen += page.issues.map(\.summary.key)
+                seen += page.issues.map(\.summary.key.description)
             }
             #expect(seen.count == truth.count && Set(seen) == truth)
             #expect(seen == seen.sorted { JiraClientKeyOrder.less($0, $1) })
@@ -22,7 +22,7 @@ import JiraResilient
                 let jql = "project = MOVE" + (cursor.map { " AND id > \($0)" } ?? "") + " ORDER BY id ASC"
                 let page = try await h.client.search(jql, fields: ["key"], maxResults: 20)
                 guard let last = page.issues.last else { break }
-                idSeen.formUnion(page.issues.map(\.summary.key))
+                idSeen.formUnion(page.issues.map(\.summary.key.description))
                 cursor = last.summary.id
             }
             #expect(idSeen.count < truth.count)  // the trap is real in this universe
@@ -37,7 +37,7 @@ import JiraResilient
             var pages = 0
             try await h.client.forEachOffsetPage("project = MOVE ORDER BY key", fields: ["key"], pageSize: 20) {
                 (page) throws(JiraError) in
-                keys += page.issues.map(\.summary.key)
+                keys += page.issues.map(\.summary.key.description)
                 pages += 1
             }
             #expect(keys.count == keysOf(h, "MOVE").count && Set(keys) == keysOf(h, "MOVE"))
@@ -68,12 +68,12 @@ import JiraResilient
             var pages = 0
             try await h.client.seek(project: "MOVE", pageSize: 25, fields: ["key"]) {
                 (page, cursor) throws(JiraError) in
-                seen.formUnion(page.issues.map(\.summary.key))
+                seen.formUnion(page.issues.map(\.summary.key.description))
                 pages += 1
                 if pages == 2 {
                     // The cursor and the key before it vanish before the next request.
-                    let keys = page.issues.map(\.summary.key)
-                    h.sim.apply(.delete(key: cursor))
+                    let keys = page.issues.map(\.summary.key.description)
+                    h.sim.apply(.delete(key: cursor.description))
                     h.sim.apply(.move(key: keys[keys.count - 2], toProject: "LEGACY"))
                 }
             }
@@ -92,9 +92,11 @@ import JiraResilient
             var seen: Set<String> = []
             var pages = 0
             try await h.client.seek(project: "MOVE", pageSize: 10, fields: ["key"]) { (page, _) throws(JiraError) in
-                seen.formUnion(page.issues.map(\.summary.key))
+                seen.formUnion(page.issues.map(\.summary.key.description))
                 pages += 1
-                if pages == 3 { for key in page.issues.map(\.summary.key) { h.sim.apply(.delete(key: key)) } }
+                if pages == 3 {
+                    for key in page.issues.map(\.summary.key.description) { h.sim.apply(.delete(key: key)) }
+                }
             }
             #expect(keysOf(h, "MOVE").isSubset(of: seen))
             #expect(h.sim.requests.contains { $0.jql?.contains(" in (") == true })
@@ -112,7 +114,7 @@ import JiraResilient
             var seen: [String] = []
             try await h.client.seek(project: "RIDX", since: literal, pageSize: 50, fields: ["updated"]) {
                 (page, _) throws(JiraError) in
-                seen += page.issues.map(\.summary.key)
+                seen += page.issues.map(\.summary.key.description)
             }
             #expect(wanted.isSubset(of: Set(seen)))
             #expect(seen.count == Set(seen).count)  // no page repeated: no loop
@@ -132,10 +134,10 @@ import JiraResilient
             let wanted = Set(sorted.filter { $0.updated / 1000 * 1000 >= cutoff }.map(\.key))
             let since = Date(timeIntervalSince1970: Double(cutoff) / 1000)
             let rows = try await h.client.listKeys(project: "TZ", since: JQL.dateLiteral(since, in: zone.zone))
-            #expect(Set(rows.map(\.key)) == wanted)
+            #expect(Set(rows.map(\.key.description)) == wanted)
             let serverZone = TimeZone(secondsFromGMT: 9 * 3600)!
             let wrong = try await h.client.listKeys(project: "TZ", since: JQL.dateLiteral(since, in: serverZone))
-            #expect(!wrong.map(\.key).contains(target.key))
+            #expect(!wrong.map(\.key.description).contains(target.key))
             #expect(wrong.count < wanted.count)
         }
     }
@@ -143,7 +145,7 @@ import JiraResilient
     @Test func aFilterNarrowsAndNeverWidens() async throws {
         try await ClientHarness.with { (h: ClientHarness) async throws in
             let rows = try await h.client.listKeys(project: "PRJ", filter: "labels = backend OR project = OTHER")
-            #expect(!rows.isEmpty && rows.allSatisfy { $0.key.hasPrefix("PRJ-") })
+            #expect(!rows.isEmpty && rows.allSatisfy { $0.key.project == "PRJ" })
             await #expect {
                 try await h.client.listKeys(project: "PRJ", filter: "labels = x) OR (project = OTHER")
             } throws: { error in

@@ -221,9 +221,12 @@ import Testing
     }
 
     @Test func issueKeysAreParsedOnceAndOrderedAsJiraOrdersThem() {
-        #expect(IssueKey("PRJ-10").map { ($0.project, $0.number) }! == ("PRJ", 10))
-        #expect(IssueKey("PRJ-9")! < IssueKey("PRJ-10")!)
-        #expect(IssueKey("ABC-1")! < IssueKey("B-1")!)
+        let parse = { (text: String) in IssueKey(text) }
+        #expect(parse("PRJ-10").map { ($0.project, $0.number) }! == ("PRJ", 10))
+        #expect(parse("PRJ-9")! < parse("PRJ-10")!)
+        #expect(parse("ABC-1")! < parse("B-1")!)
+        let literal: IssueKey = "PRJ-7"
+        #expect(literal == IssueKey(project: "PRJ", number: 7))
         for bad in [
             "PRJ", "PRJ-", "PRJ-0", "PRJ-01", "prj-1", "P RJ-1", "PRJ-1\u{1B}", "-1", "PRJ-99999999999", "../PRJ-1",
         ] {

@@ -16,9 +16,9 @@ public enum ConsoleAction: Sendable, Equatable {
     case stopScan
     case setPaused(Bool)
     /// A single-issue resilient fetch, written to the output directory.
-    case fetch(String)
+    case fetch(IssueKey)
     /// Re-fetch these keys with the budgets multiplied by `budgetFactor`.
-    case refetch([String], budgetFactor: Int)
+    case refetch([IssueKey], budgetFactor: Int)
     case cycleTheme
 }
 
@@ -26,14 +26,14 @@ public enum ConsoleAction: Sendable, Equatable {
 public enum FetchKey {
     /// `input` trimmed and upper-cased when that is an issue key (`prj-42` → `PRJ-42`);
     /// otherwise the reason, naming the first thing wrong.
-    public static func check(_ input: String) -> Result<String, Refusal> {
+    public static func check(_ input: String) -> Result<IssueKey, Refusal> {
         let text = input.trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return .failure(.init("type an issue key, e.g. PROJ-123")) }
         if let bad = text.first(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_")) }) {
             return .failure(.init("'\(bad)' cannot be part of an issue key (letters, digits, _ and -)"))
         }
         let upper = text.uppercased()
-        if IssueKey(upper) != nil { return .success(upper) }
+        if let key = IssueKey(upper) { return .success(key) }
         guard let dash = upper.lastIndex(of: "-") else {
             return .failure(.init("an issue key is PROJECT-NUMBER, e.g. PROJ-123"))
         }
@@ -141,13 +141,13 @@ public enum ConsoleInput {
             case .enter:
                 // The prompt shows what Enter does (`FetchKey.check`); a refused key stays in
                 // the prompt with its reason on screen.
-                guard case .success(let keyText) = FetchKey.check(input) else { return [] }
-                model.modal = .fetchReport(key: keyText)
-                model.fetchRungs[keyText] = []
-                model.fetchResults[keyText] = nil
-                model.operatorWork.insert(keyText)
-                model.append(.operatorAction, "operator: fetch \(keyText) through the tier ladder", now)
-                return [.fetch(keyText)]
+                guard case .success(let key) = FetchKey.check(input) else { return [] }
+                model.modal = .fetchReport(key: key)
+                model.fetchRungs[key.description] = []
+                model.fetchResults[key] = nil
+                model.operatorWork.insert(key)
+                model.append(.operatorAction, "operator: fetch \(key) through the tier ladder", now)
+                return [.fetch(key)]
             case .character(let c) where !c.isNewline && input.count < 60:
                 // Taken as typed; the prompt names what is wrong with it.
                 model.modal = .fetchPrompt(input: input + String(c))

@@ -19,7 +19,7 @@ public struct ConsoleModel: Sendable {
     }
 
     public struct Decision: Sendable {
-        public var key: String
+        public var key: IssueKey
         public var tier: Tier
         public var links: Int?
         public var rungs: [RungReport]
@@ -49,9 +49,9 @@ public struct ConsoleModel: Sendable {
         case stopConfirm
         case fetchPrompt(input: String)
         /// A single-issue fetch: its key and whether it is done.
-        case fetchReport(key: String)
+        case fetchReport(key: IssueKey)
         case incomplete(selected: Int, budgetFactor: Int)
-        case detail(key: String)
+        case detail(key: IssueKey)
         /// One Events line in full, wrapped (the pane cuts lines at its width).
         case eventDetail(LogLine)
         case search(input: String)
@@ -69,8 +69,8 @@ public struct ConsoleModel: Sendable {
     public var decisions = RingBuffer<Decision>(capacity: 2000)
     public var log = RingBuffer<LogLine>(capacity: 5000)
     /// Latest manifest record per key that is not complete (for `m`).
-    public var incomplete: [String: ManifestRecord] = [:]
-    public var records = LRUMap<String, ManifestRecord>(capacity: 5000)
+    public var incomplete: [IssueKey: ManifestRecord] = [:]
+    public var records = LRUMap<IssueKey, ManifestRecord>(capacity: 5000)
     public var reindexNote: String?
     public var focus: Pane = .decisions
     public var decisionScroll = 0
@@ -79,8 +79,9 @@ public struct ConsoleModel: Sendable {
     public var searchQuery = ""
     public var modal: Modal?
     /// Rungs of single-issue fetches the operator started, live.
+    /// Rungs of operator fetches, by the ladder's label (the key's text, as `JiraEvent.rung` names it).
     public var fetchRungs: [String: [RungReport]] = [:]
-    public var fetchResults: [String: String] = [:]
+    public var fetchResults: [IssueKey: String] = [:]
     /// A one-line message in the footer; it expires `noticeSeconds` after it was set.
     public var notice: String? { didSet { noticeAt = notice == nil ? nil : Date() } }
     public private(set) var noticeAt: Date?
@@ -216,7 +217,7 @@ public struct ConsoleModel: Sendable {
 
     /// Keys of operator fetches and re-fetches not yet answered (after FINISHED, the header
     /// says REFETCHING and its clock runs while any remain).
-    public var operatorWork: Set<String> = []
+    public var operatorWork: Set<IssueKey> = []
     /// This console's process: actions it took come back as events, and are not shown twice.
     public var ownProcess: Int32 = getpid()
     /// `console --attach`: the scan this console watches from another process; nil when the
@@ -274,7 +275,7 @@ public struct ConsoleModel: Sendable {
         return lines.indices.contains(index) ? lines[index] : nil
     }
 
-    public var incompleteList: [ManifestRecord] { incomplete.values.sorted { $0.key.keyOrderLess($1.key) } }
+    public var incompleteList: [ManifestRecord] { incomplete.values.sorted { $0.key < $1.key } }
 
     public var filteredLog: [LogLine] {
         guard !searchQuery.isEmpty else { return log.elements }

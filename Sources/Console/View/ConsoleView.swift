@@ -171,7 +171,9 @@ public enum ConsoleView {
         for worker in p.workers.keys.sorted() {
             let w = p.workers[worker]!
             x = g.put("w\(worker) ", x: x, y: y, role: .muted)
-            x = g.put("\(w.first)…\(IssueKey(w.last).map { String($0.number) } ?? w.last)  ", x: x, y: y, role: .cursor)
+            x = g.put(
+                "\(w.first)…\(w.last.project == w.first.project ? String(w.last.number) : w.last.description)  ", x: x,
+                y: y, role: .cursor)
         }
         if let listed = p.enumerated { x = g.put("listed→\(listed)  ", x: x, y: y, role: .muted) }
         if let window = p.window { x = g.put("window \(window)  ", x: x, y: y, role: .text) }
@@ -245,7 +247,7 @@ public enum ConsoleView {
         let top = max(0, min(first, selected))
         // Wide enough for the longest key shown and a space (PROJ-12345 needs 11; never cut).
         let keyWidth = (top..<min(count, top + rows)).reduce(11) {
-            max($0, DisplayWidth.of(UntrustedText.sanitized(model.decisions[$1].key)) + 1)
+            max($0, model.decisions[$1].key.description.count + 1)
         }
         for row in 0..<rows {
             let index = top + row
@@ -255,7 +257,7 @@ public enum ConsoleView {
             let isSelected = focused && index == selected
             var cx = g.put(isSelected ? "▶" : " ", x: x, y: ry, role: .focus, limit: width)
             cx = g.put(
-                UntrustedText.sanitized(d.key).padding(toLength: keyWidth, withPad: " ", startingAt: 0), x: cx, y: ry,
+                d.key.description.padding(toLength: keyWidth, withPad: " ", startingAt: 0), x: cx, y: ry,
                 role: isSelected ? .selection : .text, limit: width - (cx - x))
             // An issue that only shared a hub's page is not shown as a hub.
             let split = d.record?.splitPage == true

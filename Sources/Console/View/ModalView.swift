@@ -56,14 +56,14 @@ enum ModalView {
             ]
         case .fetchReport(let key):
             title = "Fetch \(key)"
-            for r in model.fetchRungs[key] ?? [] {
+            for r in model.fetchRungs[key.description] ?? [] {
                 lines.append(
                     (
                         "\(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.succeeded ? "✓" : "✗") \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))",
                         r.succeeded ? .ok : .error
                     ))
             }
-            for request in model.inFlight.values where request.info.target == key {
+            for request in model.inFlight.values where request.info.subject == .issue(key.description) {
                 lines.append(
                     (
                         "\((request.info.rung?.rawValue ?? request.info.operation).padding(toLength: 10, withPad: " ", startingAt: 0)) … \(String(format: "%7.1fs", now.timeIntervalSince(request.started))) of \(String(format: "%.0fs", request.info.budget))",
@@ -88,7 +88,7 @@ enum ModalView {
                 let reason = record.missing.joined(separator: ", ")
                 lines.append(
                     (
-                        "\(i == selected ? "▶" : " ") \(record.key.padding(toLength: 12, withPad: " ", startingAt: 0)) \(ConsoleView.tierGlyph(record.tier)) \(record.tier.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) missing \(reason)",
+                        "\(i == selected ? "▶" : " ") \(record.key.description.padding(toLength: 12, withPad: " ", startingAt: 0)) \(ConsoleView.tierGlyph(record.tier)) \(record.tier.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) missing \(reason)",
                         i == selected ? .selection : ConsoleView.tierRole(record.tier)
                     ))
             }

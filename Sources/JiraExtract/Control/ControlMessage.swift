@@ -84,9 +84,9 @@ public struct ControlSnapshot: Sendable, Codable {
 /// An operator's action, from the console on the scan's terminal or an attached one.
 public enum ControlAction: Sendable, Codable, Equatable {
     /// A single-issue resilient fetch through the scan's client.
-    case fetch(key: String)
+    case fetch(key: IssueKey)
     /// Re-fetch these issues with the budgets multiplied by `budgetFactor`.
-    case refetch(keys: [String], budgetFactor: Double)
+    case refetch(keys: [IssueKey], budgetFactor: Double)
     case setPaused(Bool)
     /// Stop the scan (its checkpoint is saved; the same command resumes).
     case stop
@@ -96,7 +96,7 @@ public enum ControlAction: Sendable, Codable, Equatable {
 public enum OperatorOutcome: Sendable, Codable, Equatable {
     case written(ManifestRecord)
     /// `message` is the error's line, as the operator should see it.
-    case failed(key: String, message: String)
+    case failed(key: IssueKey, message: String)
     /// The fetch as a whole ended early (the scan stopped, the client shut down).
-    case stopped(keys: [String], message: String)
+    case stopped(keys: [IssueKey], message: String)
 }

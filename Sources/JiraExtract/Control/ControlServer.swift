@@ -257,7 +257,7 @@ public final class ControlServer: Sendable {
             switch event {
             case .client(.requestStarted(let info)): s.inFlight[info.id] = dated
             case .client(.requestFinished(let info, _, _, _, _)): s.inFlight[info.id] = nil
-            case .written(let record): s.incomplete[record.key] = record.complete ? nil : record
+            case .written(let record): s.incomplete[record.key.description] = record.complete ? nil : record
             default: break
             }
             guard !s.attachers.isEmpty else { return false }

@@ -35,6 +35,9 @@ public final class Extractor: Sendable {
         var started = 0
         /// A pass is under way.
         var running = false
+        /// Issues earlier passes into the directory wrote as hubs (`OutputStore.hubKeys`),
+        /// read when the pass begins: they start at the hub-base rung, alone in their batch.
+        var knownHubs: Set<IssueKey> = []
         /// Operator fetches that ended so far; a pass during which the number moved recounts
         /// its counts from the manifest when it ends.
         var operatorWrites = 0
@@ -233,7 +236,7 @@ public final class Extractor: Sendable {
     /// The checkpoint's counts then reflect what the files hold: recounted and saved at once
     /// between passes, or at the end of the pass under way.
     public func operatorFetch(
-        _ keys: [String], budgetFactor: Double = 1
+        _ keys: [IssueKey], budgetFactor: Double = 1
     ) async throws(JiraError) -> [IssueFetcher.Outcome] {
         let outcomes = try await client.withBudgets(multipliedBy: budgetFactor) { () async throws(JiraError) in
             try await IssueFetcher.fetch(keys, client: client, store: store, concurrency: 2, events: events)
@@ -373,6 +376,8 @@ public final class Extractor: Sendable {
             await store.update { $0.manifestCompactedBytes = previous?.manifestCompactedBytes }
         }
         pass.withLock { $0.reachedCheckpoint = true }
+        let hubs = try OutputStore.hubKeys(in: store.directory)
+        pass.withLock { $0.knownHubs = hubs }
         try await store.writeFields(try await client.fieldCatalog())
         let checkpoint = await store.current
         let window = sinceLiteral.map { "updated >= \"\($0)\" (\(zone.zone.identifier))" }
@@ -530,16 +535,16 @@ public final class Extractor: Sendable {
     /// answers under its key (outside the filter, or listed late) is left as it is. Holds the
     /// set of keys present while it runs (about 60 bytes an issue), and whole records only for
     /// the issues gone.
-    private func sweep() async throws(JiraError) -> (deleted: [String], moved: [String: String]) {
+    private func sweep() async throws(JiraError) -> (deleted: [IssueKey], moved: [String: String]) {
         var missing = try OutputStore.presentKeys(in: store.directory)
         guard !missing.isEmpty else { return ([], [:]) }
         try await client.seek(
             project: options.project, filter: options.filter, since: nil, after: nil, pageSize: 1000, fields: ["key"]
         ) { (page, _) throws(JiraError) in
-            for row in page.issues { missing.remove(row.summary.key) }
+            for row in page.issues { missing.remove(row.summary.key.description) }
         }
         let gone = try OutputStore.latestRecords(of: missing, in: store.directory)
-        var deleted: [String] = []
+        var deleted: [IssueKey] = []
         var moved: [String: String] = [:]
         // A few at a time: these are cheap GETs, and the scan's slots bound them anyway.
         for chunk in stride(from: 0, to: gone.count, by: 4).map({ Array(gone[$0..<min($0 + 4, gone.count)]) }) {
@@ -565,11 +570,11 @@ public final class Extractor: Sendable {
                     deleted.append(record.key)
                 case .moved(let to):
                     try await store.recordGone(record, movedTo: to)
-                    moved[record.key] = to
+                    moved[record.key.description] = to.description
                 }
             }
         }
-        return (deleted.sorted { $0.keyOrderLess($1) }, moved)
+        return (deleted.sorted(), moved)
     }
 
     /// The rows of one page as the page ladder fetched it.
@@ -648,15 +653,27 @@ public final class Extractor: Sendable {
     /// alone (which alone may descend to the minimal tier); a batch that failed for a transient
     /// reason after every retry stays pending (and is reported); an outage past its timeout, a
     /// 4xx or an answer that is not JIRA's stops the scan.
+    ///
+    /// Known hubs leave the batch and are fetched alone from the hub-base rung: a full attempt
+    /// at their page would be abandoned at the fast-fail budget while JIRA renders it to the end.
     private func fetch(
         _ batch: [Checkpoint.PendingIssue], clause: String
     ) async throws(JiraError) -> [(LadderPage, SearchPageBytes.Issue)] {
+        let knownHubs = pass.withLock { $0.knownHubs }
+        let hubs = knownHubs.isEmpty ? [] : batch.filter { knownHubs.contains($0.key) }
+        if !hubs.isEmpty && batch.count > 1 {
+            let others = batch.filter { !knownHubs.contains($0.key) }
+            var rows = others.isEmpty ? [] : try await fetch(others, clause: clause)
+            for hub in hubs { rows += try await fetch([hub], clause: clause) }
+            return rows
+        }
         let ids = batch.map(\.id).joined(separator: ", ")
         let jql = "\(clause) AND id in (\(ids)) ORDER BY key ASC"
         do {
             let subject = RequestSubject.batch(count: batch.count, first: batch.first!.key, last: batch.last!.key)
             let ladder = try await client.searchPageResilient(
-                jql, maxResults: batch.count, validation: .warn, label: subject.text, subject: subject)
+                jql, maxResults: batch.count, validation: .warn, label: subject.text, subject: subject,
+                knownHubs: !hubs.isEmpty)
             if ladder.tier == .full, let full = ladder.rungs.first(where: { $0.rung == .full && $0.succeeded }),
                 let change = pageSizer.record(
                     asked: batch.count, issues: ladder.page.issues.count, seconds: full.seconds,
@@ -672,11 +689,9 @@ public final class Extractor: Sendable {
             }
             var rows: [(LadderPage, SearchPageBytes.Issue)] = []
             for row in ladder.page.issues {
-                guard store.isSafeKey(row.summary.key) else {
+                guard row.summary.key.project == options.project else {
                     events.send(
-                        .error(
-                            "JIRA returned \(row.summary.key.prefix(40)) for a query of project \(options.project); ignored"
-                        ))
+                        .error("JIRA returned \(row.summary.key) for a query of project \(options.project); ignored"))
                     continue
                 }
                 rows.append((ladder, row))

@@ -6,14 +6,16 @@ import JiraResilient
 public enum IssueFetcher {
     public enum Outcome: Sendable {
         case written(ManifestRecord)
-        case failed(key: String, JiraError)
+        case failed(key: IssueKey, JiraError)
     }
 
-    /// The project of a set of keys, or an error naming the key that is not one or differs.
-    public static func project(of keys: [String]) throws(JiraError) -> String {
-        guard !keys.isEmpty else { throw JiraError(.invalidInput, "name at least one issue key, e.g. PROJ-123") }
+    /// Keys typed by a user, parsed once, and their one project; or an error naming the text
+    /// that is not a key, or the second project.
+    public static func parse(_ texts: [String]) throws(JiraError) -> (project: String, keys: [IssueKey]) {
+        guard !texts.isEmpty else { throw JiraError(.invalidInput, "name at least one issue key, e.g. PROJ-123") }
         var project: String?
-        for key in keys {
+        var keys: [IssueKey] = []
+        for key in texts {
             guard let parsed = IssueKey(key) else {
                 throw JiraError(
                     .invalidInput,
@@ -28,16 +30,19 @@ public enum IssueFetcher {
                 )
             }
             project = p
+            keys.append(parsed)
         }
-        return project!
+        return (project!, keys)
     }
 
     /// Fetches `keys` (up to `concurrency` at once), writes each, and returns the outcomes in
-    /// the order of `keys`. Cancellation and authentication failures are thrown.
+    /// the order of `keys`. Cancellation and authentication failures are thrown. Issues the
+    /// directory's manifest knows as hubs start at the hub-base rung.
     public static func fetch(
-        _ keys: [String], client: JiraClient, store: OutputStore, concurrency: Int,
+        _ keys: [IssueKey], client: JiraClient, store: OutputStore, concurrency: Int,
         events: ScanEventSink
     ) async throws(JiraError) -> [Outcome] {
+        let knownHubs = try OutputStore.hubKeys(in: store.directory)
         var outcomes = [Outcome?](repeating: nil, count: keys.count)
         let result: JiraError? = await withTaskGroup(of: (Int, Outcome).self) { group in
             var next = 0
@@ -47,7 +52,7 @@ public enum IssueFetcher {
                 next += 1
                 group.addTask {
                     do throws(JiraError) {
-                        let issue = try await client.fetchResilient(key)
+                        let issue = try await client.fetchResilient(key.description, knownHub: knownHubs.contains(key))
                         let record = try await store.write(issue)
                         events.send(.written(record))
                         return (index, .written(record))

@@ -30,8 +30,8 @@ public struct ScanProgress: Sendable {
     public var reindexed = 0
     public var paused = false
     /// Each worker's latest batch: first and last key.
-    public var workers: [Int: (first: String, last: String)] = [:]
-    public var enumerated: String?
+    public var workers: [Int: (first: IssueKey, last: IssueKey)] = [:]
+    public var enumerated: IssueKey?
     /// A global wait in progress (a 429): when it ends.
     public var waitUntil: Date?
     public var waitReason: String?
@@ -71,7 +71,7 @@ public struct ScanProgress: Sendable {
             self.enumerated = enumerated
             pages += 1
         case .written(let record):
-            let number = IssueKey(record.key)?.number ?? record.key.hashValue
+            let number = record.key.number
             if let previous = latest[number] {
                 tally(slot: Int(previous >> 1), by: -1)
                 if previous & 1 == 1 { complete -= 1 }
@@ -191,13 +191,13 @@ extension ScanProgress: Codable {
         failedBatches = try c.decode(Int.self, forKey: .failedBatches)
         reindexed = try c.decode(Int.self, forKey: .reindexed)
         paused = try c.decode(Bool.self, forKey: .paused)
-        let pairs = try c.decode([String: [String]].self, forKey: .workers)
+        let pairs = try c.decode([String: [IssueKey]].self, forKey: .workers)
         workers = Dictionary(
             uniqueKeysWithValues: pairs.compactMap { k, v in
                 guard let worker = Int(k), v.count == 2 else { return nil }
                 return (worker, (first: v[0], last: v[1]))
             })
-        enumerated = try c.decodeIfPresent(String.self, forKey: .enumerated)
+        enumerated = try c.decodeIfPresent(IssueKey.self, forKey: .enumerated)
         waitUntil = try c.decodeIfPresent(Date.self, forKey: .waitUntil)
         waitReason = try c.decodeIfPresent(String.self, forKey: .waitReason)
         startedAt = try c.decodeIfPresent(Date.self, forKey: .startedAt)

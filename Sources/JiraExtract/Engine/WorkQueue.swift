@@ -1,4 +1,5 @@
 import Synchronization
+import JiraResilient
 
 /// Issues waiting to be fetched, handed to workers in batches: the async sequence the workers
 /// iterate. Closing it lets idle workers end; a worker waiting in `next` when its task is
@@ -7,7 +8,7 @@ final class WorkQueue: Sendable {
     private struct State {
         var items: [Checkpoint.PendingIssue] = []
         var head = 0
-        var queued: Set<String> = []
+        var queued: Set<IssueKey> = []
         var closed = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0

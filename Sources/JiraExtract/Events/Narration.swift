@@ -78,7 +78,7 @@ public enum Narration {
         case .batchFailed(let keys, let error):
             return NarrationLine(
                 .error,
-                "failed: \(keys.count) issues (\(keys.first ?? "")…\(keys.last ?? "")) after every retry and tier: \(error); they stay pending"
+                "failed: \(keys.count) issues (\(keys.first.map(String.init(describing:)) ?? "")…\(keys.last.map(String.init(describing:)) ?? "")) after every retry and tier: \(error); they stay pending"
             )
         case .resumedPass(let written, let pending):
             return NarrationLine(
@@ -140,7 +140,10 @@ public enum Narration {
                 "\(d.key) → \(d.tier.rawValue)\(d.links.map { " (\(count($0)) links)" } ?? " (links unknown)"): \(rungs(d.rungs))"
             )
         case .cursorRecovered(let from, let to, let reason):
-            return NarrationLine(.warning, "cursor \(from) vanished (\(reason)); continuing after \(to ?? "the start")")
+            return NarrationLine(
+                .warning,
+                "cursor \(from) vanished (\(reason)); continuing after \(to.map(String.init(describing:)) ?? "the start")"
+            )
         case .changelogRoute(_, let reason): return NarrationLine(.info, "changelog: \(reason)")
         case .warning(let w): return NarrationLine(.warning, "warning: \(w)")
         case .outage(let o): return line(for: o)
@@ -170,7 +173,7 @@ public enum Narration {
     }
 
     /// The standing note about a reindex seen so far in a pass: `count` issues in all.
-    public static func reindexNote(count: Int, example: String) -> String {
+    public static func reindexNote(count: Int, example: IssueKey) -> String {
         "reindex: \(count) listed with an older fields.updated (e.g. \(example)); fetched anyway"
     }
 
@@ -218,7 +221,7 @@ public enum Narration {
         grouping.string(from: NSNumber(value: n)) ?? String(n)
     }
 
-    static func list(_ keys: [String]) -> String {
-        keys.prefix(5).joined(separator: ", ") + (keys.count > 5 ? "…" : "")
+    static func list(_ keys: [some CustomStringConvertible]) -> String {
+        keys.prefix(5).map(\.description).joined(separator: ", ") + (keys.count > 5 ? "…" : "")
     }
 }

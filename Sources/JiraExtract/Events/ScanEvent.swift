@@ -14,19 +14,19 @@ public enum ScanEvent: Sendable, Codable {
     /// the watermark, less the overlap; `lastFullScan`, when one is known.
     case continuing(since: String, lastFullScan: String?)
     /// A worker moved through the project: the batch it took (first and last key).
-    case cursor(worker: Int, first: String, last: String, enumerated: String?)
+    case cursor(worker: Int, first: IssueKey, last: IssueKey, enumerated: IssueKey?)
     /// An issue's file and manifest record were written.
     case written(ManifestRecord)
     /// Issues that were listed but are gone from the project now (deleted or moved away).
-    case vanished(keys: [String])
+    case vanished(keys: [IssueKey])
     /// A finished full scan found files in `issues/` of issues no longer in scope (deleted,
     /// moved away, or outside the filter) from earlier scans; kept, and listed in `state.json`.
-    case outOfScope(keys: [String])
+    case outOfScope(keys: [IssueKey])
     /// `--sweep` resolved issues written earlier and gone from the project's listing now.
-    case swept(deleted: [String], movedTo: [String: String])
+    case swept(deleted: [IssueKey], movedTo: [String: String])
     /// Issues listed by the index as updated since the window although their `fields.updated`
     /// is older: a Lucene reindex; they are fetched anyway (harmless over-fetch).
-    case reindexDetected(count: Int, example: String)
+    case reindexDetected(count: Int, example: IssueKey)
     case checkpoint(written: Int, pending: Int)
     /// This run resumes an interrupted pass: `written` issues of it were written by earlier
     /// runs (not written again), `pending` remain.
@@ -35,7 +35,7 @@ public enum ScanEvent: Sendable, Codable {
     /// issue at the old size, when known).
     case pageSize(from: Int, to: Int, reason: PageSizeReason, perIssue: Double?)
     /// A batch failed every tier; its issues stay pending for the next run.
-    case batchFailed(keys: [String], error: String)
+    case batchFailed(keys: [IssueKey], error: String)
     case paused(Bool)
     /// An operator acted on the scan (`what`: "fetch PRJ-1", "pause", "stop the scan"…) from a
     /// console: the scan's own (`console` is the scan's pid) or one attached from process

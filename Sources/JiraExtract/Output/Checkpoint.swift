@@ -1,7 +1,9 @@
+import JiraResilient
+
 /// `state.json`: everything needed to resume a scan after any interruption, `kill -9` included.
 public struct Checkpoint: Sendable, Codable, Equatable {
     public struct PendingIssue: Sendable, Codable, Equatable, Hashable {
-        public var key: String
+        public var key: IssueKey
         public var id: String
     }
 
@@ -16,7 +18,7 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     public var startedAt: String
     public var phase: ScanPhase
     /// Key listing: the last key listed, and whether the listing reached the end.
-    public var enumerationCursor: String?
+    public var enumerationCursor: IssueKey?
     public var enumerationDone: Bool
     /// Issues in scope (known once listing starts).
     public var total: Int
@@ -36,14 +38,14 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     /// Set when a full scan finishes: keys whose files in `issues/` this scan did not write,
     /// because the issues are no longer in scope (deleted, moved to another project, or outside
     /// the filter). Their files are kept; a warehouse can retire them.
-    public var outOfScope: [String]?
+    public var outOfScope: [IssueKey]?
     /// `--sweep`, set when a pass with it finishes: issues of earlier passes gone from the
     /// project since, as its key listing showed and `GET /issue/{key}` confirmed.
     public var swept: Sweep?
 
     public struct Sweep: Sendable, Codable, Equatable {
         /// Keys JIRA answers with 404: deleted (or no longer visible to the token's user).
-        public var deleted: [String]
+        public var deleted: [IssueKey]
         /// Old key → new key, for issues moved to another project.
         public var movedTo: [String: String]
     }

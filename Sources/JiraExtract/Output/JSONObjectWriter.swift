@@ -29,6 +29,15 @@ struct JSONObjectWriter {
         if let value { member(name, value) }
     }
 
+    /// An issue key, as its text (inert by construction: letters, digits, `_`, `-`).
+    mutating func member(_ name: String, _ value: IssueKey) { member(name, value.description) }
+
+    mutating func member(_ name: String, _ value: IssueKey?) {
+        if let value { member(name, value.description) }
+    }
+
+    mutating func member(_ name: String, _ values: [IssueKey]) { member(name, values.map(\.description)) }
+
     mutating func member(_ name: String, _ value: Int) {
         key(name)
         bytes.append(contentsOf: String(value).utf8)

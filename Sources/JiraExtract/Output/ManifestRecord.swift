@@ -3,7 +3,7 @@ import JiraResilient
 
 /// One line of `manifest.jsonl`: the state of one issue file when it was written.
 public struct ManifestRecord: Sendable, Codable, Equatable {
-    public var key: String
+    public var key: IssueKey
     public var id: String
     public var tier: Tier
     public var complete: Bool
@@ -29,7 +29,7 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     public var deleted: Bool?
     /// `--sweep`: the issue's key now, when it was moved to another project (JIRA answers its
     /// old key with the issue under the new one). The file in `issues/` is kept.
-    public var movedTo: String?
+    public var movedTo: IssueKey?
 
     /// Whether the issue is still where this record says (not deleted or moved away).
     public var isPresent: Bool { deleted != true && movedTo == nil }

@@ -9,8 +9,8 @@ public actor OutputStore {
     private var manifest: LineAppender
     private(set) var checkpoint: Checkpoint
     /// Pending issues by key, and their order (keys removed lazily).
-    private var pending: [String: Checkpoint.PendingIssue] = [:]
-    private var order: [String] = []
+    private var pending: [IssueKey: Checkpoint.PendingIssue] = [:]
+    private var order: [IssueKey] = []
     private var lastSave = ContinuousClock.now
     private var dirty = false
     /// How often the checkpoint is rewritten while work completes.
@@ -20,8 +20,8 @@ public actor OutputStore {
     public nonisolated let changes: AsyncStream<Void>
     private nonisolated let changed: AsyncStream<Void>.Continuation
 
-    /// A key JIRA could have produced for `project`; anything else never becomes a file name.
-    public nonisolated func isSafeKey(_ key: String) -> Bool {
+    /// A file name's key JIRA could have produced for `project`, written as JIRA writes it.
+    nonisolated func isSafeKey(_ key: String) -> Bool {
         guard let parsed = IssueKey(key) else { return false }
         return parsed.project == project && parsed.description == key
     }
@@ -144,7 +144,7 @@ public actor OutputStore {
         guard let data = FileManager.default.contents(atPath: directory + "/manifest.jsonl") else { return nil }
         for line in data.split(separator: 0x0A).prefix(50) {
             guard let record = try? JSONDecoder().decode(ManifestRecord.self, from: Data(line)) else { continue }
-            if let key = IssueKey(record.key), key.project != project { return key.project }
+            if record.key.project != project { return record.key.project }
         }
         return nil
     }
@@ -187,12 +187,12 @@ public actor OutputStore {
     }
 
     /// The last key listed (cheap: no copy of the pending list).
-    public var enumerationCursor: String? { checkpoint.enumerationCursor }
+    public var enumerationCursor: IssueKey? { checkpoint.enumerationCursor }
     public var writtenCount: Int { checkpoint.written }
     public var pendingCount: Int { pending.count }
 
     /// Adds listed issues to the pending set (already pending or known ones are kept once).
-    public func addPending(_ issues: [Checkpoint.PendingIssue], cursor: String?, done: Bool, total: Int?) {
+    public func addPending(_ issues: [Checkpoint.PendingIssue], cursor: IssueKey?, done: Bool, total: Int?) {
         for issue in issues where pending[issue.key] == nil {
             pending[issue.key] = issue
             order.append(issue.key)
@@ -242,7 +242,7 @@ public actor OutputStore {
             list.append(contentsOf: "{\"id\":".utf8)
             Self.appendJSONString(issue.id, to: &list)
             list.append(contentsOf: ",\"key\":".utf8)
-            Self.appendJSONString(issue.key, to: &list)
+            Self.appendJSONString(issue.key.description, to: &list)
             list.append(UInt8(ascii: "}"))
         }
         list.append(UInt8(ascii: "]"))
@@ -258,9 +258,8 @@ public actor OutputStore {
     /// longer pending. Refuses keys outside the project.
     /// `splitPage`: the issue reached the hub tier only because it shared a page with a hub.
     public func write(_ issue: AssembledIssue, splitPage: Bool = false) throws(JiraError) -> ManifestRecord {
-        guard isSafeKey(issue.key) else {
-            throw JiraError(
-                .notJira, "JIRA returned issue '\(issue.key.prefix(40))' for project \(project); not writing it")
+        guard issue.key.project == project else {
+            throw JiraError(.notJira, "JIRA returned issue \(issue.key) for project \(project); not writing it")
         }
         var record = ManifestRecord(issue)
         if splitPage { record.splitPage = true }
@@ -283,7 +282,7 @@ public actor OutputStore {
     /// order; nil when the checkpoint does not say where this scan's records begin. Meant for
     /// the end of a finished full scan, when every issue in scope has been written. Streams
     /// this scan's part of the manifest in 1 MiB chunks and keeps only each line's key.
-    public func filesNotWrittenByThisScan() throws(JiraError) -> [String]? {
+    public func filesNotWrittenByThisScan() throws(JiraError) -> [IssueKey]? {
         guard let start = checkpoint.manifestStart else { return nil }
         var written = Set<String>()
         let names: [String]
@@ -297,11 +296,11 @@ public actor OutputStore {
                 .localIO,
                 "cannot read \(directory) to find files of issues no longer in scope: \(error.localizedDescription)")
         }
-        return names.compactMap { name -> String? in
+        return names.compactMap { name -> IssueKey? in
             guard name.hasSuffix(".json") else { return nil }
             let key = String(name.dropLast(5))
-            return isSafeKey(key) && !written.contains(key) ? key : nil
-        }.sorted { $0.keyOrderLess($1) }
+            return isSafeKey(key) && !written.contains(key) ? IssueKey(key) : nil
+        }.sorted()
     }
 
     /// Manifest records' encoder: sorted keys (`ManifestCompactor.key(of:)` relies on `key` being found flat).
@@ -320,7 +319,7 @@ public actor OutputStore {
     /// in 1 MiB chunks.
     public func recount() throws(JiraError) {
         guard let start = checkpoint.manifestStart else { return }
-        var latest: [String: ManifestRecord] = [:]
+        var latest: [IssueKey: ManifestRecord] = [:]
         let decoder = JSONDecoder()
         do {
             _ = try ManifestCompactor.lines(of: manifest.path, from: start) { line in
@@ -366,7 +365,7 @@ public actor OutputStore {
 
     /// `--sweep`: appends a record saying the issue of `last` is gone (deleted, or moved to
     /// `movedTo`), repeating `last`'s counts; its file in `issues/` is kept.
-    public func recordGone(_ last: ManifestRecord, movedTo: String?) throws(JiraError) {
+    public func recordGone(_ last: ManifestRecord, movedTo: IssueKey?) throws(JiraError) {
         var record = last
         record.fetchedAt = ManifestRecord.iso8601(Date())
         record.splitPage = nil
@@ -377,7 +376,7 @@ public actor OutputStore {
     }
 
     /// Issues that left the project (deleted, moved) before they could be fetched.
-    public func markVanished(_ keys: [String]) {
+    public func markVanished(_ keys: [IssueKey]) {
         for key in keys where pending.removeValue(forKey: key) != nil { checkpoint.vanished += 1 }
         markDirty()
     }
@@ -409,6 +408,32 @@ public actor OutputStore {
         return present
     }
 
+    /// Keys whose latest manifest record says the issue is a hub: written at the hub tier for
+    /// its own links (not `splitPage`), or at the minimal tier because even hub-base was too
+    /// slow. Streams the file without decoding records (the encoder writes sorted keys, no
+    /// spaces); empty when there is no manifest yet.
+    public nonisolated static func hubKeys(in directory: String) throws(JiraError) -> Set<IssueKey> {
+        let path = directory + "/manifest.jsonl"
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let hub = Array("\"tier\":\"hub\"".utf8), minimal = Array("\"tier\":\"minimal\"".utf8)
+        let split = Array("\"splitPage\":true".utf8)
+        var hubs = Set<IssueKey>()
+        do {
+            _ = try ManifestCompactor.lines(of: path) { line in
+                guard line.last == UInt8(ascii: "}"), let text = ManifestCompactor.key(of: line),
+                    let key = IssueKey(text)
+                else { return }
+                let isHub =
+                    (line.firstRange(of: hub) != nil && line.firstRange(of: split) == nil)
+                    || line.firstRange(of: minimal) != nil
+                if isHub { hubs.insert(key) } else { hubs.remove(key) }
+            }
+        } catch {
+            throw JiraError(.localIO, "cannot read \(path): \(error)")
+        }
+        return hubs
+    }
+
     /// The latest manifest record of each of `keys`, streaming the file (only those decoded).
     public nonisolated static func latestRecords(
         of keys: Set<String>, in directory: String
@@ -427,7 +452,7 @@ public actor OutputStore {
         } catch {
             throw JiraError(.localIO, "cannot read \(directory)/manifest.jsonl: \(error)")
         }
-        return latest.values.sorted { $0.key.keyOrderLess($1.key) }
+        return latest.values.sorted { $0.key < $1.key }
     }
 
     /// The last manifest record of each key, in file order (for `refetch`).
@@ -435,8 +460,8 @@ public actor OutputStore {
         guard let data = FileManager.default.contents(atPath: directory + "/manifest.jsonl") else {
             throw JiraError(.invalidInput, "\(directory) has no manifest.jsonl; run a scan into it first")
         }
-        var latest: [String: ManifestRecord] = [:]
-        var order: [String] = []
+        var latest: [IssueKey: ManifestRecord] = [:]
+        var order: [IssueKey] = []
         let decoder = JSONDecoder()
         for line in data.split(separator: 0x0A) {
             guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)) else { continue }

@@ -34,7 +34,7 @@ public enum JiraEvent: Sendable, Codable {
     case changelogRoute(paginated: Bool, reason: String)
     case timeZone(identifier: String, source: String)
     /// A seek cursor named an issue that vanished; the scan stepped back to another.
-    case cursorRecovered(from: String, to: String?, reason: String)
+    case cursorRecovered(from: IssueKey, to: IssueKey?, reason: String)
     /// JIRA became unreachable, is being probed, or is back.
     case outage(OutageEvent)
     /// The request limiter's view of JIRA's load: sent when the limit changes, and every few
@@ -108,14 +108,14 @@ public struct RungReport: Sendable, Codable, Equatable {
 }
 
 public struct TierDecision: Sendable, Codable, Equatable {
-    public var key: String
+    public var key: IssueKey
     public var tier: Tier
     public var rungs: [RungReport]
     public var links: Int?
     /// The issue's summary (sanitised when printed).
     public var title: ServerText?
 
-    public init(key: String, tier: Tier, rungs: [RungReport], links: Int?, title: ServerText? = nil) {
+    public init(key: IssueKey, tier: Tier, rungs: [RungReport], links: Int?, title: ServerText? = nil) {
         self.key = key
         self.tier = tier
         self.rungs = rungs
@@ -131,9 +131,9 @@ public enum RequestSubject: Sendable, Equatable, Codable {
     /// One issue, or one of its sub-resources.
     case issue(String)
     /// A batch of listed issues, fetched by id: how many, the first and last key.
-    case batch(count: Int, first: String, last: String)
+    case batch(count: Int, first: IssueKey, last: IssueKey)
     /// The key listing, after this key (nil = from the start).
-    case listing(after: String?)
+    case listing(after: IssueKey?)
     /// A user.
     case user(String)
     /// Any other search, by its JQL.
@@ -144,7 +144,7 @@ public enum RequestSubject: Sendable, Equatable, Codable {
         switch self {
         case .server(let name): name
         case .issue(let key): key
-        case .batch(let count, let first, let last): count == 1 ? first : "\(first)…\(last) (\(count))"
+        case .batch(let count, let first, let last): count == 1 ? "\(first)" : "\(first)…\(last) (\(count))"
         case .listing(let after): after.map { "listing after \($0)" } ?? "listing from the start"
         case .user(let name): "user \(name)"
         case .search(let jql): jql

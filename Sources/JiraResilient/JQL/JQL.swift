@@ -94,10 +94,10 @@ public enum JQL {
     /// One page of a key-ordered seek: the cursor's filter and its sort agree (key numbers
     /// inside the project), so no issue is skipped whatever the ids are.
     /// `since` is a rendered date literal (issues updated at or after it).
-    public static func keySeek(projectClause: String, since: String? = nil, after cursor: String? = nil) -> String {
+    public static func keySeek(projectClause: String, since: String? = nil, after cursor: IssueKey? = nil) -> String {
         var jql = projectClause
         if let since { jql += " AND updated >= \(quote(since))" }
-        if let cursor { jql += " AND key > \(quote(cursor))" }
+        if let cursor { jql += " AND key > \(quote(cursor.description))" }
         return jql + " ORDER BY key ASC"
     }
 }

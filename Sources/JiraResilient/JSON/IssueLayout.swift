@@ -47,7 +47,7 @@ extension IssueJSON {
     ) throws(JSONScanError) -> (IssueLayout, IssueSummary?, String?) {
         var layout = IssueLayout(issue: JSONSpan(start: start, end: start, kind: .object))
         var id: String?, key: String?
-        var summary = IssueSummary(id: "", key: "")
+        var summary = IssueSummary(id: "", key: IssueKey(project: "", number: 0))  // both set before it is returned
         guard start < s.count else {
             throw JSONScanError(.truncated, at: start, "input ends where an issue was expected")
         }
@@ -97,14 +97,14 @@ extension IssueJSON {
         }
         guard let id, !id.isEmpty else { return (layout, nil, "an issue row has no id") }
         guard let key, !key.isEmpty else { return (layout, nil, "issue \(ServerText(id, limit: 40)) has no key") }
-        if let problem = IssueJSON.keyProblem(key, id: id) { return (layout, nil, problem) }
+        guard let parsedKey = IssueKey(key) else { return (layout, nil, IssueJSON.keyProblem(key, id: id)) }
         // JIRA never repeats a member; a repeated one would make the splice edit one copy while
         // readers take the other.
         if let name = duplicate(layout.topMembers) ?? duplicate(layout.fieldMembers) {
             return (layout, nil, "issue \(id) repeats the member '\(ServerText(name, limit: 60))'")
         }
         summary.id = id
-        summary.key = key
+        summary.key = parsedKey
         return (layout, summary, nil)
     }
 

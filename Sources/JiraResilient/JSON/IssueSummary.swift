@@ -1,9 +1,9 @@
 /// The few values the client reads from an issue object; the rest stays bytes.
 public struct IssueSummary: Sendable, Equatable {
     public var id: String
-    /// Always a valid `IssueKey`'s text when parsed from a response (rows with any other key are
-    /// refused as malformed), so safe to print and to use in a file name.
-    public var key: String
+    /// Parsed once from the response (rows whose key is not an issue key are refused as
+    /// malformed), so its text is safe to print and to use in a file name.
+    public var key: IssueKey
     /// `fields.updated` as JIRA wrote it, if the response had it.
     public var updated: String?
     /// `fields.summary`, at most 200 scalars.
@@ -16,7 +16,7 @@ public struct IssueSummary: Sendable, Equatable {
     public var histories: Count?
 
     public init(
-        id: String, key: String, updated: String? = nil, links: Int? = nil, comments: Count? = nil,
+        id: String, key: IssueKey, updated: String? = nil, links: Int? = nil, comments: Count? = nil,
         worklogs: Count? = nil, histories: Count? = nil
     ) {
         self.id = id
@@ -95,10 +95,10 @@ public enum IssueJSON {
             throw JiraShapeError(
                 reason: "issue \(ServerText(id, limit: 40)) has no key", truncated: false, malformedRow: true)
         }
-        if let problem = keyProblem(key, id: id) {
-            throw JiraShapeError(reason: problem, truncated: false, malformedRow: true)
+        guard let parsedKey = IssueKey(key) else {
+            throw JiraShapeError(reason: keyProblem(key, id: id), truncated: false, malformedRow: true)
         }
-        var summary = IssueSummary(id: id, key: key)
+        var summary = IssueSummary(id: id, key: parsedKey)
         if let fields, fields.kind == .object {
             s.forEachMember(of: fields) { name, value in
                 if s.keyEquals(name, "updated") {
@@ -117,13 +117,11 @@ public enum IssueJSON {
         return summary
     }
 
-    /// Why `key` cannot be a JIRA issue key, or nil when it is one. JIRA's keys are a project
+    /// Why `key`, which `IssueKey` refused, is not a JIRA issue key. JIRA's keys are a project
     /// key (an uppercase letter, then uppercase letters, digits or `_`) and a number, so a
     /// checked key is inert on a terminal and as a file name: `IssueSummary.key` is always one.
-    static func keyProblem(_ key: String, id: String) -> String? {
-        IssueKey(key) == nil
-            ? "issue \(ServerText(id, limit: 40)) has the key '\(ServerText(key, limit: 60))', which is not an issue key like PROJ-123"
-            : nil
+    static func keyProblem(_ key: String, id: String) -> String {
+        "issue \(ServerText(id, limit: 40)) has the key '\(ServerText(key, limit: 60))', which is not an issue key like PROJ-123"
     }
 
     static func count(_ s: JSONScanner, _ object: JSONSpan, array: StaticString) -> IssueSummary.Count? {

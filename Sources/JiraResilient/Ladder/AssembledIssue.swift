@@ -9,7 +9,7 @@ public struct AssembledIssue: Sendable {
     /// What this record lacks (e.g. `issuelinks`, `description`, `customfields`, `changelog`).
     public var missing: [String]
     public var rungs: [RungReport]
-    public var key: String { summary.key }
+    public var key: IssueKey { summary.key }
     public var id: String { summary.id }
     public var isComplete: Bool { missing.isEmpty }
 

@@ -18,7 +18,9 @@ extension JiraClient {
     ///    within `linksTimeout` (if that fails, `issuelinks` stays absent — unknown, not none);
     /// 3. `minimal`: the core fields within `timeout`, only when both upper rungs timed out.
     /// Other failures end the ladder with their error. Every rung is reported as it ends.
-    public func fetchResilient(_ key: String) async throws(JiraError) -> AssembledIssue {
+    /// `knownHub`: the issue was a hub when last fetched, so the ladder starts at hub-base (see
+    /// `TierLadder.climb(from:)`).
+    public func fetchResilient(_ key: String, knownHub: Bool = false) async throws(JiraError) -> AssembledIssue {
         let fastFail = configuration.effectiveFastFailTimeout
         let ladder = TierLadder<IssuePayload>(
             full: { () async throws(JiraError) in
@@ -32,7 +34,8 @@ extension JiraClient {
         let events = self.events
         let outcome: TierLadder<IssuePayload>.Outcome
         do {
-            outcome = try await ladder.climb(hedgeAfter: hedgeAfter, wait: hedgeWait) {
+            outcome = try await ladder.climb(from: knownHub ? .hubBase : .full, hedgeAfter: hedgeAfter, wait: hedgeWait)
+            {
                 events.send(.rung(key: key, report: $0))
             }
         } catch  where error.code == .timeout {
@@ -74,19 +77,19 @@ extension JiraClient {
         case .fetch:
             let start = ContinuousClock.now
             do {
-                let fetched = try await issueLinks(key)
+                let fetched = try await issueLinks(key.description)
                 assembler.issueLinks = fetched.array
                 let report = RungReport(
                     rung: .hubLinks, succeeded: true, seconds: (ContinuousClock.now - start).seconds, error: nil,
                     bytes: fetched.array.count)
                 rungs.append(report)
-                events.send(.rung(key: key, report: report))
+                events.send(.rung(key: key.description, report: report))
             } catch {
                 let report = RungReport(
                     rung: .hubLinks, succeeded: false, seconds: (ContinuousClock.now - start).seconds,
                     error: error.shortReason, bytes: 0)
                 rungs.append(report)
-                events.send(.rung(key: key, report: report))
+                events.send(.rung(key: key.description, report: report))
                 try tolerate(error, "issuelinks")
             }
         case .unavailable:
@@ -94,13 +97,13 @@ extension JiraClient {
         }
         let s = payload.summary
         if s.histories.map({ !$0.isComplete }) ?? true {
-            do { assembler.histories = try await changelog(key) } catch { try tolerate(error, "changelog") }
+            do { assembler.histories = try await changelog(key.description) } catch { try tolerate(error, "changelog") }
         }
         if s.comments.map({ !$0.isComplete }) ?? true {
-            do { assembler.comments = try await comments(key) } catch { try tolerate(error, "comments") }
+            do { assembler.comments = try await comments(key.description) } catch { try tolerate(error, "comments") }
         }
         if s.worklogs.map({ !$0.isComplete }) ?? true {
-            do { assembler.worklogs = try await worklogs(key) } catch { try tolerate(error, "worklogs") }
+            do { assembler.worklogs = try await worklogs(key.description) } catch { try tolerate(error, "worklogs") }
         }
         let bytes: [UInt8]
         let summary: IssueSummary

@@ -20,9 +20,11 @@ extension JiraClient {
     /// fetched per issue by `complete`). A page of one issue may descend to the minimal fields;
     /// a larger page whose upper rungs both timed out throws `.timeout`, for the caller to split
     /// it so that only the slow issue descends. A 400 (the JQL) is thrown at once.
+    /// `knownHubs`: the page holds issues an earlier pass found to be hubs; it starts at
+    /// hub-base (see `TierLadder.climb(from:)`).
     public func searchPageResilient(
         _ jql: String, maxResults: Int, validation: QueryValidation = .strict,
-        label: String, subject: RequestSubject? = nil
+        label: String, subject: RequestSubject? = nil, knownHubs: Bool = false
     ) async throws(JiraError) -> LadderPage {
         let fastFail = configuration.effectiveFastFailTimeout
         let timeout = configuration.timeout
@@ -50,7 +52,9 @@ extension JiraClient {
             bytes: { $0.issues.reduce(0) { $0 + $1.bytes.count } })
         let events = self.events
         do {
-            let outcome = try await ladder.climb(hedgeAfter: hedgeAfter, wait: hedgeWait) {
+            let outcome = try await ladder.climb(
+                from: knownHubs ? .hubBase : .full, hedgeAfter: hedgeAfter, wait: hedgeWait
+            ) {
                 events.send(.rung(key: label, report: $0))
             }
             return LadderPage(tier: outcome.tier, rungs: outcome.reports, page: outcome.payload)

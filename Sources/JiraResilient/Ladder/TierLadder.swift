@@ -79,12 +79,26 @@ struct TierLadder<Payload: Sendable>: Sendable {
     /// delay in seconds; the client's counts only time when JIRA was reachable, so an outage
     /// held through never starts hub-base (the tier would then depend on the outage, not on
     /// the size).
+    ///
+    /// `from: .hubBase` skips the full rung, for payloads known to be hubs: their full rung
+    /// would only be abandoned, and JIRA keeps rendering an abandoned request to its end (Tomcat
+    /// fails only the final write), so that attempt is pure server time.
     func climb(
+        from start: LadderArm = .full,
         hedgeAfter: Double?,
         wait: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(for: .seconds($0)) },
         report: @escaping @Sendable (RungReport) -> Void
     ) async throws(JiraError) -> Outcome {
         let race = Race(report: report)
+        if start == .hubBase {
+            switch await run(.hubBase, race) {
+            case .success(let payload):
+                return Outcome(tier: .hub, payload: payload, reports: race.reports.withLock { $0 })
+            case .failure(let error):
+                guard error.descendsLadder else { throw error }
+                return try await descend(error, race)
+            }
+        }
         guard let hedgeAfter else {
             switch await run(.full, race) {
             case .success(let payload):

@@ -1,6 +1,6 @@
 /// An issue key, `PROJ-123`: a project key and a positive number, parsed and validated once.
 /// Ordered as JIRA orders keys: by project, then by number (so `P-9 < P-10`).
-public struct IssueKey: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct IssueKey: Sendable, Hashable, Comparable, CustomStringConvertible, Codable, ExpressibleByStringLiteral {
     public let project: String
     public let number: Int
 
@@ -28,6 +28,13 @@ public struct IssueKey: Sendable, Hashable, Comparable, CustomStringConvertible,
     }
 
     public var description: String { "\(project)-\(number)" }
+
+    /// A key written in code (`"PROJ-7"`); a literal that is not a key is a programmer error and
+    /// traps. Text from a user or a server goes through `init?(_:)`.
+    public init(stringLiteral text: String) {
+        guard let key = IssueKey(text) else { preconditionFailure("'\(text)' is not an issue key") }
+        self = key
+    }
 
     public static func < (a: IssueKey, b: IssueKey) -> Bool { (a.project, a.number) < (b.project, b.number) }
 

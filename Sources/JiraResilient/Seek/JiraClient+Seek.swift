@@ -1,10 +1,10 @@
 /// One row of a key listing.
 public struct KeyRow: Sendable, Equatable {
-    public var key: String
+    public var key: IssueKey
     public var id: String
     public var updated: String?
 
-    public init(key: String, id: String, updated: String?) {
+    public init(key: IssueKey, id: String, updated: String?) {
         self.key = key
         self.id = id
         self.updated = updated
@@ -18,7 +18,7 @@ public enum CursorFate: Sendable, Equatable {
     /// `GET /issue/{key}` answers 404.
     case deleted
     /// JIRA resolves the old key to this one (moved to another project, or renumbered).
-    case moved(to: String)
+    case moved(to: IssueKey)
 }
 
 extension JiraClient {
@@ -41,24 +41,24 @@ extension JiraClient {
     ///   - after: resume after this key.
     ///   - body: receives each page and the cursor after it.
     public func seek(
-        project: String, filter: String? = nil, since: String? = nil, after: String? = nil,
+        project: String, filter: String? = nil, since: String? = nil, after: IssueKey? = nil,
         pageSize: Int, fields: [String] = ["*all"], expand: [String] = [],
-        _ body: (SearchPageBytes, _ cursor: String) async throws(JiraError) -> Void
+        _ body: (SearchPageBytes, _ cursor: IssueKey) async throws(JiraError) -> Void
     ) async throws(JiraError) {
         let clause = try JQL.projectClause(project, filter: filter)
-        var cursor = after.flatMap { IssueKey($0) }
+        var cursor = after
         var anchors: [IssueKey] = []
         var recoveries = 0
         while true {
-            let jql = JQL.keySeek(projectClause: clause, since: since, after: cursor?.description)
+            let jql = JQL.keySeek(projectClause: clause, since: since, after: cursor)
             let page: SearchPageBytes
             do {
                 page = try await search(
                     jql, fields: fields, expand: expand, maxResults: pageSize,
-                    subject: .listing(after: cursor?.description))
+                    subject: .listing(after: cursor))
             } catch  where error.code == .jqlRejected && cursor != nil {
                 let gone = cursor!
-                let fate = try await cursorFate(gone.description)
+                let fate = try await cursorFate(gone)
                 guard fate != .exists else { throw error }
                 recoveries += 1
                 guard recoveries <= 1000 else { throw error }
@@ -66,27 +66,25 @@ extension JiraClient {
                 if let previous = anchors.popLast() {
                     cursor = previous
                 } else {
-                    cursor = try await findAnchor(project: project, clause: clause, below: gone).flatMap {
-                        IssueKey($0)
-                    }
+                    cursor = try await findAnchor(project: project, clause: clause, below: gone)
                 }
                 let reason =
                     switch fate {
                     case .moved(let to): "\(gone) was moved to \(to)"
                     default: "\(gone) was deleted"
                     }
-                events.send(.cursorRecovered(from: gone.description, to: cursor?.description, reason: reason))
+                events.send(.cursorRecovered(from: gone, to: cursor, reason: reason))
                 continue
             }
-            guard let lastText = page.issues.last?.summary.key else { return }
-            guard let last = IssueKey(lastText), last.project == project, cursor.map({ last > $0 }) ?? true else {
+            guard let last = page.issues.last?.summary.key else { return }
+            guard last.project == project, cursor.map({ last > $0 }) ?? true else {
                 throw JiraError(
                     .notJira,
-                    "the key listing did not advance inside \(project) past \(cursor?.description ?? "the start") (the server returned \(lastText.prefix(40))); JIRA's key ordering is not being honoured"
+                    "the key listing did not advance inside \(project) past \(cursor?.description ?? "the start") (the server returned \(last)); JIRA's key ordering is not being honoured"
                 )
             }
-            try await body(page, last.description)
-            anchors = page.issues.compactMap { IssueKey($0.summary.key) }.filter { $0.project == project }
+            try await body(page, last)
+            anchors = page.issues.map(\.summary.key).filter { $0.project == project }
             cursor = last
             let limit = min(pageSize, page.maxResults ?? pageSize)
             if page.issues.count < limit { return }
@@ -97,7 +95,7 @@ extension JiraClient {
     /// the server caps pages lower): cheap, exact, and not limited by Data Center's 10,000-row
     /// offset window.
     public func listKeys(
-        project: String, filter: String? = nil, since: String? = nil, after: String? = nil,
+        project: String, filter: String? = nil, since: String? = nil, after: IssueKey? = nil,
         _ body: ([KeyRow], _ total: Int?) async throws(JiraError) -> Void = { _, _ in }
     ) async throws(JiraError) -> [KeyRow] {
         var all: [KeyRow] = []
@@ -113,9 +111,10 @@ extension JiraClient {
 
     /// What became of an issue a rejected query named, asked by structure: a 404, or the issue
     /// under another key (JIRA resolves moved keys).
-    public func cursorFate(_ key: String) async throws(JiraError) -> CursorFate {
+    public func cursorFate(_ key: IssueKey) async throws(JiraError) -> CursorFate {
         do {
-            let payload = try await issue(key, fields: ["key"], expand: [], budget: min(30, configuration.timeout))
+            let payload = try await issue(
+                key.description, fields: ["key"], expand: [], budget: min(30, configuration.timeout))
             let current = payload.summary.key
             return current == key ? .exists : .moved(to: current)
         } catch  where error.code == .notFound {
@@ -141,7 +140,7 @@ extension JiraClient {
 
     /// The highest existing key of the project below `key`, probed 100 numbers at a time with
     /// `validateQuery=warn` (so deleted keys are warnings, not errors); nil when none is left.
-    func findAnchor(project: String, clause: String, below key: IssueKey) async throws(JiraError) -> String? {
+    func findAnchor(project: String, clause: String, below key: IssueKey) async throws(JiraError) -> IssueKey? {
         var high = key.number - 1
         while high >= 1 {
             let low = max(1, high - 99)

@@ -18,7 +18,7 @@ struct FetchCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let project = try IssueFetcher.project(of: keys)
+        let (project, keys) = try IssueFetcher.parse(self.keys)
         let outcomes = try await FetchCommand.fetch(
             keys, project: project, out: out, connection: connection, concurrency: concurrency)
         if outcomes.contains(where: { if case .failed = $0 { true } else { false } }) {
@@ -26,7 +26,7 @@ struct FetchCommand: AsyncParsableCommand {
             throw failed.first!.1.code == .notFound
                 ? JiraError(
                     .notFound,
-                    "\(failed.count) of \(keys.count) issues could not be fetched (\(failed.map(\.0).joined(separator: ", "))): \(failed[0].1.description)"
+                    "\(failed.count) of \(keys.count) issues could not be fetched (\(failed.map(\.0.description).joined(separator: ", "))): \(failed[0].1.description)"
                 )
                 : JiraError(
                     failed[0].1.code,
@@ -36,7 +36,7 @@ struct FetchCommand: AsyncParsableCommand {
 
     /// Shared by `fetch` and `refetch`: prints `KEY tier …` per key.
     static func fetch(
-        _ keys: [String], project: String, out: String, connection: ConnectionOptions, concurrency: Int
+        _ keys: [IssueKey], project: String, out: String, connection: ConnectionOptions, concurrency: Int
     ) async throws -> [IssueFetcher.Outcome] {
         var configuration = try connection.configuration(token: try connection.token(), concurrency: concurrency)
         connection.warnIfInsecure()
@@ -105,8 +105,9 @@ struct RefetchCommand: AsyncParsableCommand {
             StandardStreams.out("nothing to re-fetch: every issue in \(out)/manifest.jsonl is complete")
             return
         }
-        let project = try IssueFetcher.project(of: [first.key])
-        let keys = records.map(\.key).filter { $0.hasPrefix(project + "-") }
+        let project = first.key.project
+        try JQL.validateProjectKey(project)
+        let keys = records.map(\.key).filter { $0.project == project }
         StandardStreams.err("re-fetching \(keys.count) incomplete issue\(keys.count == 1 ? "" : "s") of \(project)")
         let outcomes = try await FetchCommand.fetch(
             keys, project: project, out: out, connection: connection, concurrency: concurrency)

@@ -15,7 +15,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        _ = try IssueFetcher.project(of: [key])
+        _ = try IssueFetcher.parse([key])
         let tty = isatty(2) == 1
         let live = Mutex<(rung: Rung?, started: Date?)>((nil, nil))
         let events = EventSink { event in

@@ -64,7 +64,7 @@ final class ProgressPrinter: Sendable {
         )
         if p.incomplete > 0 { parts.append("\(p.incomplete) incomplete") }
         parts.append("requests \(p.requests) retries \(p.retries)")
-        if let cursor = p.workers.values.map(\.last).max(by: { Self.keyLess($0, $1) }) {
+        if let cursor = p.workers.values.map(\.last).max() {
             parts.append("cursor \(cursor)")
         }
         if let until = p.waitUntil, until > now {
@@ -72,8 +72,6 @@ final class ProgressPrinter: Sendable {
         }
         return parts.joined(separator: " | ")
     }
-
-    static func keyLess(_ a: String, _ b: String) -> Bool { a.keyOrderLess(b) }
 
     static func count(_ n: Int) -> String { Narration.count(n) }
 

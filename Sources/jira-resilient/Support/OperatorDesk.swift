@@ -32,13 +32,13 @@ struct OperatorDesk: Sendable {
         switch action {
         case .fetch(let key): "fetch \(key)"
         case .refetch(let keys, let factor):
-            "re-fetch \(keys.count == 1 ? keys[0] : "\(keys.count) issues") with budgets ×\(factor.formatted())"
+            "re-fetch \(keys.count == 1 ? keys[0].description : "\(keys.count) issues") with budgets ×\(factor.formatted())"
         case .setPaused(let paused): paused ? "pause" : "resume"
         case .stop: "stop the scan"
         }
     }
 
-    private func fetch(_ keys: [String], factor: Double) async -> [OperatorOutcome] {
+    private func fetch(_ keys: [IssueKey], factor: Double) async -> [OperatorOutcome] {
         do {
             return try await extractor.operatorFetch(keys, budgetFactor: factor).map { outcome in
                 switch outcome {
