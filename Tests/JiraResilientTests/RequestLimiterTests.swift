@@ -57,6 +57,23 @@ import TestSupport
         #expect(limiter.snapshot.limit == before / 2)
     }
 
+    /// A fast-fail timeout among answers at their floor is one slow request (a hub's page), not
+    /// a loaded server: the limit holds. Among answers slower than their floors, it halves.
+    @Test func aTimeoutHalvesTheLimitOnlyWhenOtherAnswersAreSlowToo() async throws {
+        let limiter = RequestLimiter(.adaptive(max: 16))
+        #expect(try await Self.settle(limiter, steps: 60, latency: { _ in 0.1 }) == 16)
+        try await limiter.acquire()
+        limiter.release(.timedOut(seconds: 5))
+        #expect(limiter.snapshot.limit == 16, "a lone timeout among fast answers")
+        // A round 1.5× slower than the floor: neither grows nor shrinks the limit...
+        #expect(try await Self.settle(limiter, steps: 2, latency: { _ in 0.15 }) == 16)
+        #expect(limiter.snapshot.inflation >= RequestLimiter.growBelow)
+        // ...and a timeout then is read as load.
+        try await limiter.acquire()
+        limiter.release(.timedOut(seconds: 5))
+        #expect(limiter.snapshot.limit == 8)
+    }
+
     @Test func aFixedLimitNeverMoves() async throws {
         let limiter = RequestLimiter(.fixed(3))
         #expect(try await Self.settle(limiter, steps: 20, latency: Self.node(cores: 1)) == 3)

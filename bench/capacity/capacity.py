@@ -56,6 +56,19 @@ try:
                              stretch=s.get("stretchP50", 0), work=s["workPerIssue"], floor=s["floorPerIssue"],
                              abandoned=s["abandonedWorkSeconds"],
                              limit=(sorted(limits)[len(limits) // 2] if limits else None)))
+            if setting == "auto":
+                # A second full pass into the same directory: it knows the hubs from the manifest,
+                # so it should make no full attempt at them (the "≤ 1.15× floor" row).
+                proc, url = start_sim(cores)  # a fresh node: its stats count this pass alone
+                env = dict(os.environ, JIRA_URL=url, JIRA_PAT=token)
+                started = time.monotonic()
+                again = subprocess.run([binary, "scan", project, "--out", out, "--full", "--concurrency", setting,
+                                        "--progress-interval", "600"] + budgets, env=env, capture_output=True, text=True)
+                s2 = stats(url)
+                proc.terminate()
+                proc.wait()
+                rows[-1].update(wall2=time.monotonic() - started, exit2=again.returncode, work2=s2["workPerIssue"],
+                                abandoned2=s2["abandonedWorkSeconds"], stretch2=s2.get("stretchP50", 0))
             shutil.rmtree(out, ignore_errors=True)
         best = min((r for r in rows if r["setting"] != "auto"), key=lambda r: r["wall"])
         auto = next(r for r in rows if r["setting"] == "auto")
@@ -69,6 +82,9 @@ try:
         print(f"\nauto's throughput / best fixed ({best['setting']}): **{best['wall'] / auto['wall']:.2f}** (target ≥ 0.9); "
               f"auto's p50 stretch **{auto['stretch']:.2f}** (target ≤ 1.5); "
               f"work ÷ floor **{auto['work'] / auto['floor']:.2f}** (first full scan, target ≤ 1.5)")
+        print(f"\nauto, a second full pass into the same directory (it knows its hubs): wall {auto['wall2']:.1f} s, "
+              f"p50 stretch {auto['stretch2']:.2f}, work ÷ floor **{auto['work2'] / auto['floor']:.2f}** (target ≤ 1.15), "
+              f"abandoned work {auto['abandoned2']:.1f} s, exit {auto['exit2']}")
         sys.stdout.flush()
 finally:
     shutil.rmtree(work, ignore_errors=True)

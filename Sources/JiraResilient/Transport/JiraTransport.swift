@@ -251,7 +251,7 @@ final class JiraTransport: Sendable {
         case .response(let status, _, _) where status == 429 || status == 503:
             return .overloaded(seconds: seconds)
         case .timeout:
-            return .overloaded(seconds: seconds)
+            return .timedOut(seconds: seconds)
         case .response:
             return .answered(seconds: seconds, kind: kind(of: request))
         case .failed, .cancelled:

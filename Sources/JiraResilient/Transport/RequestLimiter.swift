@@ -55,8 +55,10 @@ public struct LoadSnapshot: Sendable, Equatable, Codable {
 /// least `minimumRound`). After each round the limiter compares the round's averages with the
 /// floors, weighted by answers: while they stay within
 /// `growBelow` of them and requests waited for a slot, the limit grows by one; once they are
-/// `shrinkAbove` slower, it shrinks by a fifth; a 429, a 503 or a fast-fail timeout halves it at
-/// once. On a node of K cores shared by processor sharing, answers stay at their floor up to about
+/// `shrinkAbove` slower, it shrinks by a fifth; a 429 or a 503 halves it at once, and so does a
+/// fast-fail timeout while answers are slower than `growBelow` of their floors. A timeout among
+/// answers at their floor is one slow request (a hub's page, which the ladder handles), not a
+/// loaded server: it only stops the round from growing the limit. On a node of K cores shared by processor sharing, answers stay at their floor up to about
 /// K requests in service and slow down in proportion beyond, so the limit settles near the node's
 /// free cores: as fast as fixed concurrency there, without lengthening every other user's answers.
 ///
@@ -68,14 +70,17 @@ final class RequestLimiter: Sendable {
     enum Outcome: Sendable {
         /// Answered (any status but the ones below), in `seconds`; `kind` groups comparable requests.
         case answered(seconds: Double, kind: String)
-        /// A 429, a 503 or a fast-fail timeout: JIRA (or what is in front of it) is overloaded.
+        /// A 429 or a 503: JIRA (or what is in front of it) is overloaded.
         case overloaded(seconds: Double)
+        /// The request ran out of its budget: overload if other answers are slow too.
+        case timedOut(seconds: Double)
         /// Says nothing about load (a connection refused, a cancellation, the links lane).
         case neutral(seconds: Double)
 
         var seconds: Double {
             switch self {
-            case .answered(let seconds, _), .overloaded(let seconds), .neutral(let seconds): seconds
+            case .answered(let seconds, _), .overloaded(let seconds), .timedOut(let seconds), .neutral(let seconds):
+                seconds
             }
         }
     }
@@ -103,7 +108,7 @@ final class RequestLimiter: Sendable {
         var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
         var nextID = 0
         var kinds: [String: Kind] = [:]
-        var round: (answers: Int, waited: Bool) = (0, false)
+        var round: (answers: Int, waited: Bool, timedOut: Bool) = (0, false, false)
         var inflation = 1.0
         var serverSeconds = 0.0
         var sincePublished = Int.max / 2
@@ -205,6 +210,15 @@ final class RequestLimiter: Sendable {
             guard case .adaptive = mode else { return }
             s.limit = max(1, s.limit / 2)
             endRound(&s, decide: false)
+        case .timedOut(let seconds):
+            s.serverSeconds += seconds
+            guard case .adaptive = mode else { return }
+            if (roundInflation(s) ?? s.inflation) >= Self.growBelow {
+                s.limit = max(1, s.limit / 2)
+                endRound(&s, decide: false)
+            } else {
+                s.round.timedOut = true
+            }
         case .answered(let seconds, let name):
             var kind = s.kinds[name] ?? Kind(floor: nil, recent: seconds, samples: 0)
             kind.recent = kind.samples == 0 ? seconds : kind.recent * 0.8 + seconds * 0.2
@@ -237,8 +251,8 @@ final class RequestLimiter: Sendable {
             kind.roundCount = 0
             s.kinds[name] = kind
         }
-        let waited = s.round.waited
-        s.round = (0, false)
+        let waited = s.round.waited && !s.round.timedOut
+        s.round = (0, false, false)
         guard counted > 0 else { return }
         let mean = weighted / Double(counted)
         s.inflation = mean
@@ -248,6 +262,19 @@ final class RequestLimiter: Sendable {
         } else if mean > Self.shrinkAbove {
             s.limit = max(1, s.limit - max(1, s.limit / 5))
         }
+    }
+
+    /// This round's answers against their floors so far (weighted by answers); nil before any
+    /// kind with a floor has answered twice in the round.
+    private func roundInflation(_ s: State) -> Double? {
+        var weighted = 0.0
+        var counted = 0
+        for kind in s.kinds.values where kind.roundCount >= 2 {
+            guard let floor = kind.floor else { continue }
+            weighted += kind.roundSum / floor
+            counted += kind.roundCount
+        }
+        return counted > 0 ? weighted / Double(counted) : nil
     }
 
     private func snapshot(_ s: State) -> LoadSnapshot {
