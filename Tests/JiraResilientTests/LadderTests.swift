@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-import JiraResilient
+@testable import JiraResilient
 @testable import JiraSimulator
 
 /// The tier ladders and completion against the simulator's cost model and faults.
@@ -238,6 +238,31 @@ import JiraResilient
                 $0.fastFailTimeout = 40; $0.hedgeFraction = 1
             }
         ) { (h: ClientHarness) async throws in
+            let ladder = try await h.client.searchPageResilient("key = \(h.hub.key)", maxResults: 1, label: "hub page")
+            #expect(ladder.tier == .full && ladder.rungs.map(\.rung) == [.full])
+        }
+        // While answers run slower than their floors, the hedge is declined: the slow page is the
+        // load's doing, and a second rendering would cost the busy server more. Same page, same
+        // hold as the first case: the full rung is waited out and taken whole.
+        try await ClientHarness.with(
+            timeScale: 0.5,
+            client: {
+                $0.fastFailTimeout = 40; $0.hedgeFraction = 0.25
+            }
+        ) { (h: ClientHarness) async throws in
+            let limiter = h.client.transport.limiter
+            for seconds in [0.1, 0.1, 0.1, 0.25, 0.25] {
+                for _ in 0..<8 {
+                    try await limiter.acquire()
+                    limiter.release(.answered(seconds: seconds, kind: "test"))
+                }
+            }
+            #expect(limiter.isLoaded)
+            h.sim.inject(.init(.delay(40), matching: RequestMatcher(pathContains: "/search"), count: nil))
+            h.sim.inject(
+                .init(
+                    .delay(0), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks"),
+                    count: nil))
             let ladder = try await h.client.searchPageResilient("key = \(h.hub.key)", maxResults: 1, label: "hub page")
             #expect(ladder.tier == .full && ladder.rungs.map(\.rung) == [.full])
         }

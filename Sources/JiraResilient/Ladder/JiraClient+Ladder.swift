@@ -8,8 +8,14 @@ extension JiraClient {
     }
 
     /// The hedge's sleep: seconds while JIRA is reachable (an outage restarts it when it ends).
+    /// It declines the hedge (throws) when answers are slower than their floors: a full rung
+    /// slow then is the load's doing, not a hub's, and a hedge would ask a busy server for a
+    /// second rendering of the page, one of which is abandoned and still costs it to the end.
     var hedgeWait: @Sendable (Double) async throws -> Void {
-        { [outage = transport.outage] in try await outage.sleepWhileReachable($0) }
+        { [outage = transport.outage, limiter = transport.limiter] in
+            try await outage.sleepWhileReachable($0)
+            if limiter.isLoaded { throw CancellationError() }
+        }
     }
 
     /// Fetches one issue through the tier ladder (`TierLadder`) and completes it:

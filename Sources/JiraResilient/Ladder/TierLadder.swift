@@ -78,7 +78,8 @@ struct TierLadder<Payload: Sendable>: Sendable {
     /// `hedgeAfter` nil the upper rungs run one after the other. `wait` sleeps the hedge's
     /// delay in seconds; the client's counts only time when JIRA was reachable, so an outage
     /// held through never starts hub-base (the tier would then depend on the outage, not on
-    /// the size).
+    /// the size). A `wait` that throws declines the hedge: the rungs then run one after
+    /// the other.
     ///
     /// `from: .hubBase` skips the full rung, for payloads known to be hubs: their full rung
     /// would only be abandoned, and JIRA keeps rendering an abandoned request to its end (Tomcat
@@ -149,6 +150,17 @@ struct TierLadder<Payload: Sendable>: Sendable {
             return Outcome(tier: tier, payload: payload, reports: race.reports.withLock { $0 })
         }
         if Task.isCancelled { throw JiraError(.cancelled, "the ladder was cancelled") }
+        // The hedge was declined (`wait` threw: JIRA is loaded) and the full rung was too slow:
+        // hub-base now, as without a hedge.
+        if !race.hubBaseStarted.withLock({ $0 }), let fullError, fullError.descendsLadder {
+            switch await run(.hubBase, race) {
+            case .success(let payload):
+                return Outcome(tier: .hub, payload: payload, reports: race.reports.withLock { $0 })
+            case .failure(let error):
+                guard error.descendsLadder else { throw error }
+                return try await descend(error, race)
+            }
+        }
         // The reason that does not descend wins: a 4xx, or a transient failure after retries.
         for error in [fullError, hubBaseError].compactMap({ $0 }) where !error.descendsLadder { throw error }
         return try await descend(hubBaseError ?? fullError ?? JiraError(.timeout, "every upper tier timed out"), race)

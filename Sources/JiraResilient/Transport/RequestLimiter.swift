@@ -131,6 +131,9 @@ final class RequestLimiter: Sendable {
     }
 
     var snapshot: LoadSnapshot { state.withLock { snapshot($0) } }
+    /// Whether the last round's answers were slower than `growBelow` of their floors (any mode:
+    /// a fixed limit measures the latency too).
+    var isLoaded: Bool { state.withLock { $0.inflation >= Self.growBelow } }
     /// Requests waiting for a slot now.
     var waiting: Int { state.withLock { $0.waiters.count } }
 
