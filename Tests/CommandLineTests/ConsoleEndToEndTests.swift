@@ -248,8 +248,13 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(state.contains("\"phase\":\"interrupted\""))
-        try await Task.sleep(for: .milliseconds(500))
-        let alive = await Spawn.run(["pgrep", "-f", "console PRJ --out \(out)"])
+        // The checkpoint is saved before the process exits: wait for the exit, with a deadline.
+        var alive = await Spawn.run(["pgrep", "-f", "console PRJ --out \(out)"])
+        let exitDeadline = Date().addingTimeInterval(30)
+        while alive.status == 0 && Date() < exitDeadline {
+            try await Task.sleep(for: .milliseconds(100))
+            alive = await Spawn.run(["pgrep", "-f", "console PRJ --out \(out)"])
+        }
         #expect(alive.status == 1, "the console is still running after its terminal went away")
         await sim.stop()
     }

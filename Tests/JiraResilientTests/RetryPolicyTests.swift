@@ -4,7 +4,7 @@ import TestSupport
 @testable import JiraResilient
 
 /// The retry decisions, without sockets.
-@Suite struct RetryPolicyTests {
+@Suite(.timeLimit(.minutes(1))) struct RetryPolicyTests {
     let policy = RetryPolicy(maxAttempts: 5, backoffScale: 1, maxWait: 960)
 
     @Test func rateLimitHonoursRetryAfterInSecondsAndAsDate() {
@@ -95,7 +95,7 @@ import TestSupport
     }
 }
 
-@Suite struct JQLBuilderTests {
+@Suite(.timeLimit(.minutes(1))) struct JQLBuilderTests {
     func rejected(_ filter: String) -> Bool {
         do { _ = try JQL.projectClause("PROJ", filter: filter); return false } catch {
             return error.code == .invalidInput

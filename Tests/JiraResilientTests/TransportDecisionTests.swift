@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -93,12 +94,29 @@ import Testing
 
     @Test func theTokenIsRedactedFromIssueBytes() {
         let body = Array("{\"summary\":\"echo secret-token-123 and secret-token-123!\",\"s\":\"secret-token-12\"}".utf8)
-        let redacted = token.redact(body)
+        let redacted = token.redact(json: body)
         #expect(
             String(decoding: redacted, as: UTF8.self)
                 == "{\"summary\":\"echo [token] and [token]!\",\"s\":\"secret-token-12\"}")
         let clean = Array("{\"summary\":\"nothing here\"}".utf8)
-        #expect(token.redact(clean) == clean)
+        #expect(token.redact(json: clean) == clean)
+    }
+
+    /// Only strings are redacted, and the token is matched as JSON writes it: a token that
+    /// matches JSON's own text (a one-letter token in `true`, digits in a number) leaves the
+    /// document valid, and a token with a quote is found in its escaped form.
+    @Test func redactingTheTokenKeepsTheJSONValid() throws {
+        let body = Array(#"{"a":true,"n":12.5,"s":"trust \"t\" t","list":[false,null]}"#.utf8)
+        let short = AccessToken("t")
+        let redacted = short.redact(json: body)
+        #expect(
+            String(decoding: redacted, as: UTF8.self)
+                == #"{"a":true,"n":12.5,"s":"[token]rus[token] \"[token]\" [token]","list":[false,null]}"#)
+        #expect(throws: Never.self) { try JSONSerialization.jsonObject(with: Data(redacted)) }
+        #expect(AccessToken("2").redact(json: body) == body)
+        let quoted = AccessToken(#"se"cret"#)
+        let echoed = Array(#"{"s":"x se\"cret y"}"#.utf8)
+        #expect(String(decoding: quoted.redact(json: echoed), as: UTF8.self) == #"{"s":"x [token] y"}"#)
     }
 
     @Test func serverTextIsSanitisedAndCut() {

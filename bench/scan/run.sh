@@ -3,6 +3,9 @@
 # --concurrency 1 and 4, wall time with and without hubs, client CPU seconds and peak RSS
 # (/usr/bin/time -v), and completeness against the simulator's truth.
 #   bench/scan/run.sh [TIME_SCALE] [--big|--big-only]   (default time scale 0.02; --big adds the 100,000-issue RSS check)
+# SIM_ARGS adds simulator options: the node is the simulator's default (4 cores, processor
+# sharing); SIM_ARGS="--server-cores 0" measures against a node without a core limit, as before
+# the capacity model. Rows at --concurrency auto (the default) follow the fixed ones.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -18,7 +21,8 @@ trap cleanup EXIT
 
 start_sim() {  # start_sim SCENARIO -> prints URL
     local log="$work/sim-$1.log"
-    "$bin" sim --scenario "$1" --token bench-token --time-scale "$scale" >"$log" 2>&1 &
+    # shellcheck disable=SC2086
+    "$bin" sim --scenario "$1" --token bench-token --time-scale "$scale" ${SIM_ARGS:-} >"$log" 2>&1 &
     echo $! >>"$work/pids"
     for _ in $(seq 600); do grep -q '^JIRA_URL=' "$log" && break; sleep 0.1; done
     sed -n 's/^JIRA_URL=//p' "$log"
@@ -30,6 +34,7 @@ budgets=(--timeout "$(python3 -c "print(120*$scale)")" --fast-fail-timeout "$(py
 
 run_scan() {  # run_scan NAME URL CONCURRENCY PROJECT
     local name=$1 url=$2 conc=$3 project=$4 out="$work/out-$1"
+    curl -s -H "Authorization: Bearer bench-token" "$url/_sim/stats?project=$project" >"$work/$name.stats0"
     local filter=()
     if [ -n "${FILTER:-}" ]; then filter=(--filter "$FILTER"); fi
     JIRA_URL="$url" JIRA_PAT=bench-token /usr/bin/time -v "$bin" scan "$project" --out "$out" --concurrency "$conc" \
@@ -73,16 +78,27 @@ for l in open(sys.argv[1]):
 print(f"{m:.1f}")
 PY
 )
-    printf "%-22s %8s s %8s s %8s MB %12s %10s s\n" "$name" "$wall" "$cpu" "$rss" "$complete" "$hub"
+    # Server work this run cost, per issue of the project, over the floor (/_sim/stats).
+    local floor
+    curl -s -H "Authorization: Bearer bench-token" "$url/_sim/stats?project=$project" >"$work/$name.stats1"
+    floor=$(python3 - "$work/$name.stats0" "$work/$name.stats1" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+work = (b["workSeconds"] - a["workSeconds"]) / b["issues"]
+print(f"{work / b['floorPerIssue']:.2f}")
+PY
+)
+    printf "%-22s %8s s %8s s %8s MB %12s %10s s %8s\n" "$name" "$wall" "$cpu" "$rss" "$complete" "$hub" "$floor"
     if [ -n "${KEEP_EVENTS:-}" ]; then cp "$out/events.jsonl" "$KEEP_EVENTS/${name// /_}.events.jsonl"; fi
     echo "$wall" >"$work/$name.wall"; echo "$hub" >"$work/$name.hub"
 }
 
 echo "jira-resilient scan benchmark — $(date -u +%Y-%m-%d), time scale $scale, $(nproc) cores"
 if [ "$big" = "--big-only" ]; then
-    printf "%-22s %10s %10s %11s %12s %12s\n" run wall "client CPU" "peak RSS" complete "slowest hub"
+    printf "%-22s %10s %10s %11s %12s %12s %8s\n" run wall "client CPU" "peak RSS" complete "slowest hub" "÷ floor"
     huge=$(start_sim bench100k)
     run_scan "bench100k c=4" "$huge" 4 BENCH
+    run_scan "bench100k auto" "$huge" auto BENCH
     exit 0
 fi
 with=$(start_sim bench)
@@ -95,10 +111,11 @@ truth = sorted(json.load(urllib.request.urlopen(req)), key=lambda t: -t["links"]
 print(", ".join(t["key"] for t in truth if t["links"] >= 1000))
 PY
 )
-printf "%-22s %10s %10s %11s %12s %12s\n" run wall "client CPU" "peak RSS" complete "slowest hub"
+printf "%-22s %10s %10s %11s %12s %12s %8s\n" run wall "client CPU" "peak RSS" complete "slowest hub" "÷ floor"
 run_scan "bench c=1" "$with" 1 BENCH
 run_scan "bench c=4" "$with" 4 BENCH
 FILTER="key not in ($hubs)" run_scan "bench without hubs c=4" "$with" 4 BENCH
+run_scan "bench auto" "$with" auto BENCH
 python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
@@ -110,4 +127,5 @@ PY
 if [ "$big" = "--big" ]; then
     huge=$(start_sim bench100k)
     run_scan "bench100k c=4" "$huge" 4 BENCH
+    run_scan "bench100k auto" "$huge" auto BENCH
 fi

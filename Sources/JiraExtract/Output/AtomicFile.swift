@@ -36,7 +36,7 @@ enum AtomicFile {
 
 /// An appending writer for `.jsonl` files: each line is written with one `write(2)` to an
 /// `O_APPEND` descriptor, so lines never interleave or tear.
-final class LineAppender: @unchecked Sendable {
+final class LineAppender: Sendable {
     private let fd: Int32
     let path: String
 

@@ -105,7 +105,7 @@ public actor OutputStore {
         guard let lock = DirectoryLock(directory: directory, exclusive: true) else {
             throw JiraError(
                 .invalidInput,
-                "a scan is running on \(directory) (a console, a scan, or --follow between passes): stop it first; a scan compacts by itself at the end of a pass"
+                "a scan is running on \(directory) (a console, a scan, or a following scan between passes): stop it first; a scan compacts by itself at the end of a pass"
             )
         }
         defer { withExtendedLifetime(lock) {} }

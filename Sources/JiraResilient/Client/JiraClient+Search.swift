@@ -15,14 +15,16 @@ extension JiraClient {
         validation: QueryValidation = .strict, budget: Double? = nil, attempts: Int? = nil,
         rung: Rung? = nil, subject: RequestSubject? = nil
     ) async throws(JiraError) -> SearchPageBytes {
-        var body: [String: Any] = ["jql": jql, "startAt": startAt, "maxResults": maxResults, "fields": fields]
-        if !expand.isEmpty { body["expand"] = expand }
-        if validation == .warn { body["validateQuery"] = "warn" }
+        let body = SearchBody(
+            jql: jql, startAt: startAt, maxResults: maxResults, fields: fields, expand: expand.isEmpty ? nil : expand,
+            validateQuery: validation == .warn ? "warn" : nil)
         var r = request(
             "/rest/api/2/search", operation: "search", subject: subject ?? .search(jql), rung: rung, budget: budget,
             attempts: attempts)
         r.method = .POST
-        r.body = Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
+        do { r.body = Array(try SearchBody.encoder.encode(body)) } catch {
+            throw JiraError(.invalidInput, "the search could not be encoded as JSON: \(error)")
+        }
         do {
             return try await transport.perform(r) { (response) throws(JiraShapeError) in
                 try IssueJSON.parseSearchPage(response.body)
@@ -50,4 +52,22 @@ extension JiraClient {
             if let total = page.total, startAt >= total { return }
         }
     }
+}
+
+/// The body of `POST /rest/api/2/search` (JIRA's `SearchRequestBean`); absent members are left
+/// out, so JIRA applies its defaults.
+struct SearchBody: Encodable {
+    var jql: String
+    var startAt: Int
+    var maxResults: Int
+    var fields: [String]
+    var expand: [String]?
+    var validateQuery: String?
+
+    /// Sorted members, built once (encoding does not change it).
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
 }

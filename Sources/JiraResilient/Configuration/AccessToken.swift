@@ -36,21 +36,72 @@ extension AccessToken {
 }
 
 extension AccessToken {
-    /// `bytes` with every occurrence of the token replaced by `[token]` (a server that echoes
-    /// it into issue data must not get it written to disk). Returns `bytes` unchanged, without
-    /// a copy, when the token does not occur (the usual case: one `memmem` pass).
-    public func redact(_ bytes: [UInt8]) -> [UInt8] {
-        let needle = Array(value.utf8)
-        guard !needle.isEmpty, Self.find(needle, in: bytes, from: 0) != nil else { return bytes }
+    /// The JSON document `json` with every occurrence of the token inside a string value
+    /// replaced by `[token]` (a server that echoes it into issue data must not get it written to disk). The
+    /// token is looked for as JSON writes it (quotes, backslashes and controls escaped), and
+    /// only inside strings: a token short enough to match JSON's own text (`t` in `true`, a
+    /// digit in a number) leaves the document valid. Returns `json` unchanged, without a copy,
+    /// when the token does not occur (the usual case: one `memchr`/`memcmp` pass).
+    public func redact(json: [UInt8]) -> [UInt8] {
+        let needle = Self.jsonEscaped(value)
+        guard !needle.isEmpty, Self.find(needle, in: json, from: 0) != nil else { return json }
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var position = 0
-        while let hit = Self.find(needle, in: bytes, from: position) {
-            out += bytes[position..<hit]
-            out += Array("[token]".utf8)
-            position = hit + needle.count
+        out.reserveCapacity(json.count)
+        var i = 0
+        var inString = false
+        // Member names are left alone (the document keeps its shape): the containers open
+        // around the current byte, and whether the next string is a member name.
+        var objects: [Bool] = []
+        var expectName = false
+        var inName = false
+        while i < json.count {
+            let byte = json[i]
+            guard inString else {
+                switch byte {
+                case quote:
+                    inString = true
+                    inName = expectName
+                    expectName = false
+                case UInt8(ascii: "{"):
+                    objects.append(true)
+                    expectName = true
+                case UInt8(ascii: "["): objects.append(false)
+                case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = objects.popLast()
+                case UInt8(ascii: ","): expectName = objects.last == true
+                default: break
+                }
+                out.append(byte)
+                i += 1
+                continue
+            }
+            if !inName, byte == needle[0], i + needle.count <= json.count,
+                json[i..<(i + needle.count)].elementsEqual(needle)
+            {
+                out += Array("[token]".utf8)
+                i += needle.count
+            } else if byte == backslash {
+                out += json[i..<min(i + 2, json.count)]
+                i += 2
+            } else {
+                if byte == quote { inString = false }
+                out.append(byte)
+                i += 1
+            }
         }
-        out += bytes[position...]
+        return out
+    }
+
+    /// `text` as it appears inside a JSON string.
+    static func jsonEscaped(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+            default: out.append(byte)
+            }
+        }
         return out
     }
 

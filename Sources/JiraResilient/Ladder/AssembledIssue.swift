@@ -30,4 +30,14 @@ public enum LinksPlan: Sendable {
     case fetch
     /// Do not try (the minimal tier).
     case unavailable
+
+    /// What a payload fetched at `tier` needs: its links are inline (full), fetched alone (hub),
+    /// or not to be had (minimal).
+    public init(tier: Tier) {
+        switch tier {
+        case .full: self = .inline
+        case .hub: self = .fetch
+        case .minimal: self = .unavailable
+        }
+    }
 }

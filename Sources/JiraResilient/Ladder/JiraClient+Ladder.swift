@@ -47,13 +47,8 @@ extension JiraClient {
         } catch  where error.code == .timeout {
             throw JiraError(.timeout, "every tier timed out for \(key) (the minimal one too)", status: error.status)
         }
-        let links: LinksPlan =
-            switch outcome.tier {
-            case .full: .inline;
-            case .hub: .fetch;
-            case .minimal: .unavailable
-            }
-        return try await complete(outcome.payload, tier: outcome.tier, links: links, rungs: outcome.reports)
+        return try await complete(
+            outcome.payload, tier: outcome.tier, links: LinksPlan(tier: outcome.tier), rungs: outcome.reports)
     }
 
     /// Completes a fetched issue: links (per `links`), the whole changelog, all comments and all
@@ -115,7 +110,7 @@ extension JiraClient {
         let summary: IssueSummary
         do {
             // A server that echoes the token into issue data does not get it written to disk.
-            bytes = configuration.token.redact(try assembler.assemble())
+            bytes = configuration.token.redact(json: try assembler.assemble())
             summary = try IssueJSON.parse(bytes).summary
         } catch {
             throw JiraError(.notJira, "\(key): the issue JSON could not be assembled: \(error.reason)")

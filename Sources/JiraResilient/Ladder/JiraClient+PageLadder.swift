@@ -5,13 +5,7 @@ public struct LadderPage: Sendable {
     public var rungs: [RungReport]
     public var page: SearchPageBytes
     /// What `complete` must do about each issue's links.
-    public var links: LinksPlan {
-        switch tier {
-        case .full: .inline;
-        case .hub: .fetch;
-        case .minimal: .unavailable
-        }
-    }
+    public var links: LinksPlan { LinksPlan(tier: tier) }
 }
 
 extension JiraClient {
