@@ -145,7 +145,7 @@ final class JiraTransport: Sendable {
             send(.requestStarted(info))
             let clock = ContinuousClock()
             let started = clock.now
-            let outcome = await exchange(request, budget: attemptBudget)
+            let (outcome, headSeconds) = await exchange(request, budget: attemptBudget)
             let seconds = (clock.now - started).seconds
             var step = classifier.classify(outcome)
             var bytes = 0
@@ -160,7 +160,7 @@ final class JiraTransport: Sendable {
                         let value = try decode(Response(status: code, headers: headers, body: body))
                         outage.recordAnswer()
                         send(.requestFinished(info, status: code, bytes: bytes, seconds: seconds, error: nil))
-                        lane.release(.answered(seconds: seconds, kind: Self.kind(of: request)))
+                        lane.release(.answered(seconds: headSeconds ?? seconds, kind: Self.kind(of: request)))
                         return value
                     } catch {
                         step = classifier.classifyDecodeFailure(
@@ -170,7 +170,8 @@ final class JiraTransport: Sendable {
             }
             // The slot is released after the outcome is announced, and before any wait.
             send(.requestFinished(info, status: status, bytes: bytes, seconds: seconds, error: step.summary))
-            lane.release(Self.loadOutcome(of: outcome, step: step, seconds: seconds, request: request))
+            lane.release(
+                Self.loadOutcome(of: outcome, step: step, seconds: headSeconds ?? seconds, request: request))
             switch step {
             case .deliver:
                 preconditionFailure("a delivered response returns above")
@@ -389,7 +390,7 @@ final class JiraTransport: Sendable {
         let request = Request(
             path: "/rest/api/2/serverInfo", operation: "probe", subject: .server("serverInfo"),
             budget: min(configuration.timeout, 10), maxAttempts: 1)
-        switch await exchange(request, budget: request.budget) {
+        switch await exchange(request, budget: request.budget).outcome {
         case .response(let status, let headers, _):
             return AttemptClassifier.isJSON(headers) || (200..<300).contains(status) ? nil : .other("HTTP \(status)")
         case .timeout: return .connectTimeout
@@ -430,7 +431,24 @@ final class JiraTransport: Sendable {
 
     /// One exchange within `budget` seconds (head and body). Cancelling the calling task
     /// cancels the request in flight at once.
-    private func exchange(_ request: Request, budget: Double) async -> AttemptClassifier.Outcome {
+    /// One attempt, and the seconds until the response head arrived (nil without a head).
+    ///
+    /// The head's time is what the request limiter reads as JIRA's latency: JIRA's REST
+    /// resources run the search and build the response before the first byte leaves, so queueing
+    /// and contention on the node show there; the body's transfer also grows with this
+    /// client's own CPU and network, which more concurrency would not relieve.
+    private func exchange(
+        _ request: Request, budget: Double
+    ) async -> (outcome: AttemptClassifier.Outcome, headSeconds: Double?) {
+        let started = ContinuousClock.now
+        let headAt = Mutex<ContinuousClock.Instant?>(nil)
+        let outcome = await attempt(request, budget: budget) { headAt.withLock { $0 = ContinuousClock.now } }
+        return (outcome, headAt.withLock { $0 }.map { ($0 - started).seconds })
+    }
+
+    private func attempt(
+        _ request: Request, budget: Double, headArrived: @escaping @Sendable () -> Void
+    ) async -> AttemptClassifier.Outcome {
         var r = HTTPClientRequest(url: url(request))
         r.method = request.method
         r.headers.add(name: "Authorization", value: configuration.token.authorizationHeader)
@@ -452,6 +470,7 @@ final class JiraTransport: Sendable {
                     // (the timer below), so that a wait in the body lane does not count.
                     let response = try await http.execute(
                         prepared, deadline: .now() + .milliseconds(Int64(budget * 1000)))
+                    headArrived()
                     let body = try await Self.collect(response, limit: maxBody, lane: lane, clock: clock)
                     return .response(status: Int(response.status.code), headers: response.headers, body: body)
                 }
