@@ -12,6 +12,9 @@ struct SimCommand: AsyncParsableCommand {
     @OptionGroup var simulator: SimulatorOptions
 
     func run() async throws {
+        // Trapped before the URL is printed: a script that stops the simulator as soon as it
+        // has read the URL gets a clean stop (exit 0), not death by the signal.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
         let sim = simulator.makeSimulator()
         let url = try await sim.start()
         let scenario = sim.configuration.scenario
@@ -31,7 +34,7 @@ struct SimCommand: AsyncParsableCommand {
             } ?? "unlimited cores"
         StandardStreams.out(
             "time scale \(c.timeScale); node: \(node); server work so far: \(url)/_sim/stats; Ctrl-C stops it.")
-        for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup) { break }
+        for await _ in signals { break }
         await sim.stop()
     }
 }
