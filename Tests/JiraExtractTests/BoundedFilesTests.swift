@@ -114,4 +114,32 @@ import JiraResilient
             #expect(afterRecount.manifestCompactedBytes != nil)
         }
     }
+
+    /// What a later pass takes for a hub, from the manifest's latest record of each key: the hub
+    /// tier for its own links, the minimal tier, or many links at any tier; not an issue that
+    /// only shared a hub's page, nor one whose latest record is ordinary.
+    @Test func hubKeysComeFromTheLatestRecordOfEachKey() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func line(_ key: String, _ tier: String, links: Int?, split: Bool = false) -> String {
+            #"{"bytes":10,"changelog":0,"comments":0,"complete":true,"fetchedAt":"2026-12-02T00:00:00.000Z","id":"1","key":"\#(key)","#
+                + (links.map { #""links":\#($0),"# } ?? "")
+                + #""missing":[],"rungs":[],"# + (split ? #""splitPage":true,"# : "")
+                + #""tier":"\#(tier)","worklogs":0}"#
+        }
+        let lines = [
+            line("P-1", "hub", links: 4000),  // a hub
+            line("P-2", "hub", links: 3, split: true),  // shared a hub's page
+            line("P-3", "minimal", links: nil),  // even hub-base was too slow
+            line("P-4", "full", links: 900),  // answered in time once, with many links
+            line("P-5", "full", links: 12),
+            line("P-6", "hub", links: 2500),
+            line("P-6", "full", links: 40),  // links removed since: no longer a hub
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: dir + "/manifest.jsonl", atomically: true, encoding: .utf8)
+        #expect(try OutputStore.hubKeys(in: dir) == ["P-1", "P-3", "P-4"])
+        try FileManager.default.removeItem(atPath: dir + "/manifest.jsonl")
+        #expect(try OutputStore.hubKeys(in: dir).isEmpty)
+    }
 }

@@ -409,9 +409,10 @@ public actor OutputStore {
     }
 
     /// Keys whose latest manifest record says the issue is a hub: written at the hub tier for
-    /// its own links (not `splitPage`), or at the minimal tier because even hub-base was too
-    /// slow. Streams the file without decoding records (the encoder writes sorted keys, no
-    /// spaces); empty when there is no manifest yet.
+    /// its own links (not `splitPage`), at the minimal tier because even hub-base was too slow,
+    /// or with at least `knownHubLinks` links (a hub whose page answered in time once may not
+    /// the next time). Streams the file without decoding records (the encoder writes sorted
+    /// keys, no spaces); empty when there is no manifest yet.
     public nonisolated static func hubKeys(in directory: String) throws(JiraError) -> Set<IssueKey> {
         let path = directory + "/manifest.jsonl"
         guard FileManager.default.fileExists(atPath: path) else { return [] }
@@ -425,13 +426,31 @@ public actor OutputStore {
                 else { return }
                 let isHub =
                     (line.firstRange(of: hub) != nil && line.firstRange(of: split) == nil)
-                    || line.firstRange(of: minimal) != nil
+                    || line.firstRange(of: minimal) != nil || (Self.links(in: line) ?? 0) >= Self.knownHubLinks
                 if isHub { hubs.insert(key) } else { hubs.remove(key) }
             }
         } catch {
             throw JiraError(.localIO, "cannot read \(path): \(error)")
         }
         return hubs
+    }
+
+    /// Links from which an issue written at any tier is a known hub: a few hundred links render
+    /// in well under a second, while the hubs that outlast a page's fast-fail budget have
+    /// thousands (the `demo` scenario's smallest has 900, `bench`'s 2,000).
+    static let knownHubLinks = 500
+
+    /// The `"links":N` member of a manifest line, if any.
+    static func links(in line: ArraySlice<UInt8>) -> Int? {
+        guard let member = line.firstRange(of: Array("\"links\":".utf8)) else { return nil }
+        var value = 0
+        var digits = 0
+        for byte in line[member.upperBound...] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), digits < 9 else { break }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits > 0 ? value : nil
     }
 
     /// The latest manifest record of each of `keys`, streaming the file (only those decoded).
