@@ -92,15 +92,13 @@ extension AccessToken {
         return out
     }
 
-    /// `text` as it appears inside a JSON string.
+    /// The token as it appears inside a JSON string: quotes and backslashes escaped. A token has
+    /// no control characters to escape (an `Authorization` header cannot carry them).
     static func jsonEscaped(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
         for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
-            default: out.append(byte)
-            }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
         }
         return out
     }
