@@ -443,6 +443,8 @@ public final class JiraSimulator: Sendable {
             response = .json(200, Array("\"JIRA is in maintenance mode\"".utf8))
         case .delay(let seconds):
             response.delay += seconds * configuration.timeScale
+        case .slowBody(let seconds):
+            response.delivery = .bodyAfter(seconds: seconds * configuration.timeScale)
         case .held(let number):
             response.gate = state.withLock { $0.gates.indices.contains(number) ? $0.gates[number] : nil }
         case .hostileKey:

@@ -64,17 +64,10 @@ import JiraResilient
             var options = ScanOptions(project: "PRJ")
             options.pageSize = 10
             options.concurrency = 2
-            let hub = try #require(
-                h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max {
-                    $0.linkIDs.count < $1.linkIDs.count
-                })
+            let hub = try h.largestHub("PRJ")
             // The full rung of the hub's page is slow (100 simulated s = 5 s, past its 1 s
             // budget); its hub-base answers.
-            h.sim.inject(
-                .init(
-                    .delay(100),
-                    matching: RequestMatcher(
-                        method: "POST", pathContains: "/search", fieldsContains: #"["*all"]"#, hubRank: 0), count: nil))
+            h.slowFullRungOfLargestHub(by: 100)
             let summary = try await h.scan(options) {
                 $0.fastFailTimeout = 1; $0.hedgeFraction = 1
             }
@@ -103,16 +96,9 @@ import JiraResilient
             var options = ScanOptions(project: "PRJ")
             options.pageSize = 10
             options.concurrency = 2
-            let hub = try #require(
-                h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max {
-                    $0.linkIDs.count < $1.linkIDs.count
-                })
+            let hub = try h.largestHub("PRJ")
             // The hub's page is slow on its full rung (100 simulated s = 50 s, past the 5 s budget).
-            h.sim.inject(
-                .init(
-                    .delay(100),
-                    matching: RequestMatcher(
-                        method: "POST", pathContains: "/search", fieldsContains: #"["*all"]"#, hubRank: 0), count: nil))
+            h.slowFullRungOfLargestHub(by: 100)
             let tune: (inout JiraClientConfiguration) -> Void = {
                 $0.fastFailTimeout = 5; $0.hedgeFraction = 1
             }
@@ -155,11 +141,7 @@ import JiraResilient
             // The hub's page is slow on its full rung (100 simulated s = 50 s, past the 5 s
             // budget), so it reaches the hub tier; ordinary pages fit 5 s even on a starved machine
             // (with 1 s they too fell to the hub tier, and their links queued behind the held one).
-            h.sim.inject(
-                .init(
-                    .delay(100),
-                    matching: RequestMatcher(
-                        method: "POST", pathContains: "/search", fieldsContains: #"["*all"]"#, hubRank: 0), count: nil))
+            h.slowFullRungOfLargestHub(by: 100)
             // No hedge: a hedge would race (and win) on ordinary pages too.
             let scan = Task {
                 try await h.scan(options) {
@@ -553,10 +535,7 @@ import JiraResilient
             // The largest hub is slower than hub-base's budget (40 simulated s = 20 s > 10 s): its
             // page of 8 is split 8 ways, and only it falls to minimal. The budgets leave room for
             // a loaded machine: the scan's first request gets the same 10 s.
-            let hub = try #require(
-                h.sim.universe.issues.values.filter { $0.projectKey == "PRJ" }.max {
-                    $0.linkIDs.count < $1.linkIDs.count
-                })
+            let hub = try h.largestHub("PRJ")
             h.sim.inject(
                 .init(.delay(40), matching: RequestMatcher(fieldsContains: "-issuelinks", hubRank: 0), count: nil))
             var options = ScanOptions(project: "PRJ")

@@ -3,6 +3,7 @@ import JiraExtract
 import JiraResilient
 import JiraSimulator
 import Synchronization
+import Testing
 
 /// A simulator, a client and an output directory for one scan test.
 struct ScanHarness {
@@ -73,6 +74,22 @@ struct ScanHarness {
             await extractor.shutdown()
             throw error
         }
+    }
+
+    /// The project's issue with the most links.
+    func largestHub(_ project: String) throws -> SimIssue {
+        try #require(
+            sim.universe.issues.values.filter { $0.projectKey == project }.max { $0.linkIDs.count < $1.linkIDs.count })
+    }
+
+    /// Slows the full rung (`*all` search) of the page holding the largest hub by
+    /// `simulatedSeconds`; its hub-base still answers at its own cost.
+    func slowFullRungOfLargestHub(by simulatedSeconds: Double) {
+        sim.inject(
+            .init(
+                .delay(simulatedSeconds),
+                matching: RequestMatcher(
+                    method: "POST", pathContains: "/search", fieldsContains: #"["*all"]"#, hubRank: 0), count: nil))
     }
 
     func projectKeys(_ project: String) -> Set<String> {

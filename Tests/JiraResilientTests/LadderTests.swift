@@ -200,6 +200,16 @@ import TestSupport
         }
     }
 
+    /// Searches are held 40 simulated s past their cost, except hub-base's (the newest matching
+    /// rule applies).
+    static func slowFullSearches(_ h: ClientHarness) {
+        h.sim.inject(.init(.delay(40), matching: RequestMatcher(pathContains: "/search"), count: nil))
+        h.sim.inject(
+            .init(
+                .delay(0), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks"),
+                count: nil))
+    }
+
     @Test func aSlowFullRungIsHedgedByHubBase() async throws {
         // The full rung's budget is 40 s and the hedge starts at 40 s × 0.25 = 10 s. The full page
         // is held 20 s more than its own cost (the newest matching rule applies, so hub-base is
@@ -212,11 +222,7 @@ import TestSupport
             }
         ) { (h: ClientHarness) async throws in
             let hub = h.hub
-            h.sim.inject(.init(.delay(40), matching: RequestMatcher(pathContains: "/search"), count: nil))
-            h.sim.inject(
-                .init(
-                    .delay(0), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks"),
-                    count: nil))
+            Self.slowFullSearches(h)
             let ladder = try await h.client.searchPageResilient("key = \(hub.key)", maxResults: 1, label: "hub page")
             #expect(ladder.tier == .hub)
             // Reported as they ended: hub-base first, then the full rung it made redundant.
@@ -258,11 +264,7 @@ import TestSupport
                 }
             }
             #expect(limiter.isLoaded)
-            h.sim.inject(.init(.delay(40), matching: RequestMatcher(pathContains: "/search"), count: nil))
-            h.sim.inject(
-                .init(
-                    .delay(0), matching: RequestMatcher(pathContains: "/search", fieldsContains: "-issuelinks"),
-                    count: nil))
+            Self.slowFullSearches(h)
             let ladder = try await h.client.searchPageResilient("key = \(h.hub.key)", maxResults: 1, label: "hub page")
             #expect(ladder.tier == .full && ladder.rungs.map(\.rung) == [.full])
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-import JiraResilient
+@testable import JiraResilient
 @testable import JiraSimulator
 
 /// Retry, errors and answers that are not JIRA, seen through the client over real HTTP.
@@ -212,6 +212,25 @@ import JiraResilient
             _ = try await client.serverInfo()
             let after = h.events.all.compactMap { if case .warning(let w) = $0 { w } else { nil } }
             #expect(after.last?.contains("pacing ended") == true)
+        }
+    }
+
+    /// The request limiter times an answer at its head: a body slow to arrive (a slow network, a
+    /// buffering proxy) says nothing about JIRA's load, while the request itself waits for it.
+    @Test func theLimiterTimesAnAnswerAtItsHead() async throws {
+        try await ClientHarness.with(timeScale: 1, client: { $0.timeout = 60 }) { (h: ClientHarness) async throws in
+            _ = try await h.client.myself()  // first contact done
+            let limiter = h.client.transport.limiter
+            let before = limiter.snapshot.serverSeconds
+            h.sim.inject(.init(.slowBody(4), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
+            let clock = ContinuousClock()
+            let start = clock.now
+            _ = try await h.client.serverInfo()
+            let took = (clock.now - start).seconds
+            let counted = limiter.snapshot.serverSeconds - before
+            #expect(took >= 4, "the request waited for its body")
+            // The head came at once: the limiter counted well under the body's 4 s.
+            #expect(counted < took / 2, "limiter counted \(counted) s of \(took) s")
         }
     }
 

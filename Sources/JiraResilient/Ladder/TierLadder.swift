@@ -91,28 +91,14 @@ struct TierLadder<Payload: Sendable>: Sendable {
         report: @escaping @Sendable (RungReport) -> Void
     ) async throws(JiraError) -> Outcome {
         let race = Race(report: report)
-        if start == .hubBase {
-            switch await run(.hubBase, race) {
-            case .success(let payload):
-                return Outcome(tier: .hub, payload: payload, reports: race.reports.withLock { $0 })
-            case .failure(let error):
-                guard error.descendsLadder else { throw error }
-                return try await descend(error, race)
-            }
-        }
+        if start == .hubBase { return try await fromHubBase(race) }
         guard let hedgeAfter else {
             switch await run(.full, race) {
             case .success(let payload):
                 return Outcome(tier: .full, payload: payload, reports: race.reports.withLock { $0 })
             case .failure(let error): guard error.descendsLadder else { throw error }
             }
-            switch await run(.hubBase, race) {
-            case .success(let payload):
-                return Outcome(tier: .hub, payload: payload, reports: race.reports.withLock { $0 })
-            case .failure(let error):
-                guard error.descendsLadder else { throw error }
-                return try await descend(error, race)
-            }
+            return try await fromHubBase(race)
         }
         var won: (Tier, Payload)?
         var fullError: JiraError?
@@ -153,17 +139,23 @@ struct TierLadder<Payload: Sendable>: Sendable {
         // The hedge was declined (`wait` threw: JIRA is loaded) and the full rung was too slow:
         // hub-base now, as without a hedge.
         if !race.hubBaseStarted.withLock({ $0 }), let fullError, fullError.descendsLadder {
-            switch await run(.hubBase, race) {
-            case .success(let payload):
-                return Outcome(tier: .hub, payload: payload, reports: race.reports.withLock { $0 })
-            case .failure(let error):
-                guard error.descendsLadder else { throw error }
-                return try await descend(error, race)
-            }
+            return try await fromHubBase(race)
         }
         // The reason that does not descend wins: a 4xx, or a transient failure after retries.
         for error in [fullError, hubBaseError].compactMap({ $0 }) where !error.descendsLadder { throw error }
         return try await descend(hubBaseError ?? fullError ?? JiraError(.timeout, "every upper tier timed out"), race)
+    }
+
+    /// Hub-base alone, then `minimal` if it too was too slow: a known hub, a ladder without a
+    /// hedge after its full rung, and a declined hedge.
+    private func fromHubBase(_ race: Race) async throws(JiraError) -> Outcome {
+        switch await run(.hubBase, race) {
+        case .success(let payload):
+            return Outcome(tier: .hub, payload: payload, reports: race.reports.withLock { $0 })
+        case .failure(let error):
+            guard error.descendsLadder else { throw error }
+            return try await descend(error, race)
+        }
     }
 
     /// Both upper rungs were too slow: the minimal rung if there is one, else the slowness.

@@ -18,6 +18,9 @@ public enum Fault: Sendable, Hashable {
     case jsonString
     /// Extra delay before the head, in simulated seconds (multiplied by the time scale).
     case delay(Double)
+    /// The head leaves at once and the body this many simulated seconds later: a slow network
+    /// or a buffering proxy between JIRA and the client, not a slow server.
+    case slowBody(Double)
     /// A 200 search page in which one issue row lacks its `id`.
     case malformedRow
     /// A 200 search page whose first issue row's key ends in terminal escape sequences (an OSC

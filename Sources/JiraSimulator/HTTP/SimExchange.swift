@@ -54,6 +54,8 @@ public struct SimResponse: Sendable {
         case closeBeforeResponse
         /// Send the head (with the full Content-Length) and this share of the body, then close.
         case truncated(fraction: Double)
+        /// Send the head, then the body after this many real seconds.
+        case bodyAfter(seconds: Double)
     }
 
     public var status: Int

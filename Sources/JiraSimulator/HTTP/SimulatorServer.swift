@@ -144,6 +144,9 @@ public final class SimulatorServer: Sendable {
             try await outbound.write(.body(.byteBuffer(buffer)))
             return false
         }
+        if case .bodyAfter(let seconds) = response.delivery {
+            try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
+        }
         if !response.body.isEmpty {
             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: response.body))))
         }
