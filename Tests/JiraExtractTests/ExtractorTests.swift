@@ -35,6 +35,35 @@ import JiraResilient
         }
     }
 
+    /// The listing waits for the workers: when a worker takes a batch, the listing is at most one
+    /// page (1,000) and `listingLead` issues past it, not at the project's end. Fails when the
+    /// listing runs ahead unbounded (its three pages take three requests, the workers sixty).
+    @Test func theListingStaysAPageAheadOfTheWorkers() async throws {
+        var project = Scenario.Project(key: "LEAD", name: "Lead", issueCount: 3_000)
+        project.overflowShare = 0
+        (project.maxComments, project.maxWorklogs, project.maxHistories) = (1, 1, 1)
+        let scenario = Scenario(name: "lead", summary: "3,000 plain issues", projects: [project])
+        try await ScanHarness.with(scenario) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "LEAD")
+            options.concurrency = 1
+            options.pageSize = 50
+            options.listingLead = 0
+            let summary = try await h.scan(options)
+            #expect(summary.written == 3_000 && summary.complete == 3_000)
+            let batches = h.events.all.compactMap { e -> (last: IssueKey, listed: IssueKey?)? in
+                if case .cursor(_, _, let last, let enumerated) = e { (last, enumerated) } else { nil }
+            }
+            #expect(batches.count == 60)
+            for batch in batches {
+                let ahead = (batch.listed?.number ?? 0) - batch.last.number
+                #expect(
+                    ahead <= 1_000,
+                    "listed up to \(batch.listed.map(String.init(describing:)) ?? "nothing") when a worker took up to \(batch.last)"
+                )
+            }
+        }
+    }
+
     @Test func aFilterOnlyNarrows() async throws {
         try await ScanHarness.with { (h: ScanHarness) async throws in
             var options = ScanOptions(project: "PRJ")

@@ -184,7 +184,7 @@ import JiraSimulator
 
     @Test func assemblyInsertsIntoEmptyFieldsAndAddsAChangelog() throws {
         var assembler = IssueAssembler(base: Array(#"{"id":"1","key":"P-1","fields":{}}"#.utf8))
-        assembler.issueLinks = Array("[]".utf8)
+        assembler.issueLinks = ArraySlice("[]".utf8)
         assembler.comments = [ArraySlice(#"{"id":"9"}"#.utf8)]
         assembler.histories = []
         let o = try JSONSerialization.jsonObject(with: Data(try assembler.assemble())) as! [String: Any]

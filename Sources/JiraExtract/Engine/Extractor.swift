@@ -436,7 +436,8 @@ public final class Extractor: Sendable {
     }
 
     /// Lists keys in key order, 1,000 a request (the first answer gives the total), streaming
-    /// each page into the checkpoint and the queue.
+    /// each page into the checkpoint and the queue, at most `options.listingLead` issues ahead
+    /// of the workers.
     private func list(
         after checkpoint: Checkpoint, since sinceLiteral: String?, sinceDate: Date?, window: String?,
         into queue: WorkQueue
@@ -464,6 +465,9 @@ public final class Extractor: Sendable {
                     if let first = stale.first { events.send(.reindexDetected(count: stale.count, example: first.key)) }
                 }
                 queue.push(issues)
+                // A few pages ahead of the workers, no more: what is listed and not yet fetched
+                // is held in memory and rewritten into every checkpoint.
+                await queue.waitForRoom(atMost: options.listingLead)
                 // Paused: the next listing page waits too (nothing new starts).
                 await control.waitWhilePaused()
             }

@@ -28,6 +28,10 @@ public struct ScanOptions: Sendable {
     /// Issue completions (links, changelog, comments, worklogs) a worker keeps in flight while
     /// it goes on with the next batch.
     public var completionsPerWorker = 16
+    /// Listed issues that may wait for a worker before the listing asks for its next page (of
+    /// 1,000): memory and each checkpoint's pending list stay near this, not the project's size.
+    /// Five pages, more than the largest round of batches (16 workers × 200 issues).
+    public var listingLead = 5_000
     /// After each pass that ends complete, list every key (1,000 a request) and resolve the
     /// issues written earlier that are gone from the listing: deleted or moved (`--sweep`).
     public var sweep = false

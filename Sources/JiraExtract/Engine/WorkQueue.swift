@@ -3,25 +3,41 @@ import JiraResilient
 
 /// Issues waiting to be fetched, handed to workers in batches: the async sequence the workers
 /// iterate. Closing it lets idle workers end; a worker waiting in `next` when its task is
-/// cancelled gets nil at once.
+/// cancelled gets nil at once. The lister waits in `waitForRoom` so that it runs only a few
+/// pages ahead of the workers: memory and the checkpoint's pending list stay bounded by that
+/// lead, not by the project's size.
 final class WorkQueue: Sendable {
     private struct State {
         var items: [Checkpoint.PendingIssue] = []
         var head = 0
+        /// Keys in `items[head...]`: a key pushed again while it waits is not queued twice.
         var queued: Set<IssueKey> = []
         var closed = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
+        /// The lister, waiting until at most `limit` issues wait.
+        var room: (limit: Int, continuation: CheckedContinuation<Void, Never>)?
     }
     private let state = Mutex(State())
 
-    /// Adds issues not queued before.
+    /// Adds issues not waiting already.
     func push(_ issues: [Checkpoint.PendingIssue]) {
         wake { s in for issue in issues where s.queued.insert(issue.key).inserted { s.items.append(issue) } }
     }
 
     /// No more issues will come: workers end once the queue is empty.
-    func close() { wake { $0.closed = true } }
+    func close() {
+        wake { $0.closed = true }
+        takeRoom()?.resume()
+    }
+
+    /// Takes the lister's continuation, if it waits.
+    private func takeRoom() -> CheckedContinuation<Void, Never>? {
+        state.withLock { s in
+            defer { s.room = nil }
+            return s.room?.continuation
+        }
+    }
 
     private func wake(_ change: (inout State) -> Void) {
         let waiters = state.withLock { s in
@@ -30,6 +46,23 @@ final class WorkQueue: Sendable {
             return Array(s.waiters.values)
         }
         for w in waiters { w.resume() }
+    }
+
+    /// Returns once at most `limit` issues wait to be taken, at once when the queue is closed
+    /// or the task is cancelled. One caller at a time (the lister).
+    func waitForRoom(atMost limit: Int) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { s -> Bool in
+                    if Task.isCancelled || s.closed || s.items.count - s.head <= limit { return true }
+                    s.room = (limit, c)
+                    return false
+                }
+                if ready { c.resume() }
+            }
+        } onCancel: {
+            takeRoom()?.resume()
+        }
     }
 
     /// Up to `size` issues; nil once the queue is closed and empty, or the task is cancelled.
@@ -42,6 +75,7 @@ final class WorkQueue: Sendable {
                     let end = min(s.items.count, s.head + size)
                     let batch = Array(s.items[s.head..<end])
                     s.head = end
+                    for issue in batch { s.queued.remove(issue.key) }
                     if s.head > 4096 && s.head * 2 > s.items.count {
                         s.items.removeFirst(s.head)
                         s.head = 0
@@ -53,7 +87,14 @@ final class WorkQueue: Sendable {
                 return .wait(s.nextWaiter)
             }
             switch take {
-            case .batch(let batch): return batch
+            case .batch(let batch):
+                let room = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                    guard let room = s.room, s.items.count - s.head <= room.limit else { return nil }
+                    s.room = nil
+                    return room.continuation
+                }
+                room?.resume()
+                return batch
             case .done: return nil
             case .wait(let id):
                 await withTaskCancellationHandler {

@@ -39,9 +39,13 @@ extension JiraClient {
         try await issue(key, fields: Self.minimalFields, expand: [], rung: .minimal)
     }
 
-    /// Only `fields.issuelinks`, with the long links budget: the JSON array's bytes and its length.
-    public func issueLinks(_ key: String, budget: Double? = nil) async throws(JiraError) -> (array: [UInt8], count: Int)
-    {
+    /// Only `fields.issuelinks`, with the long links budget: the JSON array's bytes (a slice of
+    /// the response, which it keeps alive) and its length.
+    public func issueLinks(
+        _ key: String, budget: Double? = nil
+    ) async throws(JiraError) -> (
+        array: ArraySlice<UInt8>, count: Int
+    ) {
         let r = request(
             Self.path(key), query: [("fields", "issuelinks")], operation: "links", subject: .issue(key),
             rung: .hubLinks, budget: budget ?? configuration.linksTimeout)

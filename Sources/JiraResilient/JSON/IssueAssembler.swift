@@ -3,8 +3,9 @@
 /// copied byte for byte.
 public struct IssueAssembler: Sendable {
     public var base: [UInt8]
-    /// A JSON array of issue links, replacing (or adding) `fields.issuelinks`.
-    public var issueLinks: [UInt8]?
+    /// A JSON array of issue links, replacing (or adding) `fields.issuelinks`: a slice of the
+    /// response it came in, so a hub's megabytes of links are not copied before assembly.
+    public var issueLinks: ArraySlice<UInt8>?
     /// Every changelog history, in order; becomes `changelog` with `total` equal to its length.
     public var histories: [ArraySlice<UInt8>]?
     public var comments: [ArraySlice<UInt8>]?
@@ -33,7 +34,7 @@ public struct IssueAssembler: Sendable {
         return out
     }
 
-    private struct Edit { var range: Range<Int>; var bytes: [UInt8] }
+    private struct Edit { var range: Range<Int>; var bytes: ArraySlice<UInt8> }
 
     /// The assembled issue. Throws when `base` is not an issue object with `fields`.
     public func assemble() throws(JiraShapeError) -> [UInt8] {
@@ -44,7 +45,7 @@ public struct IssueAssembler: Sendable {
         }
         var edits: [Edit] = []
         var fieldInsertions: [UInt8] = []
-        func setField(_ name: String, _ value: [UInt8]) {
+        func setField(_ name: String, _ value: ArraySlice<UInt8>) {
             if let existing = layout.field(name) {
                 edits.append(Edit(range: existing.value.range, bytes: value))
             } else {
@@ -57,19 +58,23 @@ public struct IssueAssembler: Sendable {
         if let comments {
             setField(
                 "comment",
-                Array("{\"comments\":".utf8) + Self.array(comments)
-                    + Array(",\"maxResults\":\(comments.count),\"total\":\(comments.count),\"startAt\":0}".utf8))
+                ArraySlice(
+                    Array("{\"comments\":".utf8) + Self.array(comments)
+                        + Array(",\"maxResults\":\(comments.count),\"total\":\(comments.count),\"startAt\":0}".utf8)))
         }
         if let worklogs {
             setField(
                 "worklog",
-                Array("{\"startAt\":0,\"maxResults\":\(worklogs.count),\"total\":\(worklogs.count),\"worklogs\":".utf8)
-                    + Self.array(worklogs) + [UInt8(ascii: "}")])
+                ArraySlice(
+                    Array(
+                        "{\"startAt\":0,\"maxResults\":\(worklogs.count),\"total\":\(worklogs.count),\"worklogs\":".utf8
+                    )
+                        + Self.array(worklogs) + [UInt8(ascii: "}")]))
         }
         if !fieldInsertions.isEmpty {
             // Insert right after `{` of fields; the trailing comma joins the existing members.
             if layout.fieldMembers.isEmpty { fieldInsertions.removeLast() }
-            edits.append(Edit(range: (fields.start + 1)..<(fields.start + 1), bytes: fieldInsertions))
+            edits.append(Edit(range: (fields.start + 1)..<(fields.start + 1), bytes: fieldInsertions[...]))
         }
         if let histories {
             let value =
@@ -77,9 +82,9 @@ public struct IssueAssembler: Sendable {
                     "{\"startAt\":0,\"maxResults\":\(histories.count),\"total\":\(histories.count),\"histories\":".utf8)
                 + Self.array(histories) + [UInt8(ascii: "}")]
             if let existing = layout.top("changelog") {
-                edits.append(Edit(range: existing.value.range, bytes: value))
+                edits.append(Edit(range: existing.value.range, bytes: value[...]))
             } else {
-                edits.append(Edit(range: fields.end..<fields.end, bytes: Array(",\"changelog\":".utf8) + value))
+                edits.append(Edit(range: fields.end..<fields.end, bytes: (Array(",\"changelog\":".utf8) + value)[...]))
             }
         }
         for name in dropping {

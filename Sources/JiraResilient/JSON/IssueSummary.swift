@@ -195,14 +195,14 @@ public enum IssueJSON {
     }
 
     /// Reads `fields.issuelinks` from a links-only issue response: the array's bytes and count.
-    public static func issueLinks(_ bytes: [UInt8]) throws(JiraShapeError) -> (array: [UInt8], count: Int) {
+    public static func issueLinks(_ bytes: [UInt8]) throws(JiraShapeError) -> (array: ArraySlice<UInt8>, count: Int) {
         let parsed = try parse(bytes)
         guard let links = parsed.layout.field("issuelinks"), links.value.kind == .array,
             let count = parsed.summary.links
         else {
             throw JiraShapeError(reason: "the response has no fields.issuelinks array", truncated: false)
         }
-        return (Array(bytes[links.value.range]), count)
+        return (bytes[links.value.range], count)
     }
 
     /// Reads a paginated envelope (`startAt`, `total`, and the named array's elements as bytes).
