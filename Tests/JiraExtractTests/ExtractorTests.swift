@@ -36,8 +36,9 @@ import JiraResilient
     }
 
     /// The listing waits for the workers: when a worker takes a batch, the listing is at most one
-    /// page (1,000) and `listingLead` issues past it, not at the project's end. Fails when the
-    /// listing runs ahead unbounded (its three pages take three requests, the workers sixty).
+    /// page (1,000) and its lead (here one batch of 50) past it, not at the project's end. Fails
+    /// when the listing runs ahead unbounded (its three pages take three requests, the workers
+    /// sixty).
     @Test func theListingStaysAPageAheadOfTheWorkers() async throws {
         var project = Scenario.Project(key: "LEAD", name: "Lead", issueCount: 3_000)
         project.overflowShare = 0
@@ -57,10 +58,49 @@ import JiraResilient
             for batch in batches {
                 let ahead = (batch.listed?.number ?? 0) - batch.last.number
                 #expect(
-                    ahead <= 1_000,
+                    ahead <= 1_050,
                     "listed up to \(batch.listed.map(String.init(describing:)) ?? "nothing") when a worker took up to \(batch.last)"
                 )
             }
+        }
+    }
+
+    /// Issues created while the listing is still under way are listed, written and counted in
+    /// the total: a later listing page's total counts only the issues after it, and the pass
+    /// adds what it listed before. Fails when `total` stays at the first page's figure while
+    /// more are written (progress past 100 %).
+    @Test func issuesCreatedDuringTheListingCountInTheTotal() async throws {
+        var project = Scenario.Project(key: "LEAD", name: "Lead", issueCount: 2_500)
+        project.overflowShare = 0
+        (project.maxComments, project.maxWorklogs, project.maxHistories) = (1, 1, 1)
+        let scenario = Scenario(name: "lead", summary: "2,500 plain issues", projects: [project])
+        try await ScanHarness.with(scenario) { (h: ScanHarness) async throws in
+            var options = ScanOptions(project: "LEAD")
+            options.concurrency = 1
+            options.pageSize = 50
+            options.listingLead = 0
+            let created = Mutex(false)
+            let sim = h.sim
+            // On the first issue written (the listing has one page of 1,000 out), ten more
+            // issues appear; they come after the listing's third page.
+            let sink = ScanEventSink { event in
+                h.events.sink.send(event)
+                guard case .written = event,
+                    created.withLock({ c in
+                        defer { c = true }
+                        return !c
+                    })
+                else { return }
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                sim.mutate { u in
+                    for _ in 0..<10 { u.createIssue(projectKey: "LEAD", created: now, updated: now) }
+                }
+            }
+            let extractor = try Extractor(
+                configuration: h.configuration(), options: options, directory: h.directory, events: sink)
+            let summary = try await extractor.run()
+            await extractor.shutdown()
+            #expect(summary.written == 2_510 && summary.total == 2_510)
         }
     }
 

@@ -68,6 +68,25 @@ import TestSupport
         }
     }
 
+    /// Known kinds a little slower than their floors (heavier issues, not load) take nothing off
+    /// a new kind's first floor: floors only fall, and one set too low would read as load for
+    /// the rest of the scan. Fails when any reading under `growBelow` is divided out.
+    @Test func aNewKindOnAQuietNodeKeepsItsOwnFloor() async throws {
+        let limiter = RequestLimiter(.adaptive(max: 16))
+        for round in 0..<6 {
+            for i in 0..<RequestLimiter.minimumRound {
+                try await limiter.acquire()
+                if round >= 3, i % 2 == 1 {
+                    limiter.release(.answered(seconds: 0.5, kind: "search/full/256"))
+                } else {
+                    limiter.release(.answered(seconds: round >= 3 ? 0.24 : 0.2, kind: "search/full/64"))
+                }
+            }
+        }
+        // 1.2 for the known kind, 1.0 for the new one.
+        #expect(limiter.snapshot.inflation < 1.15)
+    }
+
     @Test func theCeilingHoldsOnAnIdleNode() async throws {
         let limiter = RequestLimiter(.adaptive(max: 5))
         #expect(try await Self.settle(limiter, steps: 60, latency: { _ in 0.1 }) == 5)

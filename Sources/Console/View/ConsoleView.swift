@@ -189,7 +189,7 @@ public enum ConsoleView {
         x = g.put(
             "limit \(load.limit)\(load.adaptive ? " auto" : " fixed")  in flight \(load.inFlight)  ", x: x, y: y,
             role: .text)
-        let role: Role = load.inflation >= 1.8 ? .warning : load.inflation >= 1.3 ? .retry : .muted
+        let role: Role = load.inflation >= 1.5 ? .warning : load.inflation >= 1.3 ? .retry : .muted
         if let floor = load.floorSeconds, let recent = load.recentSeconds {
             x = putWhole(
                 &g,

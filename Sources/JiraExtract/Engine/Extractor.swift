@@ -86,6 +86,9 @@ public final class Extractor: Sendable {
         guard (1...1000).contains(options.pageSize) else {
             throw JiraError(.invalidInput, "the page size must be 1–1000, got \(options.pageSize)")
         }
+        guard options.listingLead >= 0 else {
+            throw JiraError(.invalidInput, "the listing lead must be 0 or more, got \(options.listingLead)")
+        }
         guard (1...256).contains(options.concurrency) else {
             throw JiraError(.invalidInput, "the concurrency must be 1–256, got \(options.concurrency)")
         }
@@ -444,6 +447,12 @@ public final class Extractor: Sendable {
     ) async throws(JiraError) {
         events.send(.phase(.enumerating))
         var planned = checkpoint.total > 0
+        // Never less than one round of the largest batches, so no worker waits for the listing.
+        let lead = max(
+            options.listingLead,
+            options.concurrency * (options.adaptivePageSize ? PageSizer.adaptiveCeiling : options.pageSize))
+        // Listed by this pass so far: a later page's total counts only the issues after it.
+        var listed = 0
         do {
             try await client.seek(
                 project: options.project, filter: options.filter, since: sinceLiteral,
@@ -454,7 +463,9 @@ public final class Extractor: Sendable {
                 }
                 let issues = rows.map { Checkpoint.PendingIssue(key: $0.key, id: $0.id) }
                 await store.addPending(
-                    issues, cursor: rows.last?.key, done: false, total: page.total.map { $0 + checkpoint.written })
+                    issues, cursor: rows.last?.key, done: false,
+                    total: page.total.map { $0 + checkpoint.written + listed })
+                listed += rows.count
                 if !planned, let total = page.total {
                     planned = true
                     events.send(.planned(total: total + checkpoint.written, mode: options.mode, window: window))
@@ -467,7 +478,7 @@ public final class Extractor: Sendable {
                 queue.push(issues)
                 // A few pages ahead of the workers, no more: what is listed and not yet fetched
                 // is held in memory and rewritten into every checkpoint.
-                await queue.waitForRoom(atMost: options.listingLead)
+                await queue.waitForRoom(atMost: lead)
                 // Paused: the next listing page waits too (nothing new starts).
                 await control.waitWhilePaused()
             }

@@ -30,7 +30,7 @@ public struct ScanOptions: Sendable {
     public var completionsPerWorker = 16
     /// Listed issues that may wait for a worker before the listing asks for its next page (of
     /// 1,000): memory and each checkpoint's pending list stay near this, not the project's size.
-    /// Five pages, more than the largest round of batches (16 workers × 200 issues).
+    /// Five pages; never less than one round of batches (`concurrency` × the largest page).
     public var listingLead = 5_000
     /// After each pass that ends complete, list every key (1,000 a request) and resolve the
     /// issues written earlier that are gone from the listing: deleted or moved (`--sweep`).

@@ -10,7 +10,8 @@ final class WorkQueue: Sendable {
     private struct State {
         var items: [Checkpoint.PendingIssue] = []
         var head = 0
-        /// Keys in `items[head...]`: a key pushed again while it waits is not queued twice.
+        /// Every key pushed this pass: a key listed again (a listing page repeated after a cursor
+        /// recovery) is not fetched and counted twice. About 32 bytes a key.
         var queued: Set<IssueKey> = []
         var closed = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
@@ -20,7 +21,7 @@ final class WorkQueue: Sendable {
     }
     private let state = Mutex(State())
 
-    /// Adds issues not waiting already.
+    /// Adds issues not pushed before.
     func push(_ issues: [Checkpoint.PendingIssue]) {
         wake { s in for issue in issues where s.queued.insert(issue.key).inserted { s.items.append(issue) } }
     }
@@ -75,7 +76,6 @@ final class WorkQueue: Sendable {
                     let end = min(s.items.count, s.head + size)
                     let batch = Array(s.items[s.head..<end])
                     s.head = end
-                    for issue in batch { s.queued.remove(issue.key) }
                     if s.head > 4096 && s.head * 2 > s.items.count {
                         s.items.removeFirst(s.head)
                         s.head = 0

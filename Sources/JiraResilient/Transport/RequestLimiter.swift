@@ -244,10 +244,13 @@ final class RequestLimiter: Sendable {
     /// of the two), their mean weighted by answers is the inflation; the limit moves by it.
     private func endRound(_ s: inout State, decide: Bool) {
         // A kind seen for the first time (a larger page, a sub-resource) takes its first round
-        // without the load the known kinds show in that round: on a node shared by processor
-        // sharing every request in service slows by the same factor, so a kind first seen
-        // under load would otherwise take the loaded latency as its floor and hide that load.
-        let known = roundInflation(s)
+        // without the load the known kinds show in that round (or, when none answered, the
+        // last round's reading): on a node shared by processor sharing every request in service
+        // slows by the same factor, so a kind first seen under load would otherwise take the
+        // loaded latency as its floor and hide that load. Only a reading past `growBelow`
+        // counts as load: floors only fall, and one set too low would read as load for good.
+        let reading = roundInflation(s) ?? s.inflation
+        let load = reading >= Self.growBelow ? reading : 1
         var weighted = 0.0
         var counted = 0
         for (name, var kind) in s.kinds where kind.roundCount > 0 {
@@ -257,7 +260,7 @@ final class RequestLimiter: Sendable {
                 counted += kind.roundCount
             }
             if kind.roundCount >= 2 {
-                let unloaded = kind.floor == nil ? average / max(1, known ?? 1) : average
+                let unloaded = kind.floor == nil ? average / load : average
                 kind.floor = min(kind.floor ?? unloaded, max(unloaded, 1e-6))
             }
             kind.roundSum = 0
