@@ -19,8 +19,6 @@ public final class Extractor: Sendable {
     private let counters: Counters
     /// Issues a batch asks for; learned across passes (`--page-size auto`).
     let pageSizer: PageSizer
-    /// Workers that may hold a batch at once: the adaptive limit and one more, or all of them.
-    private let workerGate: WorkerGate
     /// Held shared while this extractor lives: `compact` waits for no scan.
     private let lock: DirectoryLock
 
@@ -115,13 +113,8 @@ public final class Extractor: Sendable {
         pageSizer = PageSizer(
             initial: options.pageSize, adaptive: options.adaptivePageSize,
             budget: configuration.effectiveFastFailTimeout)
-        // With an adaptive limit, the workers holding a batch follow it (see `WorkerGate`).
-        let gate = WorkerGate(
-            open: options.adaptiveConcurrency ? min(2, options.concurrency) + 1 : options.concurrency)
-        workerGate = gate
         configuration.events = EventSink { event in
             counters.count(event)
-            if case .load(let load) = event, load.adaptive { gate.setOpen(load.limit + 1) }
             sink.send(.client(event))
         }
         do { client = try JiraClient(configuration) } catch {
@@ -509,8 +502,6 @@ public final class Extractor: Sendable {
             var inFlight = 0
             while true {
                 await control.waitWhilePaused()
-                await workerGate.enter()
-                defer { workerGate.leave() }
                 guard let batch = await queue.next(size: pageSizer.size) else { break }
                 // A worker that waited for work while the operator paused does not start now.
                 await control.waitWhilePaused()
