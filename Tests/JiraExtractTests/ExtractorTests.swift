@@ -55,6 +55,9 @@ import JiraResilient
                 if case .cursor(_, _, let last, let enumerated) = e { (last, enumerated) } else { nil }
             }
             #expect(batches.count == 60)
+            // The listing lasts the pass, but the phases still read in order.
+            let phases = h.events.all.compactMap { e -> ScanPhase? in if case .phase(let p) = e { p } else { nil } }
+            #expect(phases == [.connecting, .enumerating, .fetching, .finishing, .done])
             for batch in batches {
                 let ahead = (batch.listed?.number ?? 0) - batch.last.number
                 #expect(

@@ -391,6 +391,9 @@ public final class Extractor: Sendable {
 
         let queue = WorkQueue()
         queue.push(checkpoint.pending)
+        // The listing goes on beside the workers for the whole pass (a few pages ahead of them),
+        // so `enumerating` comes first and `fetching` says the workers have started.
+        if !checkpoint.enumerationDone { events.send(.phase(.enumerating)) }
         let sinceDate = options.since?.addingTimeInterval(-options.overlap)
         let outcome: JiraError? = await withTaskGroup(of: JiraError?.self) { outer in
             // Checkpoints: saved on change, at most once a second, until the work is done.
@@ -445,7 +448,6 @@ public final class Extractor: Sendable {
         after checkpoint: Checkpoint, since sinceLiteral: String?, sinceDate: Date?, window: String?,
         into queue: WorkQueue
     ) async throws(JiraError) {
-        events.send(.phase(.enumerating))
         var planned = checkpoint.total > 0
         // Never less than one round of the largest batches, so no worker waits for the listing.
         let lead = max(
