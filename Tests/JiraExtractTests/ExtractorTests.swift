@@ -35,20 +35,31 @@ import JiraResilient
         }
     }
 
+    /// Project LEAD: `count` issues with nothing to complete apart (no overflowing changelog,
+    /// comments or worklogs), so one search answers each.
+    static func plainIssues(_ count: Int) -> Scenario {
+        var project = Scenario.Project(key: "LEAD", name: "Lead", issueCount: count)
+        project.overflowShare = 0
+        (project.maxComments, project.maxWorklogs, project.maxHistories) = (1, 1, 1)
+        return Scenario(name: "lead", summary: "\(count) plain issues", projects: [project])
+    }
+
+    /// One worker, pages of 50, and the listing's lead at its least (one batch).
+    static var oneWorkerNoLead: ScanOptions {
+        var options = ScanOptions(project: "LEAD")
+        options.concurrency = 1
+        options.pageSize = 50
+        options.listingLead = 0
+        return options
+    }
+
     /// The listing waits for the workers: when a worker takes a batch, the listing is at most one
     /// page (1,000) and its lead (here one batch of 50) past it, not at the project's end. Fails
     /// when the listing runs ahead unbounded (its three pages take three requests, the workers
     /// sixty).
     @Test func theListingStaysAPageAheadOfTheWorkers() async throws {
-        var project = Scenario.Project(key: "LEAD", name: "Lead", issueCount: 3_000)
-        project.overflowShare = 0
-        (project.maxComments, project.maxWorklogs, project.maxHistories) = (1, 1, 1)
-        let scenario = Scenario(name: "lead", summary: "3,000 plain issues", projects: [project])
-        try await ScanHarness.with(scenario) { (h: ScanHarness) async throws in
-            var options = ScanOptions(project: "LEAD")
-            options.concurrency = 1
-            options.pageSize = 50
-            options.listingLead = 0
+        try await ScanHarness.with(Self.plainIssues(3_000)) { (h: ScanHarness) async throws in
+            let options = Self.oneWorkerNoLead
             let summary = try await h.scan(options)
             #expect(summary.written == 3_000 && summary.complete == 3_000)
             let batches = h.events.all.compactMap { e -> (last: IssueKey, listed: IssueKey?)? in
@@ -73,15 +84,8 @@ import JiraResilient
     /// adds what it listed before. Fails when `total` stays at the first page's figure while
     /// more are written (progress past 100 %).
     @Test func issuesCreatedDuringTheListingCountInTheTotal() async throws {
-        var project = Scenario.Project(key: "LEAD", name: "Lead", issueCount: 2_500)
-        project.overflowShare = 0
-        (project.maxComments, project.maxWorklogs, project.maxHistories) = (1, 1, 1)
-        let scenario = Scenario(name: "lead", summary: "2,500 plain issues", projects: [project])
-        try await ScanHarness.with(scenario) { (h: ScanHarness) async throws in
-            var options = ScanOptions(project: "LEAD")
-            options.concurrency = 1
-            options.pageSize = 50
-            options.listingLead = 0
+        try await ScanHarness.with(Self.plainIssues(2_500)) { (h: ScanHarness) async throws in
+            let options = Self.oneWorkerNoLead
             let created = Mutex(false)
             let sim = h.sim
             // On the first issue written (the listing has one page of 1,000 out), ten more

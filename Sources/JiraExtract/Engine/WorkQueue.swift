@@ -32,11 +32,12 @@ final class WorkQueue: Sendable {
         takeRoom()?.resume()
     }
 
-    /// Takes the lister's continuation, if it waits.
-    private func takeRoom() -> CheckedContinuation<Void, Never>? {
+    /// Takes the lister's continuation, if it waits (and, with `onlyIfRoom`, if its room has come).
+    private func takeRoom(onlyIfRoom: Bool = false) -> CheckedContinuation<Void, Never>? {
         state.withLock { s in
-            defer { s.room = nil }
-            return s.room?.continuation
+            guard let room = s.room, !onlyIfRoom || s.items.count - s.head <= room.limit else { return nil }
+            s.room = nil
+            return room.continuation
         }
     }
 
@@ -88,12 +89,7 @@ final class WorkQueue: Sendable {
             }
             switch take {
             case .batch(let batch):
-                let room = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                    guard let room = s.room, s.items.count - s.head <= room.limit else { return nil }
-                    s.room = nil
-                    return room.continuation
-                }
-                room?.resume()
+                takeRoom(onlyIfRoom: true)?.resume()
                 return batch
             case .done: return nil
             case .wait(let id):
