@@ -29,6 +29,7 @@ public final class SimulatorServer: Sendable {
         handler: @escaping Handler
     ) async throws -> SimulatorServer {
         let sslContext: NIOSSLContext? = tls ? try makeTLSContext() : nil
+        let accepted = AcceptedConnections()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -39,7 +40,7 @@ public final class SimulatorServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    return try accepted.hold { try Connection(wrappingChannelSynchronously: channel) }
                 }
             }
         let boundPort = server.channel.localAddress?.port ?? port
@@ -49,6 +50,7 @@ public final class SimulatorServer: Sendable {
                 do {
                     try await server.executeThenClose { inbound in
                         for try await connection in inbound {
+                            accepted.release(connection)
                             group.addTask { await serve(connection, onAbandoned: onAbandoned, handler: handler) }
                         }
                     }
@@ -57,15 +59,17 @@ public final class SimulatorServer: Sendable {
                 }
                 group.cancelAll()
             }
+            // Accepted but never delivered by the listener's stream: closed here, not dropped.
+            for connection in accepted.closeForGood() {
+                try? await connection.executeThenClose { _, _ in }
+            }
         }
         return SimulatorServer(port: boundPort, listener: listener, task: task)
     }
 
-    /// Closes the listener, then lets the accept loop drain before ending every connection.
-    /// Not by cancelling the accept loop: a connection accepted just before the close would
-    /// then be dropped unserved, and NIO traps on an `NIOAsyncChannel` whose writer was never
-    /// finished ("Deinited NIOAsyncWriter without calling finish()", seen in a CI run of the
-    /// outage tests, which stop a simulator while the client reconnects).
+    /// Closes the listener, lets the accept loop drain, ends every connection, and closes the
+    /// ones the listener accepted but had not handed over yet. Safe at any moment of a
+    /// connection's arrival: see `AcceptedConnections`.
     public func stop() async {
         try? await listener.close()
         await task.value
