@@ -91,7 +91,7 @@ let package = Package(
             path: "Benchmarks/console-bench",
             swiftSettings: strict
         ),
-        /// Test scaffolding shared by the test targets (a CONNECT proxy).
+        /// Test scaffolding shared by the test targets (a CONNECT proxy, the clean-up watchdog).
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "JiraExtract", "JiraResilient"],
+            dependencies: ["Console", "JiraExtract", "JiraResilient", "TestSupport"],
             exclude: ["Snapshots"],
             swiftSettings: strict
         ),

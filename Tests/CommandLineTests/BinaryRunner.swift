@@ -1,7 +1,9 @@
 import Dispatch
 import Glibc
 import Foundation
+import Synchronization
 import Testing
+import TestSupport
 
 /// Runs the built `jira-resilient` binary and captures what it prints.
 struct BinaryRunner {
@@ -44,8 +46,13 @@ struct BinaryRunner {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let reaping = Reaper.killOnDeath(process.processIdentifier)
+        tickets.withLock { $0[process.processIdentifier] = reaping }
         return (process, out, err)
     }
+
+    /// The watchdog's tickets of the binaries running now, by pid: `finish` cancels them.
+    private static let tickets = Mutex<[pid_t: Reaper.Ticket]>([:])
 
     /// Reads a pipe to its end on a GCD thread: a blocking read must never occupy the Swift
     /// concurrency pool, where the in-process simulator answers the binary.
@@ -88,6 +95,7 @@ struct BinaryRunner {
         async let stderr = readAll(err)
         let o = await stdout, e = await stderr
         while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        tickets.withLock { $0.removeValue(forKey: pid) }?.cancel()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
             stderr: String(decoding: e, as: UTF8.self))

@@ -25,7 +25,7 @@ import TestSupport
     }
 
     func directory() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("jr-deploy-\(UUID().uuidString)").path
+        Reaper.scratchPath("jr-deploy")
     }
 
     func manifest(_ dir: String) -> [[String: Any]] {

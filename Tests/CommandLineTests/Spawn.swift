@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// Runs a helper program (tmux, pgrep) so that it can neither hang a test nor be hung by one.
@@ -29,8 +30,7 @@ enum Spawn {
     /// Runs `arguments` (looked up on `PATH`), waits at most `deadline`, and returns what it
     /// printed on stdout. A program still running at the deadline is killed with SIGKILL.
     static func run(_ arguments: [String], deadline: Duration = .seconds(30)) async -> Outcome {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("jr-spawn-\(UUID().uuidString)")
-            .path
+        let outputPath = Reaper.scratchPath("jr-spawn")
         defer { unlink(outputPath) }
         let pid: pid_t? = outputPath.withCString { path in
             var actions = posix_spawn_file_actions_t()

@@ -3,6 +3,7 @@ import Testing
 import JiraExtract
 import JiraResilient
 @testable import Console
+import TestSupport
 
 /// Rendered frames compared with stored snapshots (text and a style layer). Set
 /// RECORD_SNAPSHOTS=1 to rewrite them after an intended change, then review the diff.
@@ -492,7 +493,7 @@ import JiraResilient
     }
 
     @Test func aBrokenThemeNamesFileAndLineAndFallsBack() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("themes-\(UUID())").path
+        let dir = Reaper.scratchPath("themes")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "text = default\n# fine\ntier.hub = chartreuse\n".write(

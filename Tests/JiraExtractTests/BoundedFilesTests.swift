@@ -8,7 +8,7 @@ import JiraResilient
 /// `manifest.jsonl` compacts to the last record of each key without losing what a reader needs.
 @Suite(.timeLimit(.minutes(5))) struct BoundedFilesTests {
     func directory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jr-files-\(UUID().uuidString)").path
+        let dir = Reaper.scratchPath("jr-files")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }

@@ -15,7 +15,7 @@ import Glibc
 /// (slow the scan down, or share a directory with a second scan).
 @Suite(.timeLimit(.minutes(3))) struct ControlSocketTests {
     func directory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jr-ctl-\(UUID().uuidString)").path
+        let dir = Reaper.scratchPath("jr-ctl")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -260,5 +260,28 @@ extension ControlSocketTests {
         // It crosses the control socket with the rest.
         let copy = try JSONDecoder().decode(ScanProgress.self, from: JSONEncoder().encode(p))
         #expect(copy.done == 100 && copy.earlier == 0)
+    }
+}
+
+/// The control socket's listener, started and stopped while connections keep arriving: a
+/// connection accepted as it stops must be closed, never dropped unrun (NIO traps on that).
+@Suite(.timeLimit(.minutes(3))) struct ControlListenerShutdownStressTests {
+    @Test func theControlSocketSurvivesConnectionsDuringItsStops() async throws {
+        let dir = Reaper.scratchPath("jr-ctl-stress")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let hammer = ConnectionHammer()
+        hammer.start(threads: 2)
+        defer { hammer.stop() }
+        let address = ConnectionHammer.Address.unix(path: dir + "/" + ControlProtocol.socketName)
+        hammer.target(address)
+        for round in 1...300 {
+            let hello = ControlHello(
+                version: ToolVersion.current, revision: ControlProtocol.revision, pid: getpid(), project: "P",
+                directory: dir)
+            let server = try await ControlServer.start(directory: dir, hello: hello)
+            await hammer.waitForConnections(to: address, count: 2 * round)
+            await server.stop(reason: "stress", grace: 0)
+        }
+        #expect(hammer.connected >= 600)
     }
 }

@@ -4,6 +4,7 @@ import JiraResilient
 import JiraSimulator
 import Synchronization
 import Testing
+import TestSupport
 
 /// A simulator, a client and an output directory for one scan test.
 struct ScanHarness {
@@ -31,8 +32,7 @@ struct ScanHarness {
         configure(&configuration)
         let sim = JiraSimulator(configuration)
         let url = try await sim.start()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jr-scan-\(UUID().uuidString)")
-            .path
+        let directory = Reaper.scratchPath("jr-scan")
         let harness = ScanHarness(sim: sim, url: url, directory: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {

@@ -216,7 +216,7 @@ import TestSupport
     @Test func requestsTunnelThroughAProxyThatNeverSeesTheToken() async throws {
         let proxy = try TestProxy()
         defer { proxy.stop() }
-        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("jr-proxy-ca-\(UUID().uuidString).pem")
+        let ca = URL(fileURLWithPath: Reaper.scratchPath("jr-proxy-ca") + ".pem")
             .path
         try SimulatorCertificate.certificatePEM.write(toFile: ca, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: ca) }

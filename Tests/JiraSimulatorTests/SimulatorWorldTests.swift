@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+import TestSupport
 @testable import JiraSimulator
 
 /// The generated data, the cost model and live changes.
@@ -119,6 +120,8 @@ import Testing
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
+            let reaping = Reaper.killOnDeath(process.processIdentifier)
+            defer { reaping.cancel() }
             let output = await withCheckedContinuation { c in
                 DispatchQueue.global().async { c.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
             }
