@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Testing
 @testable import JiraSimulator
+import TestSupport
 
 /// The executable end to end: exit codes and messages, kill -9 and resume, SIGINT, secrecy.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct CommandLineTests {
@@ -23,8 +24,18 @@ import Testing
         }
     }
 
+    /// Matches every request that names the project's last issue (its batch, its own GET).
+    func lastIssue(of project: String, in sim: JiraSimulator) throws -> RequestMatcher {
+        let issues = sim.universe.issues.values.filter { $0.projectKey == project }
+        let last = try #require(issues.max { $0.number < $1.number })
+        var matcher = RequestMatcher()
+        matcher.issueID = last.id
+        matcher.issueKey = "\(project)-\(last.number)"
+        return matcher
+    }
+
     func temporaryDirectory() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("jr-cli-\(UUID().uuidString)").path
+        Reaper.scratchPath("jr-cli")
     }
 
     func manifestLines(_ dir: String) -> Int {
@@ -90,10 +101,13 @@ import Testing
             let args = [
                 "--page-size", "5", "--concurrency", "2", "--fast-fail-timeout", "2", "--backoff-scale", "0.01",
             ]
+            // The project's last issue is held, so the scan is still running when it is killed.
+            let held = sim.hold(try lastIssue(of: "PRJ", in: sim))
             let (process, out, err) = try BinaryRunner.start(["scan", "PRJ", "--out", dir] + args, environment: env)
             while manifestLines(dir) < 30 && process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             kill(process.processIdentifier, SIGKILL)
             let killed = await BinaryRunner.finish(process, out, err)
+            held.open()
             #expect(killed.status != 0)
             #expect(issueFiles(dir).count < 123)
             let saved =
@@ -129,10 +143,13 @@ import Testing
             let dir = temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let args = ["scan", "PRJ", "--out", dir, "--page-size", "5", "--concurrency", "1"]
+            // The project's last issue is held, so the scan is still running when it is stopped.
+            let held = sim.hold(try lastIssue(of: "PRJ", in: sim))
             let (process, out, err) = try BinaryRunner.start(args, environment: env)
             while manifestLines(dir) < 10 && process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             kill(process.processIdentifier, SIGINT)
             let r = await BinaryRunner.finish(process, out, err)
+            held.open()
             #expect(r.status == 130)
             #expect(r.stderr.contains("the same command resumes"))
             let state = String(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 @testable import JiraResilient
@@ -216,39 +217,52 @@ import TestSupport
     }
 
     /// The request limiter times an answer at its head: a body slow to arrive (a slow network, a
-    /// buffering proxy) says nothing about JIRA's load, while the request itself waits for it.
+    /// buffering proxy, a turn in the body lane) says nothing about JIRA's load, while the
+    /// request itself waits for it. The test holds the body lane, so the answer's body waits
+    /// there once its head has come, and moves the latency clock 100 s only then.
     @Test func theLimiterTimesAnAnswerAtItsHead() async throws {
-        try await ClientHarness.with(timeScale: 1, client: { $0.timeout = 60 }) { (h: ClientHarness) async throws in
+        let time = Mutex(Duration.zero)
+        try await ClientHarness.with(
+            timeScale: 1,
+            client: {
+                $0.timeout = 600
+                $0.bodyLaneThreshold = 0  // every body takes the lane
+                $0.latencyClock = LatencyClock { time.withLock { $0 } }
+            }
+        ) { (h: ClientHarness) async throws in
             _ = try await h.client.myself()  // first contact done
             let limiter = h.client.transport.limiter
+            let lane = h.client.transport.bodyLane
             let before = limiter.snapshot.serverSeconds
-            h.sim.inject(.init(.slowBody(4), matching: RequestMatcher(pathContains: "/serverInfo"), count: 1))
-            let clock = ContinuousClock()
-            let start = clock.now
-            _ = try await h.client.serverInfo()
-            let took = (clock.now - start).seconds
-            let counted = limiter.snapshot.serverSeconds - before
-            #expect(took >= 4, "the request waited for its body")
-            // The head came at once: the limiter counted well under the body's 4 s.
-            #expect(counted < took / 2, "limiter counted \(counted) s of \(took) s")
+            try await lane.enter()
+            let request = Task { try await h.client.serverInfo() }
+            // The head has come (it is timed before the body is read): the body waits its turn.
+            try await waitUntil("the answer's body to wait for the lane") { lane.waiting == 1 }
+            time.withLock { $0 += .seconds(100) }
+            lane.leave()
+            _ = try await request.value
+            let finished = h.events.all.compactMap { e -> Double? in
+                if case .requestFinished(let info, _, _, let seconds, _) = e, info.operation == "serverInfo" {
+                    return seconds
+                }
+                return nil
+            }
+            #expect(finished == [100], "the exchange took the 100 s the body waited")
+            #expect(limiter.snapshot.serverSeconds - before == 0, "the limiter counted the time to the head")
         }
     }
 
     @Test func cancellationStopsAnInFlightRequest() async throws {
-        try await ClientHarness.with(timeScale: 1, client: { $0.timeout = 60 }) { (h: ClientHarness) async throws in
+        // A budget of ten minutes and an answer that never comes: only cancellation ends it.
+        try await ClientHarness.with(timeScale: 1, client: { $0.timeout = 600 }) { (h: ClientHarness) async throws in
             _ = try await h.client.myself()  // first contact done: the next request has its whole budget
-            h.sim.inject(.init(.delay(60), count: 1))
+            _ = h.sim.hold(RequestMatcher(pathContains: "/serverInfo"))
             let task = Task { try await h.client.serverInfo() }
-            try await waitUntil("serverInfo to be sent") {
-                h.events.started.contains(where: { $0.operation == "serverInfo" })
+            try await waitUntil("serverInfo to reach the server") {
+                h.sim.requests.contains { $0.path.hasSuffix("/serverInfo") }
             }
-            let clock = ContinuousClock()
-            let start = clock.now
             task.cancel()
             let result = await task.result
-            // Cancelled, not waited out: the answer would take 60 s and the budget is 30 s; the
-            // bound leaves a loaded machine seconds to spare.
-            #expect(clock.now - start < .seconds(20))
             guard case .failure(let error) = result else { Issue.record("expected cancellation"); return }
             #expect((error as? JiraError)?.code == .cancelled)
         }

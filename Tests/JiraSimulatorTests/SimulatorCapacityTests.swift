@@ -50,23 +50,27 @@ import TestSupport
         }
         defer { Task { await h.stop() } }
         let (path, _) = try Self.bigRequest(h)
-        // The client gives up on the long request at once...
+        // The client gives up on the long request once the server has it (not by a timer, which a
+        // loaded machine could fire before the request left)...
         var request = HTTPClientRequest(url: h.url + path)
         request.headers.add(name: "Authorization", value: "Bearer \(h.token)")
-        await #expect(throws: (any Error).self) {
-            _ = try await SimulatorHarness.http.execute(request, timeout: .milliseconds(100))
-        }
-        // ...and the server still spends its core on it: a short request shares the core, so it
-        // takes at least twice its work (it would take its work alone on an idle core).
-        let cost = CostModel()
-        let shortWork = (cost.baseSeconds + cost.perIssueSeconds) * h.sim.configuration.timeScale
-        let started = JiraSimulator.monotonic()
+        let prepared = request
+        let big = Task { try await SimulatorHarness.http.execute(prepared, timeout: .seconds(600)) }
+        try await waitUntil("the long request to reach the server") { h.sim.requests.count >= 1 }
+        big.cancel()
+        _ = await big.result
+        // ...and the server still spends its core on it: a short request sent while that work
+        // goes on shares the core, so the model times it at twice its work or more (1 alone).
         _ = try await h.get("/rest/api/2/issue/PRJ-5?fields=summary")
-        #expect(JiraSimulator.monotonic() - started >= 1.9 * shortWork)
-        // Once its work ends, nobody is there for the answer; its work is accounted as abandoned.
-        try await waitUntil("the abandoned answer to be accounted", deadline: .seconds(60)) {
-            h.sim.stats.abandonedWork > 0
+        let stats = h.sim.stats
+        // Judged only while the long work still runs (a machine that stalled 3 s in between
+        // would have let it end first: then the order this test is about did not happen).
+        if stats.abandonedWork == 0 {
+            let shortStretch = stats.stretches.last.map(Double.init)
+            #expect(try #require(shortStretch) >= 1.9)
         }
+        // Once its work ends, nobody is there for the answer; its work is accounted as abandoned.
+        try await waitUntil("the abandoned answer to be accounted") { h.sim.stats.abandonedWork > 0 }
         #expect(h.sim.abandonedResponses == 1)
     }
 

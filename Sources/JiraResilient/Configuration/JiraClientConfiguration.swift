@@ -53,6 +53,11 @@ public struct JiraClientConfiguration: Sendable {
     public var firstContactTimeout = 10.0
     /// Largest response body accepted, in bytes.
     public var maxBody = 256 << 20
+    /// Bodies larger than this many bytes take turns (one at a time); nil: 8 MiB, or `maxBody`
+    /// if smaller. Tests set it to see a body wait.
+    var bodyLaneThreshold: Int?
+    /// The clock latencies are read on (tests move their own).
+    var latencyClock = LatencyClock.continuous
 
     public init(baseURL: String, token: AccessToken) {
         self.baseURL = baseURL

@@ -51,7 +51,7 @@ final class JiraTransport: Sendable {
         self.configuration = configuration
         baseURL = configuration.normalizedBaseURL
         outage = OutageMonitor(limit: configuration.outageTimeout)
-        bodyLane = BodyLane(threshold: min(8 << 20, configuration.maxBody))
+        bodyLane = BodyLane(threshold: configuration.bodyLaneThreshold ?? min(8 << 20, configuration.maxBody))
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         switch configuration.tls {
@@ -143,10 +143,10 @@ final class JiraTransport: Sendable {
                 subject: describe(request), baseURL: baseURL, budget: attemptBudget,
                 token: configuration.token, attempt: attempt, firstContact: !outage.answeredOnce)
             send(.requestStarted(info))
-            let clock = ContinuousClock()
-            let started = clock.now
+            let latency = configuration.latencyClock
+            let started = latency.now()
             let (outcome, headSeconds) = await exchange(request, budget: attemptBudget)
-            let seconds = (clock.now - started).seconds
+            let seconds = (latency.now() - started).seconds
             var step = classifier.classify(outcome)
             var bytes = 0
             var status: Int?
@@ -440,9 +440,10 @@ final class JiraTransport: Sendable {
     private func exchange(
         _ request: Request, budget: Double
     ) async -> (outcome: AttemptClassifier.Outcome, headSeconds: Double?) {
-        let started = ContinuousClock.now
-        let headAt = Mutex<ContinuousClock.Instant?>(nil)
-        let outcome = await attempt(request, budget: budget) { headAt.withLock { $0 = ContinuousClock.now } }
+        let latency = configuration.latencyClock
+        let started = latency.now()
+        let headAt = Mutex<Duration?>(nil)
+        let outcome = await attempt(request, budget: budget) { headAt.withLock { $0 = latency.now() } }
         return (outcome, headAt.withLock { $0 }.map { ($0 - started).seconds })
     }
 
