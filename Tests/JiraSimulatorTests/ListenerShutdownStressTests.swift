@@ -8,21 +8,26 @@ import TestSupport
 /// async use is dropped before anyone runs it: this suite crashes, not fails, if that comes back.
 @Suite(.timeLimit(.minutes(3))) struct ListenerShutdownStressTests {
     /// 1,000 start/stop cycles of the listener that serves the simulator, `demo`, `sim` and
-    /// `--metrics`, with two threads connecting (and half of the time sending a request) to it
-    /// in a tight loop the whole time.
+    /// `--metrics`: each cycle lets four connections go (two threads, half of them sending a
+    /// request), waits for the first to connect, and stops the listener while the rest arrive.
     @Test func theHTTPListenerSurvivesConnectionsDuringAThousandStops() async throws {
         let hammer = ConnectionHammer()
-        hammer.start(threads: 1)
+        hammer.start(threads: 2)
         defer { hammer.stop() }
+        var reached = 0
         for _ in 0..<1_000 {
             let server = try await SimulatorServer.start(host: "127.0.0.1", port: 0, tls: false) { _ in
                 SimResponse(status: 200, body: Array("{}".utf8))
             }
-            hammer.target(.tcp(port: server.port))
-            // Let the hammer reach this port before it closes (the order, not a duration).
-            await hammer.waitForConnections(to: .tcp(port: server.port), count: 2)
+            let address = ConnectionHammer.Address.tcp(port: server.port)
+            hammer.target(address)
+            let before = hammer.connections(to: address)
+            hammer.burst(4)
+            // The listener accepts (the order, not a duration): then it stops as the rest arrive.
+            await hammer.waitForConnections(to: address, count: before + 1)
             await server.stop()
+            reached += 1
         }
-        #expect(hammer.connected > 0)
+        #expect(reached == 1_000 && hammer.connected >= 1_000)
     }
 }

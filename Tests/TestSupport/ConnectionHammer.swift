@@ -5,10 +5,12 @@ import Synchronization
 import Glibc
 #endif
 
-/// Threads that connect to the address they are told, as fast as they can, for stress tests of
-/// a listener's shutdown; every other connection sends an HTTP request line and closes without
-/// reading. Plain sockets on threads of their own, not NIO: the connecting side must share
-/// neither the listener's event loops nor the concurrency pool.
+/// Threads that connect to the address they are told when told, for stress tests of a
+/// listener's shutdown: `burst(n)` lets n connections go, each made as fast as the threads can,
+/// and every other one sends an HTTP request line and closes without reading. Between bursts
+/// the threads sleep, so they take no CPU from the listener under test on a loaded machine.
+/// Plain sockets on threads of their own, not NIO: the connecting side must share neither the
+/// listener's event loops nor the concurrency pool.
 public final class ConnectionHammer: Sendable {
     /// Where to connect: a loopback TCP port or a Unix socket's path.
     public enum Address: Hashable, Sendable {
@@ -21,8 +23,12 @@ public final class ConnectionHammer: Sendable {
         var stopped = false
         var perAddress: [Address: Int] = [:]
         var connected = 0
+        /// Connections still to make in the current burst.
+        var budget = 0
     }
     private let state = Mutex(State())
+    /// Wakes the threads when a burst starts or the hammer stops.
+    private let wake = NSCondition()
     /// Threads still running.
     private let running = Mutex(0)
 
@@ -32,6 +38,14 @@ public final class ConnectionHammer: Sendable {
     public var connected: Int { state.withLock { $0.connected } }
 
     public func target(_ address: Address) { state.withLock { $0.address = address } }
+
+    /// Lets `count` more connections go to the current address.
+    public func burst(_ count: Int) {
+        state.withLock { $0.budget += count }
+        wake.lock()
+        wake.broadcast()
+        wake.unlock()
+    }
 
     /// Starts `count` connecting threads; `stop` ends them.
     public func start(threads count: Int) {
@@ -44,6 +58,9 @@ public final class ConnectionHammer: Sendable {
         }
     }
 
+    /// Connections made to `address` so far.
+    public func connections(to address: Address) -> Int { state.withLock { $0.perAddress[address, default: 0] } }
+
     /// Returns once `count` connections to `address` have been made (its listener accepts).
     public func waitForConnections(to address: Address, count: Int) async {
         while state.withLock({ $0.perAddress[address, default: 0] }) < count {
@@ -54,18 +71,36 @@ public final class ConnectionHammer: Sendable {
     /// Ends the threads and waits for them.
     public func stop() {
         state.withLock { $0.stopped = true }
+        wake.lock()
+        wake.broadcast()
+        wake.unlock()
         while running.withLock({ $0 }) > 0 { usleep(1_000) }
     }
 
     private func run(sendRequest: Bool) {
         var toggle = sendRequest
         while true {
-            let (stopped, address) = state.withLock { ($0.stopped, $0.address) }
-            if stopped { return }
-            guard let address else {
-                usleep(100)
-                continue
+            // Take one connection of the burst, or sleep until there is one (or the end).
+            var next: Address?
+            wake.lock()
+            while true {
+                let (stopped, taken) = state.withLock { s -> (Bool, Address?) in
+                    guard !s.stopped, s.budget > 0, let address = s.address else { return (s.stopped, nil) }
+                    s.budget -= 1
+                    return (false, address)
+                }
+                if stopped {
+                    wake.unlock()
+                    return
+                }
+                if let taken {
+                    next = taken
+                    break
+                }
+                _ = wake.wait(until: Date().addingTimeInterval(0.1))
             }
+            wake.unlock()
+            guard let address = next else { continue }
             let fd: Int32
             let result: Int32
             switch address {
@@ -105,8 +140,6 @@ public final class ConnectionHammer: Sendable {
                     $0.connected += 1
                     $0.perAddress[address, default: 0] += 1
                 }
-            } else {
-                usleep(50)
             }
             close(fd)
         }
