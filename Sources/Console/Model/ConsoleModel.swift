@@ -126,8 +126,13 @@ public struct ConsoleModel: Sendable {
         case .written(let record):
             records[record.key] = record
             operatorWork.remove(record.key)
-            if record.complete { incomplete[record.key] = nil } else { incomplete[record.key] = record }
+            incomplete[record.key] = record.complete || !record.isPresent ? nil : record
             if let index = decisions.lastIndex(where: { $0.key == record.key }) { decisions[index].record = record }
+        case .incompleteInDirectory(let earlier):
+            for record in earlier { incomplete[record.key] = record }
+        case .swept(let deleted, let movedTo):
+            for key in deleted { incomplete[key] = nil }
+            for key in movedTo.keys.compactMap(IssueKey.init) { incomplete[key] = nil }
         case .reindexDetected(_, let example):
             reindexNote = Narration.reindexNote(count: progress.reindexed, example: example)
         case .paused(let p): isPaused = p

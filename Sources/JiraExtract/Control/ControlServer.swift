@@ -257,7 +257,13 @@ public final class ControlServer: Sendable {
             switch event {
             case .client(.requestStarted(let info)): s.inFlight[info.id] = dated
             case .client(.requestFinished(let info, _, _, _, _)): s.inFlight[info.id] = nil
-            case .written(let record): s.incomplete[record.key.description] = record.complete ? nil : record
+            case .written(let record):
+                s.incomplete[record.key.description] = record.complete || !record.isPresent ? nil : record
+            case .incompleteInDirectory(let records):
+                for record in records { s.incomplete[record.key.description] = record }
+            case .swept(let deleted, let movedTo):
+                for key in deleted { s.incomplete[key.description] = nil }
+                for key in movedTo.keys { s.incomplete[key] = nil }
             default: break
             }
             guard !s.attachers.isEmpty else { return false }

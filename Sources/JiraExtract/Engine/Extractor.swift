@@ -97,7 +97,10 @@ public final class Extractor: Sendable {
         let (store, previous) = try OutputStore.open(directory: directory, project: options.project)
         self.store = store
         guard let lock = DirectoryLock(directory: directory, exclusive: false) else {
-            throw JiraError(.invalidInput, "\(directory) is being compacted; run the scan again once that is done")
+            throw JiraError(
+                .invalidInput,
+                "\(directory) is being written by another command (compact, fetch or refetch); run the scan again once it is done"
+            )
         }
         self.lock = lock
         let (effective, continuation) = Self.continuing(options, after: previous)
@@ -217,7 +220,8 @@ public final class Extractor: Sendable {
         var s = ScanSummary(project: options.project, mode: options.mode)
         s.total = c.total
         s.written = c.written
-        s.complete = c.written - c.incomplete
+        s.complete = c.written - (c.incompleteThisPass ?? 0)
+        s.incomplete = c.incomplete
         s.tiers = c.tiers
         s.vanished = c.vanished
         s.failed = c.pending.count
@@ -381,6 +385,7 @@ public final class Extractor: Sendable {
         pass.withLock { $0.reachedCheckpoint = true }
         let hubs = try OutputStore.hubKeys(in: store.directory)
         pass.withLock { $0.knownHubs = hubs }
+        events.send(.incompleteInDirectory(await store.incompleteInDirectory))
         try await store.writeFields(try await client.fieldCatalog())
         let checkpoint = await store.current
         let window = sinceLiteral.map { "updated >= \"\($0)\" (\(zone.zone.identifier))" }

@@ -36,11 +36,12 @@ public enum IssueFetcher {
     }
 
     /// Fetches `keys` (up to `concurrency` at once), writes each, and returns the outcomes in
-    /// the order of `keys`. Cancellation and authentication failures are thrown. Issues the
-    /// directory's manifest knows as hubs start at the hub-base rung.
+    /// the order of `keys`; `completed` hears each outcome as it happens (for progress).
+    /// Cancellation and authentication failures are thrown. Issues the directory's manifest
+    /// knows as hubs start at the hub-base rung.
     public static func fetch(
         _ keys: [IssueKey], client: JiraClient, store: OutputStore, concurrency: Int,
-        events: ScanEventSink
+        events: ScanEventSink, completed: @Sendable (Outcome) -> Void = { _ in }
     ) async throws(JiraError) -> [Outcome] {
         let knownHubs = try OutputStore.hubKeys(in: store.directory)
         var outcomes = [Outcome?](repeating: nil, count: keys.count)
@@ -64,6 +65,7 @@ public enum IssueFetcher {
             while next < min(keys.count, max(1, concurrency)) { start() }
             while let (index, outcome) = await group.next() {
                 outcomes[index] = outcome
+                completed(outcome)
                 if case .failed(_, let error) = outcome, error.code == .cancelled || error.code == .authentication {
                     group.cancelAll()
                     return error

@@ -16,6 +16,9 @@ public struct ScanProgress: Sendable {
     /// Issues of the pass written so far, by this run and the ones it resumed.
     public var done: Int { earlier + written }
     public var complete = 0
+    /// Issues of the directory whose latest record is incomplete, any pass (seeded by
+    /// `incompleteInDirectory` at a pass's start, then kept by `written` and `swept`).
+    public private(set) var incompleteKeys: Set<IssueKey> = []
     /// Written issues by tier; `hub` counts hubs only, issues that merely shared a page with
     /// one are `splitPage`.
     public var tiers: [Tier: Int] = [:]
@@ -80,10 +83,19 @@ public struct ScanProgress: Sendable {
             }
             latest[number] = UInt8(Self.slot(record) << 1) | (record.complete ? 1 : 0)
             if record.complete { complete += 1 }
+            if record.complete || !record.isPresent {
+                incompleteKeys.remove(record.key)
+            } else {
+                incompleteKeys.insert(record.key)
+            }
             tally(slot: Self.slot(record), by: 1)
             bytes += record.bytes
             writes += 1
             sample(now)
+        case .incompleteInDirectory(let records): incompleteKeys.formUnion(records.map(\.key))
+        case .swept(let deleted, let movedTo):
+            incompleteKeys.subtract(deleted)
+            incompleteKeys.subtract(movedTo.keys.compactMap(IssueKey.init))
         case .vanished(let keys): vanished += keys.count
         case .reindexDetected(let count, _): reindexed += count
         case .batchFailed: failedBatches += 1
@@ -156,7 +168,10 @@ public struct ScanProgress: Sendable {
         return min(1, Double(done) / Double(total))
     }
 
-    public var incomplete: Int { written - complete }
+    /// Incomplete issues in the directory, any pass: what `refetch` would re-fetch.
+    public var incomplete: Int { incompleteKeys.count }
+    /// Of the issues this pass wrote, those incomplete.
+    public var incompleteThisPass: Int { written - complete }
 }
 
 /// Crosses the control socket whole (`console --attach` starts from the scan's own counts):
@@ -166,7 +181,7 @@ extension ScanProgress: Codable {
         case project, mode, phase, window, connection, total, written, earlier, complete, tiers, splitPage, bytes,
             pages,
             requests, retries, vanished, failedBatches, reindexed, paused, workers, enumerated, waitUntil, waitReason,
-            startedAt, latest, writes, samples
+            startedAt, latest, writes, samples, incompleteKeys
     }
 
     public init(from decoder: any Decoder) throws {
@@ -180,6 +195,7 @@ extension ScanProgress: Codable {
         written = try c.decode(Int.self, forKey: .written)
         earlier = try c.decodeIfPresent(Int.self, forKey: .earlier) ?? 0
         complete = try c.decode(Int.self, forKey: .complete)
+        incompleteKeys = try c.decodeIfPresent(Set<IssueKey>.self, forKey: .incompleteKeys) ?? []
         let tierCounts = try c.decode([String: Int].self, forKey: .tiers)
         tiers = Dictionary(uniqueKeysWithValues: tierCounts.compactMap { k, v in Tier(rawValue: k).map { ($0, v) } })
         splitPage = try c.decode(Int.self, forKey: .splitPage)
@@ -219,6 +235,7 @@ extension ScanProgress: Codable {
         try c.encode(written, forKey: .written)
         try c.encode(earlier, forKey: .earlier)
         try c.encode(complete, forKey: .complete)
+        try c.encode(incompleteKeys, forKey: .incompleteKeys)
         try c.encode(Dictionary(uniqueKeysWithValues: tiers.map { ($0.rawValue, $1) }), forKey: .tiers)
         try c.encode(splitPage, forKey: .splitPage)
         try c.encode(bytes, forKey: .bytes)

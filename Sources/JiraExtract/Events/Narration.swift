@@ -109,12 +109,19 @@ public enum Narration {
         case .finished(let s):
             return NarrationLine(
                 .info,
-                "finished: \(s.written) written, \(s.written - s.complete) incomplete, \(s.requests) requests, \(s.retries) retries"
+                "finished: \(s.written) written, \(s.incomplete) incomplete in the directory, \(s.requests) requests, \(s.retries) retries"
             )
         case .recounted(let s):
             return NarrationLine(
                 .checkpoint,
-                "after re-fetches: \(s.written) written, \(s.written - s.complete) incomplete (state.json updated)")
+                "after re-fetches: \(s.written) written, \(s.incomplete) incomplete in the directory (state.json updated)"
+            )
+        case .incompleteInDirectory(let records) where !records.isEmpty:
+            return NarrationLine(
+                .warning,
+                "\(records.count) issue\(records.count == 1 ? "" : "s") of the directory incomplete from earlier passes (run refetch, or m in the console)"
+            )
+        case .incompleteInDirectory: return nil
         case .written, .cursor: return nil
         case .client(let e): return line(for: e)
         }

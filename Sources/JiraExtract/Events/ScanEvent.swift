@@ -17,6 +17,9 @@ public enum ScanEvent: Sendable, Codable {
     case cursor(worker: Int, first: IssueKey, last: IssueKey, enumerated: IssueKey?)
     /// An issue's file and manifest record were written.
     case written(ManifestRecord)
+    /// At the start of a pass: the latest records of the directory's incomplete issues, whichever
+    /// pass wrote them (later `written` records update the set, `swept` ones leave it).
+    case incompleteInDirectory([ManifestRecord])
     /// Issues that were listed but are gone from the project now (deleted or moved away).
     case vanished(keys: [IssueKey])
     /// A finished full scan found files in `issues/` of issues no longer in scope (deleted,
@@ -115,8 +118,12 @@ public struct ScanSummary: Sendable, Codable, Equatable {
     public var project: String
     public var mode: ScanMode
     public var total: Int
+    /// Issues this pass wrote, and of them those complete now.
     public var written: Int
     public var complete: Int
+    /// Issues in the directory whose latest record is incomplete, whichever pass wrote them:
+    /// what `refetch` would re-fetch, and what makes a finished scan exit 7.
+    public var incomplete = 0
     public var tiers: [String: Int]
     public var vanished: Int
     /// Files of earlier scans whose issues a finished full scan no longer found in scope.

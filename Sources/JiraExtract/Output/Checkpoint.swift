@@ -27,7 +27,13 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     public var written: Int
     public var vanished: Int
     public var tiers: [String: Int]
+    /// Issues in the directory whose latest manifest record is incomplete, whichever pass
+    /// wrote it: a later complete record of the key, or its deletion or move, clears one.
+    /// Completeness is the directory's, not the last pass's (`written` and `tiers` are the pass's).
     public var incomplete: Int
+    /// Of the issues this pass wrote, those whose latest record is incomplete. Nil in
+    /// checkpoints written before it existed.
+    public var incompleteThisPass: Int?
     public var failed: Int
     /// Length in bytes of `manifest.jsonl` when this scan began: the records after it are this
     /// scan's (kept across resumes). Nil in checkpoints written before it existed.

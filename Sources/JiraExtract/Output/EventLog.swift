@@ -131,6 +131,10 @@ public enum EventJSON {
             o.member("complete", r.complete)
             o.member("bytes", r.bytes)
             if !r.missing.isEmpty { o.member("missing", r.missing) }
+        case .incompleteInDirectory(let records):
+            o.member("type", "incompleteInDirectory")
+            o.member("count", records.count)
+            o.member("keys", records.map(\.key))
         case .vanished(let keys):
             o.member("type", "vanished")
             o.member("keys", keys)

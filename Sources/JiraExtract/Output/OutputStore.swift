@@ -11,6 +11,9 @@ public actor OutputStore {
     /// Pending issues by key, and their order (keys removed lazily).
     private var pending: [IssueKey: Checkpoint.PendingIssue] = [:]
     private var order: [IssueKey] = []
+    /// The latest record of every issue in the directory that is incomplete (any pass), by key:
+    /// few, so held whole; seeded from the manifest when the store opens.
+    private var incompleteRecords: [IssueKey: ManifestRecord]
     private var lastSave = ContinuousClock.now
     private var dirty = false
     /// How often the checkpoint is rewritten while work completes.
@@ -26,10 +29,14 @@ public actor OutputStore {
         return parsed.project == project && parsed.description == key
     }
 
-    private init(directory: String, project: String, checkpoint: Checkpoint) throws {
+    private init(
+        directory: String, project: String, checkpoint: Checkpoint, incomplete: [IssueKey: ManifestRecord]
+    ) throws {
         self.directory = directory
         self.project = project
         self.checkpoint = checkpoint
+        incompleteRecords = incomplete
+        self.checkpoint.incomplete = incomplete.count
         (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         manifest = try LineAppender(path: directory + "/manifest.jsonl")
         // A manifest shorter than where the pass began (compacted, then killed before the
@@ -87,9 +94,13 @@ public actor OutputStore {
             project: project, filter: nil, mode: .full, since: nil, sinceLiteral: nil, startedAt: "",
             phase: .connecting, enumerationCursor: nil, enumerationDone: false, total: 0, pending: [],
             written: 0, vanished: 0, tiers: [:], incomplete: 0, failed: 0)
+        let incomplete = try incompleteRecords(in: directory)
         do {
             return (
-                try OutputStore(directory: directory, project: project, checkpoint: previous ?? placeholder), previous
+                try OutputStore(
+                    directory: directory, project: project, checkpoint: previous ?? placeholder,
+                    incomplete: incomplete),
+                previous
             )
         } catch {
             throw JiraError(.localIO, "cannot open \(directory)/manifest.jsonl: \(error)")
@@ -102,13 +113,10 @@ public actor OutputStore {
         guard let checkpoint = try readCheckpoint(directory) else {
             throw JiraError(.invalidInput, "\(directory) holds no state.json: run a scan into it first")
         }
-        guard let lock = DirectoryLock(directory: directory, exclusive: true) else {
-            throw JiraError(
-                .invalidInput,
-                "a scan is running on \(directory) (a console, a scan, or a following scan between passes): stop it first; a scan compacts by itself at the end of a pass"
-            )
-        }
-        defer { withExtendedLifetime(lock) {} }
+        // A scan compacts by itself at the end of a pass; a running one (a console, a scan, a
+        // following scan between passes) holds the lock.
+        let claim = try await ExclusiveDirectory.claim(directory, for: "compact")
+        defer { withExtendedLifetime(claim) {} }
         guard [.done, .failed, .interrupted].contains(checkpoint.phase) else {
             throw JiraError(
                 .invalidInput,
@@ -154,6 +162,8 @@ public actor OutputStore {
     /// Starts a fresh checkpoint (a new scan), keeping nothing pending.
     public func begin(_ fresh: Checkpoint) {
         checkpoint = fresh
+        checkpoint.incomplete = incompleteRecords.count
+        checkpoint.incompleteThisPass = 0
         var info = stat()
         checkpoint.manifestStart = stat(manifest.path, &info) == 0 ? Int(info.st_size) : 0
         pending = [:]
@@ -273,10 +283,20 @@ public actor OutputStore {
         checkpoint.written += 1
         checkpoint.tiers[record.splitPage == true ? ManifestRecord.splitPageTally : issue.tier.rawValue, default: 0] +=
             1
-        if !issue.isComplete { checkpoint.incomplete += 1 }
+        if issue.isComplete {
+            incompleteRecords.removeValue(forKey: issue.key)
+        } else {
+            incompleteRecords[issue.key] = record
+            checkpoint.incompleteThisPass = (checkpoint.incompleteThisPass ?? 0) + 1
+        }
+        checkpoint.incomplete = incompleteRecords.count
         markDirty()
         return record
     }
+
+    /// The latest record of each issue in the directory that is incomplete, whichever pass
+    /// wrote it, in key order.
+    public var incompleteInDirectory: [ManifestRecord] { incompleteRecords.values.sorted { $0.key < $1.key } }
 
     /// Keys that have a file in `issues/` but no manifest record from this scan, in key-number
     /// order; nil when the checkpoint does not say where this scan's records begin. Meant for
@@ -331,7 +351,8 @@ public actor OutputStore {
         }
         let present = latest.values.filter(\.isPresent)
         checkpoint.written = present.count
-        checkpoint.incomplete = present.filter { !$0.complete }.count
+        checkpoint.incompleteThisPass = present.filter { !$0.complete }.count
+        checkpoint.incomplete = incompleteRecords.count
         var tiers: [String: Int] = [:]
         for record in present {
             tiers[record.splitPage == true ? ManifestRecord.splitPageTally : record.tier.rawValue, default: 0] += 1
@@ -373,6 +394,11 @@ public actor OutputStore {
         do { try manifest.append(Array(try Self.recordEncoder.encode(record))) } catch {
             throw JiraError(.localIO, "cannot append to \(directory)/manifest.jsonl: \(error)")
         }
+        // Gone from JIRA: nothing left to complete.
+        if incompleteRecords.removeValue(forKey: last.key) != nil {
+            checkpoint.incomplete = incompleteRecords.count
+            markDirty()
+        }
     }
 
     /// Issues that left the project (deleted, moved) before they could be fetched.
@@ -406,6 +432,38 @@ public actor OutputStore {
             throw JiraError(.localIO, "cannot read \(directory)/manifest.jsonl: \(error)")
         }
         return present
+    }
+
+    /// The latest record of each issue in `directory` whose latest record is incomplete and
+    /// present (not deleted, not moved away), by key. Streams the file and decodes only those
+    /// lines (the encoder writes sorted keys, no spaces); empty when there is no manifest yet.
+    public nonisolated static func incompleteRecords(
+        in directory: String
+    ) throws(JiraError) -> [IssueKey: ManifestRecord] {
+        let path = directory + "/manifest.jsonl"
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        let incomplete = Array("\"complete\":false".utf8)
+        let gone = [Array("\"deleted\":true".utf8), Array("\"movedTo\":\"".utf8)]
+        var lines: [String: [UInt8]] = [:]
+        do {
+            _ = try ManifestCompactor.lines(of: path) { line in
+                guard line.last == UInt8(ascii: "}"), let key = ManifestCompactor.key(of: line) else { return }
+                if line.firstRange(of: incomplete) != nil && !gone.contains(where: { line.firstRange(of: $0) != nil }) {
+                    lines[key] = Array(line)
+                } else {
+                    lines.removeValue(forKey: key)
+                }
+            }
+        } catch {
+            throw JiraError(.localIO, "cannot read \(path): \(error)")
+        }
+        let decoder = JSONDecoder()
+        var records: [IssueKey: ManifestRecord] = [:]
+        for line in lines.values {
+            guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)) else { continue }
+            records[record.key] = record
+        }
+        return records
     }
 
     /// Keys whose latest manifest record says the issue is a hub: written at the hub tier for

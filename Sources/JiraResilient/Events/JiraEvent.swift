@@ -171,4 +171,10 @@ public struct EventSink: Sendable {
     public init(_ receive: @escaping @Sendable (JiraEvent) -> Void) { self.receive = receive }
     public static let none = EventSink { _ in }
     public func send(_ event: JiraEvent) { receive(event) }
+    /// Sends to both, `a` first.
+    public static func + (a: EventSink, b: EventSink) -> EventSink {
+        EventSink {
+            a.send($0); b.send($0)
+        }
+    }
 }

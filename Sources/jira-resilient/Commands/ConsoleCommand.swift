@@ -61,10 +61,12 @@ struct ConsoleCommand: AsyncParsableCommand {
         guard isatty(0) == 1 && isatty(1) == 1 else {
             StandardStreams.err(
                 "console: not a terminal, so running as 'scan' (progress here on stderr, summary on stdout)")
-            try await HeadlessScan.run(plan, configuration: configuration)
+            try ScanCommand.exitIfIncomplete(
+                try await HeadlessScan.run(plan, configuration: configuration), plan: plan)
             return
         }
-        try await ConsoleSession.run(plan, configuration: configuration, theme: theme)
+        try ScanCommand.exitIfIncomplete(
+            try await ConsoleSession.run(plan, configuration: configuration, theme: theme), plan: plan)
     }
 }
 

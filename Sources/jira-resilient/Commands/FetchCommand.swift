@@ -20,7 +20,7 @@ struct FetchCommand: AsyncParsableCommand {
     func run() async throws {
         let (project, keys) = try IssueFetcher.parse(self.keys)
         let outcomes = try await FetchCommand.fetch(
-            keys, project: project, out: out, connection: connection, concurrency: concurrency)
+            keys, project: project, out: out, connection: connection, concurrency: concurrency, command: "fetch")
         if outcomes.contains(where: { if case .failed = $0 { true } else { false } }) {
             let failed = outcomes.compactMap { if case .failed(let key, let e) = $0 { (key, e) } else { nil } }
             throw failed.first!.1.code == .notFound
@@ -35,21 +35,32 @@ struct FetchCommand: AsyncParsableCommand {
     }
 
     /// Shared by `fetch` and `refetch`: prints `KEY tier …` per key.
+    /// `command` names the caller in the refusal when a scan is running on `out`.
     static func fetch(
-        _ keys: [IssueKey], project: String, out: String, connection: ConnectionOptions, concurrency: Int
+        _ keys: [IssueKey], project: String, out: String, connection: ConnectionOptions, concurrency: Int,
+        command: String
     ) async throws -> [IssueFetcher.Outcome] {
+        let (store, checkpoint) = try OutputStore.open(directory: out, project: project)
+        // One writer per directory: not beside a running scan (nothing is written before this,
+        // and no token is read).
+        let claim = try await ExclusiveDirectory.claim(out, for: command)
+        defer { withExtendedLifetime(claim) {} }
         var configuration = try connection.configuration(token: try connection.token(), concurrency: concurrency)
         connection.warnIfInsecure()
-        let (store, checkpoint) = try OutputStore.open(directory: out, project: project)
         let log = try EventLog(path: out + "/events.jsonl")
-        configuration.events = log.sink.clientSink
+        let heartbeat = RungHeartbeat()
+        configuration.events = log.sink.clientSink + heartbeat.sink
         let client = try JiraClient(configuration)
         let outcomes: [IssueFetcher.Outcome]
         do {
             // First contact: a wrong URL or a dead server is named within seconds.
             _ = try await client.serverInfo()
-            outcomes = try await IssueFetcher.fetch(
-                keys, client: client, store: store, concurrency: concurrency, events: log.sink)
+            // Each issue's line as it is written; a rung still running says so every 10 s.
+            outcomes = try await heartbeat.during {
+                try await IssueFetcher.fetch(
+                    keys, client: client, store: store, concurrency: concurrency, events: log.sink
+                ) { StandardStreams.out(line(for: $0)) }
+            }
         } catch {
             await client.shutdown()
             await log.close()
@@ -64,25 +75,27 @@ struct FetchCommand: AsyncParsableCommand {
             var summary = ScanSummary(project: project, mode: now.mode)
             summary.total = now.total
             summary.written = now.written
-            summary.complete = now.written - now.incomplete
+            summary.complete = now.written - (now.incompleteThisPass ?? 0)
+            summary.incomplete = now.incomplete
             summary.tiers = now.tiers
             log.sink.send(.recounted(summary))
         }
         if let failure = await log.close() { StandardStreams.err("jira-resilient: warning: \(failure.description)") }
-        for outcome in outcomes {
-            switch outcome {
-            case .written(let r):
-                let links = r.links.map { "\($0) links" } ?? "links unknown"
-                let state = r.complete ? "complete" : "missing \(r.missing.joined(separator: ","))"
-                StandardStreams.out(
-                    UntrustedText.sanitized(
-                        "\(r.key) \(r.tier.rawValue) \(links), \(r.changelog) histories, \(r.comments) comments, \(r.worklogs) worklogs; \(state)"
-                    ))
-            case .failed(let key, let error):
-                StandardStreams.out(UntrustedText.sanitized("\(key) failed: \(error.description)"))
-            }
-        }
         return outcomes
+    }
+
+    /// `KEY tier N links, … ; complete` (or what is missing), or `KEY failed: …`.
+    static func line(for outcome: IssueFetcher.Outcome) -> String {
+        switch outcome {
+        case .written(let r):
+            let links = r.links.map { "\($0) links" } ?? "links unknown"
+            let state = r.complete ? "complete" : "missing \(r.missing.joined(separator: ","))"
+            return UntrustedText.sanitized(
+                "\(r.key) \(r.tier.rawValue) \(links), \(r.changelog) histories, \(r.comments) comments, \(r.worklogs) worklogs; \(state)"
+            )
+        case .failed(let key, let error):
+            return UntrustedText.sanitized("\(key) failed: \(error.description)")
+        }
     }
 }
 
@@ -110,7 +123,7 @@ struct RefetchCommand: AsyncParsableCommand {
         let keys = records.map(\.key).filter { $0.project == project }
         StandardStreams.err("re-fetching \(keys.count) incomplete issue\(keys.count == 1 ? "" : "s") of \(project)")
         let outcomes = try await FetchCommand.fetch(
-            keys, project: project, out: out, connection: connection, concurrency: concurrency)
+            keys, project: project, out: out, connection: connection, concurrency: concurrency, command: "refetch")
         let stillIncomplete = outcomes.filter { if case .written(let r) = $0 { !r.complete } else { true } }.count
         if stillIncomplete > 0 {
             StandardStreams.err("\(stillIncomplete) still incomplete; try longer budgets (--timeout, --links-timeout)")

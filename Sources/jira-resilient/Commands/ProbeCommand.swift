@@ -41,7 +41,9 @@ struct ProbeCommand: AsyncParsableCommand {
         }
         var configuration = try connection.configuration(token: try connection.token(), concurrency: 2)
         connection.warnIfInsecure()
-        configuration.events = events
+        // Not a terminal (no live ticker): a line every 10 s for a step still running.
+        let heartbeat = RungHeartbeat()
+        configuration.events = tty ? events : events + heartbeat.sink
         let client = try JiraClient(configuration)
         let ticker = Task {
             guard tty else { return }
@@ -61,7 +63,12 @@ struct ProbeCommand: AsyncParsableCommand {
         do {
             // First contact: a wrong URL or a dead server is named within seconds.
             _ = try await client.serverInfo()
-            result = .success(try await client.fetchResilient(key))
+            // On a terminal the heartbeat hears nothing (the ticker shows the step instead).
+            result = await heartbeat.during {
+                do throws(JiraError) { return .success(try await client.fetchResilient(key)) } catch {
+                    return .failure(error)
+                }
+            }
         } catch {
             result = .failure(error)
         }

@@ -1,19 +1,24 @@
 import JiraExtract
 import JiraResilient
+import Synchronization
 
 /// `scan`, and `console` or `demo` without a terminal: progress lines on stderr, one summary
 /// line on stdout per pass (one pass unless `--follow`), the contract's exit code.
 enum HeadlessScan {
+    /// Returns the last finished pass's summary (nil if none finished).
+    @discardableResult
     static func run(
         _ plan: ScanPlan, configuration: JiraClientConfiguration, progressInterval: Double = 5
-    ) async throws(JiraError) {
+    ) async throws(JiraError) -> ScanSummary? {
         let printer = ProgressPrinter(interval: max(0.2, progressInterval))
         let directory = plan.directory
         let following = plan.follow != nil
+        let last = Mutex<ScanSummary?>(nil)
         let session = try await ScanSession.open(plan, configuration: configuration, extra: printer.sink) {
             _, outcome in
             switch outcome {
             case .success(let summary):
+                last.withLock { $0 = summary }
                 StandardStreams.out(ScanCommand.summaryLine(summary, directory: directory))
             case .failure(let error) where following && (error.isTransient || error.code == .outage):
                 // The next pass retries what this one left pending; say why it is pending.
@@ -27,7 +32,7 @@ enum HeadlessScan {
         ticker.cancel()
         switch result {
         case .success?:
-            break
+            return last.withLock { $0 }
         case .failure(let error)?:
             if printer.progress.written > 0 { StandardStreams.err(UntrustedText.sanitized(printer.statusLine())) }
             throw error

@@ -56,6 +56,13 @@ struct ScanArguments: ParsableArguments {
     )
     var sweep: Bool?
 
+    @Flag(
+        name: .customLong("allow-incomplete"),
+        help:
+            "Exit 0 even when the directory still holds incomplete issues (they are still counted and reported); without it such a finished scan exits 7."
+    )
+    var allowIncomplete = false
+
     @Option(
         name: .customLong("events-max-bytes"),
         help: "Rotate events.jsonl once it would pass this size (k, M, G suffixes; 0 never rotates).")
@@ -174,6 +181,7 @@ extension ScanArguments {
         if sweep != nil { given.append(sweep! ? "--sweep" : "--no-sweep") }
         if eventsMaxBytes != "256M" { given.append("--events-max-bytes") }
         if eventsKeep != 4 { given.append("--events-keep") }
+        if allowIncomplete { given.append("--allow-incomplete") }
         return given
     }
 }

@@ -75,9 +75,11 @@ final class ConsoleService: Service, Sendable {
 /// Runs a scan under the console until the operator quits (or a signal arrives).
 enum ConsoleSession {
     /// `app`: the console to show (the demo builds its own, to narrate its passes into it).
+    /// Returns the scan's summary once the operator quits after it finished.
+    @discardableResult
     static func run(
         _ plan: ScanPlan, configuration: JiraClientConfiguration, theme: String, app given: ConsoleApp? = nil
-    ) async throws(JiraError) {
+    ) async throws(JiraError) -> ScanSummary {
         let app = given ?? ConsoleApp(themeName: theme, directory: plan.directory)
         let session = try await ScanSession.open(plan, configuration: configuration, extra: app.sink)
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
@@ -92,9 +94,11 @@ enum ConsoleSession {
             if now.phase == .done {
                 summary.written = now.written
                 summary.tiers = now.tiers
-                summary.complete = now.written - now.incomplete
+                summary.complete = now.written - (now.incompleteThisPass ?? 0)
+                summary.incomplete = now.incomplete
             }
             StandardStreams.out(ScanCommand.summaryLine(summary, directory: plan.directory))
+            return summary
         case .failure(let error)?:
             throw error
         case nil:

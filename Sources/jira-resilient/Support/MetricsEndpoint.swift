@@ -11,7 +11,7 @@ import Synchronization
 /// HTTP/1.1 listener (the simulator's). One per process: swift-metrics is bootstrapped once.
 ///
 /// Metric names (all `jira_resilient_…`): `issues_written_total{tier}` (tier `full`, `hub`,
-/// `minimal`, `splitPage`), `issues_incomplete_written_total`, `requests_total{status}`
+/// `minimal`, `splitPage`), `issues_incomplete_written_total`, `issues_incomplete` (the directory's, any pass), `requests_total{status}`
 /// (`200`, `503`, …, or `none` when no answer came), `retries_total`, `backoff_seconds_total`,
 /// `outage` (1 while JIRA is unreachable), `requests_in_flight`, `concurrency`,
 /// `issues_pending`, `bytes_total`, and the timestamps (Unix seconds)
@@ -69,6 +69,10 @@ final class MetricsEndpoint: Sendable {
         private let inFlightCount = Mutex(0)
         private let passStart = Mutex<Date?>(nil)
         let incomplete = CoreMetrics.Counter(label: "jira_resilient_issues_incomplete_written_total")
+        /// Issues of the directory whose latest record is incomplete, any pass (kept by
+        /// `ScanProgress`, which the events seed at a pass's start).
+        let incompleteNow = CoreMetrics.Gauge(label: "jira_resilient_issues_incomplete")
+        private let progress = Mutex(ScanProgress())
         let retries = CoreMetrics.Counter(label: "jira_resilient_retries_total")
         let backoff = CoreMetrics.FloatingPointCounter(label: "jira_resilient_backoff_seconds_total")
         let bytes = CoreMetrics.Counter(label: "jira_resilient_bytes_total")
@@ -87,6 +91,7 @@ final class MetricsEndpoint: Sendable {
             self.concurrency.record(concurrency)
             outage.record(0)
             inFlight.record(0)
+            incompleteNow.record(0)
             // Present from the start, so a query for a tier is never empty.
             for name in ["full", "hub", "minimal", ManifestRecord.splitPageTally] { _ = tier(name) }
         }
@@ -111,6 +116,15 @@ final class MetricsEndpoint: Sendable {
 
         func record(_ event: ScanEvent) {
             let now = Date().timeIntervalSince1970
+            switch event {
+            case .written, .incompleteInDirectory, .swept, .phase:
+                incompleteNow.record(
+                    progress.withLock {
+                        $0.applyStartingPasses(event)
+                        return $0.incomplete
+                    })
+            default: break
+            }
             switch event {
             case .connected:
                 passStart.withLock { $0 = Date() }

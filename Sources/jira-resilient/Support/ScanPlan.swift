@@ -13,6 +13,8 @@ struct ScanPlan: Sendable {
     var follow: Double?
     /// How `events.jsonl` rotates (`--events-max-bytes`, `--events-keep`).
     var eventRotation: EventLog.Rotation? = .standard
+    /// `--allow-incomplete`: exit 0, not 7, when the directory still holds incomplete issues.
+    var allowIncomplete = false
     /// Called before each later pass of a follow (2, 3, …); the demo changes its simulator here.
     var beforePass: @Sendable (Int) async -> Void = { _ in }
 }
@@ -22,6 +24,6 @@ extension ScanArguments {
     func plan(project: String, out: String) throws(JiraError) -> ScanPlan {
         ScanPlan(
             options: try scanOptions(project: project), directory: out, metrics: metrics, follow: try followInterval(),
-            eventRotation: try eventRotation())
+            eventRotation: try eventRotation(), allowIncomplete: allowIncomplete)
     }
 }

@@ -83,7 +83,7 @@ struct ScanSession {
         let reason: String =
             switch outcome {
             case .success(let summary)?:
-                "the scan has ended: \(summary.written) issues written, \(summary.written - summary.complete) incomplete"
+                "the scan has ended: \(summary.written) issues written, \(summary.incomplete) incomplete in the directory"
             case .failure(let error)?: "the scan has ended: \(error.description)"
             case nil: "the scan was stopped before it started"
             }
