@@ -25,7 +25,10 @@ struct BinaryRunner {
     }
 
     /// Starts the binary; the caller waits or signals it.
-    static func start(_ arguments: [String], environment: [String: String]) throws -> (Process, Pipe, Pipe) {
+    /// `directory`: the working directory (default: the test's).
+    static func start(
+        _ arguments: [String], environment: [String: String], directory: String? = nil
+    ) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         // Tests not about first contact give a loaded machine a minute for it (the default 10 s
@@ -45,6 +48,7 @@ struct BinaryRunner {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         try process.run()
         let reaping = Reaper.killOnDeath(process.processIdentifier)
         tickets.withLock { $0[process.processIdentifier] = reaping }
@@ -101,8 +105,10 @@ struct BinaryRunner {
             stderr: String(decoding: e, as: UTF8.self))
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
-        let (p, o, e) = try start(arguments, environment: environment)
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+    ) async throws -> Result {
+        let (p, o, e) = try start(arguments, environment: environment, directory: directory)
         return await finish(p, o, e)
     }
 }

@@ -330,6 +330,7 @@ import TestSupport
             #expect(!lines[2].contains("sweep:"), "\(lines[2])")
             #expect(lines[2].hasPrefix("PRJ delta scan finished:") && lines[2].contains("all complete"), "\(lines[2])")
             #expect(log.contains("following: pass 2 in 5.0s") && log.contains("following: pass 4 in 5.0s"), "\(log)")
+            #expect(log.contains("following stopped after 3 passes (the last one finished)"), "\(log)")
             let state = String(
                 decoding: FileManager.default.contents(atPath: dir + "/state.json") ?? Data(), as: UTF8.self)
             #expect(state.contains("\"phase\":\"done\"") && state.contains("\"mode\":\"delta\""), "\(state)")
@@ -466,6 +467,42 @@ import TestSupport
         }
     }
 
+    /// Small things a newcomer met, each once.
+    @Test func theGlitchesANewcomerMetAreGone() async throws {
+        try await withSim { sim, env in
+            let dir = temporaryDirectory()
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            #expect(FileManager.default.createFile(atPath: dir + "/afile", contents: Data()))
+            // A relative path is named as typed.
+            let file = try await BinaryRunner.run(
+                ["scan", "PRJ", "--out", "./afile"], environment: env, directory: dir)
+            #expect(file.status == 2 && file.stderr.contains("jira-resilient: ./afile is a file"), "\(file.stderr)")
+            // A wrong context path: the URL tried is named; the directory the scan would have
+            // made is not left behind.
+            var wrongPath = env
+            wrongPath["JIRA_URL"] = env["JIRA_URL"]! + "/jira"
+            let missed = try await BinaryRunner.run(["scan", "PRJ", "--out", dir + "/o1"], environment: wrongPath)
+            #expect(missed.status == 6)
+            #expect(
+                missed.stderr.contains("GET \(wrongPath["JIRA_URL"]!)/rest/api/2/myself answered 404"),
+                "\(missed.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/o1"))
+            // A refused token: JIRA's sentence ends before the remedy, once.
+            var wrongToken = env
+            wrongToken["JIRA_PAT"] = "not-the-token"
+            let refused = try await BinaryRunner.run(["scan", "PRJ", "--out", dir + "/o2"], environment: wrongToken)
+            #expect(refused.status == 3 && !refused.stderr.contains(".;"), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/o2"))
+            // A project key typed in lower case is JIRA's key.
+            let lower = try await BinaryRunner.run(["scan", "prj", "--out", dir + "/o3"], environment: env)
+            #expect(lower.status == 0 && lower.stdout.hasPrefix("PRJ full scan finished"), "\(lower.all)")
+            // Each default said once.
+            let help = try await BinaryRunner.run(["sim", "--help"]).stdout
+            #expect(!help.contains("(default 0). (default"), "\(help)")
+        }
+    }
+
     @Test func fetchProbeAndRefetch() async throws {
         try await withSim(timeScale: 0.5) { sim, env in
             let dir = temporaryDirectory()
@@ -524,12 +561,14 @@ import TestSupport
         let printed = String(
             decoding: await BinaryRunner.read(out) {
                 let text = String(decoding: $0, as: UTF8.self)
-                return text.contains("JIRA_PAT=abc123\n") && text.contains("JIRA_URL=")
+                return text.contains("JIRA_PAT=abc123\n") && text.contains("JIRA_URL=") && text.contains("projects ")
             }, as: UTF8.self)
         kill(process.processIdentifier, SIGTERM)
         let r = await BinaryRunner.finish(process, out, err)
         #expect(printed.contains("JIRA_URL=http://127.0.0.1:"))
         #expect(printed.contains("JIRA_PAT=abc123"))
+        // Which project keys it serves, and how to scan one.
+        #expect(printed.contains("projects PRJ, OTHER: e.g. export the two lines above, then jira-resilient scan PRJ"))
         #expect(r.status == 0)
     }
 

@@ -149,6 +149,8 @@ import TestSupport
             alternate = await tmux.display("#{alternate_on}")
             #expect(alternate == "0")
             #expect(after.contains("output: \(out)"))
+            // The ending covers every pass, not the last one alone.
+            #expect(after.contains("DEMO demo ended: ") && after.contains("over every pass"), "\(after)")
             title = await tmux.display("#{pane_title}")
             #expect(title == "original-title")
         }

@@ -133,6 +133,13 @@ import TestSupport
         var m = Fixture.model()
         #expect(ConsoleInput.handle(.character("q"), model: &m).isEmpty)
         #expect(m.modal == .quitConfirm)
+        let asked = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20)).text
+        #expect(asked.contains("the same command resumes where it stopped"))
+        // The demo, which writes to a new directory each time, says so instead.
+        var demo = m
+        demo.resumeHint = "checkpoint in /tmp/d; a new demo starts afresh in a new directory."
+        let demoAsked = ConsoleView.render(demo, width: 120, height: 40, now: Fixture.at(20)).text
+        #expect(demoAsked.contains("a new demo starts afresh") && !demoAsked.contains("the same command resumes"))
         #expect(ConsoleInput.handle(.character("n"), model: &m).isEmpty && m.modal == nil)
         _ = ConsoleInput.handle(.character("q"), model: &m)
         #expect(ConsoleInput.handle(.character("y"), model: &m) == [.quit])
@@ -144,6 +151,9 @@ import TestSupport
     @Test func fetchPromptTakesAKeyAndValidatesIt() {
         var m = Fixture.model()
         _ = ConsoleInput.handle(.character("f"), model: &m)
+        // Nothing typed yet: a hint, not an error.
+        let opened = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20)).text
+        #expect(opened.contains("type an issue key, e.g. PROJ-123") && !opened.contains("✗ type an issue key"))
         for c in "prj-42" { _ = ConsoleInput.handle(.character(c), model: &m) }
         // Shown as typed, with exactly what Enter will fetch.
         #expect(m.modal == .fetchPrompt(input: "prj-42"))

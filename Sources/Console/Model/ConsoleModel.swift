@@ -70,6 +70,9 @@ public struct ConsoleModel: Sendable {
     public var log = RingBuffer<LogLine>(capacity: 5000)
     /// Latest manifest record per key that is not complete (for `m`).
     public var incomplete: [IssueKey: ManifestRecord] = [:]
+    /// What quitting mid-scan means for the next run, as the quit dialog says it (the demo
+    /// writes to a new directory each time, so for it the same command does not resume).
+    public var resumeHint = "checkpoint: the same command resumes where it stopped."
     public var records = LRUMap<IssueKey, ManifestRecord>(capacity: 5000)
     public var reindexNote: String?
     public var focus: Pane = .decisions

@@ -31,7 +31,7 @@ enum ModalView {
             title = "Quit?"
             lines = [
                 ("Work is running. Quitting cancels in-flight requests and saves the", .text),
-                ("checkpoint: the same command resumes where it stopped.", .text), ("", .text),
+                (model.resumeHint, .text), ("", .text),
                 ("y quit        n stay", .key),
             ]
         case .stopConfirm:
@@ -46,7 +46,9 @@ enum ModalView {
             let verdict: (String, Role) =
                 switch FetchKey.check(input) {
                 case .success(let key): ("Enter fetches \(key)", .ok)
-                case .failure(let refusal): ("✗ \(refusal.reason)", input.isEmpty ? .muted : .error)
+                // Nothing typed yet is no mistake: a hint, not a ✗.
+                case .failure(let refusal) where input.isEmpty: (refusal.reason, .muted)
+                case .failure(let refusal): ("✗ \(refusal.reason)", .error)
                 }
             lines = [
                 ("Key: \(input)▏", .focus), verdict, ("", .text),

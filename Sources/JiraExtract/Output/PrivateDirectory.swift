@@ -11,38 +11,40 @@ enum PrivateDirectory {
     /// component must be a real directory, not a symbolic link (so `issues/` cannot be
     /// redirected elsewhere). Errors name the component at fault.
     static func create(_ path: String, mustBeReal: Bool = false) throws(JiraError) {
-        var prefix = path.hasPrefix("/") ? "" : "."
+        // Each prefix as the user wrote it (`./afile`, not `././afile`), for the messages.
+        var prefix = path.hasPrefix("/") ? "" : nil as String?
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         for (index, part) in parts.enumerated() {
-            prefix += "/" + part
+            let next = prefix.map { $0 + "/" + part } ?? String(part)
+            prefix = next
             let last = index == parts.count - 1
             var info = stat()
-            if lstat(prefix, &info) == 0 {
+            if lstat(next, &info) == 0 {
                 let type = info.st_mode & S_IFMT
                 if type == S_IFLNK {
                     if last && mustBeReal {
                         throw JiraError(
                             .invalidInput,
-                            "\(prefix) is a symbolic link; the output directory's issues/ must be a real directory")
+                            "\(next) is a symbolic link; the output directory's issues/ must be a real directory")
                     }
-                    guard stat(prefix, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+                    guard stat(next, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
                         throw JiraError(
                             .invalidInput,
-                            "\(prefix) is not a directory (a link to something else), so the output directory cannot be created"
+                            "\(next) is not a directory (a link to something else), so the output directory cannot be created"
                         )
                     }
                 } else if type != S_IFDIR {
                     throw JiraError(
                         .invalidInput,
-                        "\(prefix) is a file, not a directory, so the output directory cannot be created there")
+                        "\(next) is a file, not a directory, so the output directory cannot be created there")
                 }
                 continue
             }
-            guard mkdir(prefix, 0o700) == 0 || errno == EEXIST else {
+            guard mkdir(next, 0o700) == 0 || errno == EEXIST else {
                 let code = errno
-                throw JiraError(.localIO, "cannot create the directory \(prefix): \(String(cString: strerror(code)))")
+                throw JiraError(.localIO, "cannot create the directory \(next): \(String(cString: strerror(code)))")
             }
-            chmod(prefix, 0o700)
+            chmod(next, 0o700)
         }
     }
 }

@@ -100,7 +100,7 @@ struct AttemptClassifier: Sendable {
             return .fail(
                 JiraError(
                     .notJira,
-                    "\(subject) answered 404 with a page that is not JIRA's: \(baseURL) does not lead to JIRA's REST API",
+                    "\(Self.absolute(subject, baseURL)) answered 404 with a page that is not JIRA's: \(baseURL) does not lead to JIRA's REST API",
                     status: status, hint: .notJiraURL))
         case 404:
             return .fail(JiraError(.notFound, "\(subject): not found (404)", status: status, messages: messages))
@@ -159,4 +159,13 @@ struct AttemptClassifier: Sendable {
     }
 
     static func seconds(_ value: Double) -> String { String(format: "%.1f s", value) }
+
+    /// `GET /rest/api/2/myself` as the URL it went to (`GET https://host/jira/rest/api/2/myself`):
+    /// a wrong context path shows in the message.
+    static func absolute(_ subject: String, _ baseURL: String) -> String {
+        guard let space = subject.firstIndex(of: " "), subject[subject.index(after: space)...].hasPrefix("/") else {
+            return subject
+        }
+        return "\(subject[..<space]) \(baseURL)\(subject[subject.index(after: space)...])"
+    }
 }

@@ -129,9 +129,19 @@ struct DemoCommand: AsyncParsableCommand {
                 // On a terminal the demo goes on until `q`: a delta pass a few seconds after each
                 // pass, each with something to watch.
                 let app = ConsoleApp(themeName: theme, directory: directory)
+                let hint =
+                    out == nil
+                    ? "checkpoint in \(directory); a new demo starts afresh in a new directory."
+                    : "checkpoint: jira-resilient demo --out \(directory) resumes where it stopped."
+                app.note { $0.resumeHint = hint }
                 let passes = DemoPasses(sim: sim, project: options.project, app: app)
                 plan.beforePass = { await passes.prepare(pass: $0) }
-                try await ConsoleSession.run(plan, configuration: configuration, theme: theme, app: app)
+                let started = Date()
+                try await ConsoleSession.run(
+                    plan, configuration: configuration, theme: theme, app: app, summaryLine: false)
+                StandardStreams.out(
+                    try DemoCommand.summary(
+                        project: options.project, directory: directory, seconds: Date().timeIntervalSince(started)))
             } else {
                 StandardStreams.err("demo: not a terminal, so running as 'scan'")
                 plan.follow = nil
@@ -142,5 +152,21 @@ struct DemoCommand: AsyncParsableCommand {
             throw error
         }
         await sim.stop()
+    }
+
+    /// The demo's ending, over every pass it ran: what the directory holds now, from the
+    /// manifest's latest record of each issue.
+    static func summary(project: String, directory: String, seconds: Double) throws(JiraError) -> String {
+        let records = try OutputStore.latestRecords(in: directory).filter(\.isPresent)
+        var tiers: [String: Int] = [:]
+        for r in records { tiers[r.splitPage == true ? "hub (split pages)" : r.tier.rawValue, default: 0] += 1 }
+        let incomplete = records.filter { !$0.complete }.count
+        let tierText = ["full", "hub", "hub (split pages)", "minimal"].compactMap { name in
+            tiers[name].map { "\(name) \($0)" }
+        }.joined(separator: ", ")
+        return UntrustedText.sanitized(
+            "\(project) demo ended: \(records.count) issues in \(directory) over every pass (\(tierText))"
+                + (incomplete > 0 ? "; \(incomplete) incomplete (run refetch --out \(directory))" : "; all complete")
+                + String(format: "; %.1fs", seconds))
     }
 }

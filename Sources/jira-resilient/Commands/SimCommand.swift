@@ -34,6 +34,10 @@ struct SimCommand: AsyncParsableCommand {
             } ?? "unlimited cores"
         StandardStreams.out(
             "time scale \(c.timeScale); node: \(node); server work so far: \(url)/_sim/stats; Ctrl-C stops it.")
+        let projects = scenario.projects.map(\.key)
+        StandardStreams.out(
+            "project\(projects.count == 1 ? "" : "s") \(projects.joined(separator: ", ")): e.g. export the two lines above, then jira-resilient scan \(projects[0]) --out DIR"
+        )
         for await _ in signals { break }
         await sim.stop()
     }

@@ -13,12 +13,15 @@ enum HeadlessScan {
         let printer = ProgressPrinter(interval: max(0.2, progressInterval))
         let directory = plan.directory
         let following = plan.follow != nil
-        let last = Mutex<ScanSummary?>(nil)
+        let last = Mutex<(summary: ScanSummary?, passes: Int)>((nil, 0))
         let session = try await ScanSession.open(plan, configuration: configuration, extra: printer.sink) {
             _, outcome in
             switch outcome {
             case .success(let summary):
-                last.withLock { $0 = summary }
+                last.withLock {
+                    $0.summary = summary
+                    $0.passes += 1
+                }
                 StandardStreams.out(ScanCommand.summaryLine(summary, directory: directory))
             case .failure(let error) where following && (error.isTransient || error.code == .outage):
                 // The next pass retries what this one left pending; say why it is pending.
@@ -32,7 +35,14 @@ enum HeadlessScan {
         ticker.cancel()
         switch result {
         case .success?:
-            return last.withLock { $0 }
+            let (summary, passes) = last.withLock { $0 }
+            // A follow ends only when stopped: say so, not silently.
+            if following, passes > 0 {
+                StandardStreams.err(
+                    "following stopped after \(passes) pass\(passes == 1 ? "" : "es") (the last one finished); the same command follows on from its start"
+                )
+            }
+            return summary
         case .failure(let error)?:
             if printer.progress.written > 0 { StandardStreams.err(UntrustedText.sanitized(printer.statusLine())) }
             throw error

@@ -43,7 +43,7 @@ struct SimulatorOptions: ParsableArguments {
     var serverCores: Int = 4
     @Option(
         name: .customLong("background-load"),
-        help: "Share of the node's cores other users keep busy, 0 to 0.95 (default 0).")
+        help: "Share of the node's cores other users keep busy, 0 to 0.95.")
     var backgroundLoad: Double = 0
 
     func validate() throws {

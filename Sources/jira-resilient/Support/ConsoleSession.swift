@@ -77,8 +77,11 @@ enum ConsoleSession {
     /// `app`: the console to show (the demo builds its own, to narrate its passes into it).
     /// Returns the scan's summary once the operator quits after it finished.
     @discardableResult
+    /// `summaryLine`: print the last pass's summary on stdout (the demo prints its own, of
+    /// every pass).
     static func run(
-        _ plan: ScanPlan, configuration: JiraClientConfiguration, theme: String, app given: ConsoleApp? = nil
+        _ plan: ScanPlan, configuration: JiraClientConfiguration, theme: String, app given: ConsoleApp? = nil,
+        summaryLine: Bool = true
     ) async throws(JiraError) -> ScanSummary {
         let app = given ?? ConsoleApp(themeName: theme, directory: plan.directory)
         let session = try await ScanSession.open(plan, configuration: configuration, extra: app.sink)
@@ -97,7 +100,7 @@ enum ConsoleSession {
                 summary.complete = now.written - (now.incompleteThisPass ?? 0)
                 summary.incomplete = now.incomplete
             }
-            StandardStreams.out(ScanCommand.summaryLine(summary, directory: plan.directory))
+            if summaryLine { StandardStreams.out(ScanCommand.summaryLine(summary, directory: plan.directory)) }
             return summary
         case .failure(let error)?:
             throw error

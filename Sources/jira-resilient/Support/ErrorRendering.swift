@@ -43,6 +43,9 @@ extension JiraError {
 
     /// The one line printed on stderr before exiting: sanitised, with the remedy.
     var line: String {
-        UntrustedText.sanitized("jira-resilient: \(description)" + (hintText.map { "; \($0)" } ?? ""))
+        // A server message ending in a full stop takes no '; ' after it ("…operation.; the token").
+        var text = description
+        if hintText != nil, text.hasSuffix(".") { text.removeLast() }
+        return UntrustedText.sanitized("jira-resilient: \(text)" + (hintText.map { "; \($0)" } ?? ""))
     }
 }

@@ -21,9 +21,11 @@ struct ScanPlan: Sendable {
 
 extension ScanArguments {
     /// The plan these flags ask for; throws `.invalidInput` for values out of range.
+    /// A project key typed in lower case (`scan demo`) is JIRA's upper-case key.
     func plan(project: String, out: String) throws(JiraError) -> ScanPlan {
         ScanPlan(
-            options: try scanOptions(project: project), directory: out, metrics: metrics, follow: try followInterval(),
+            options: try scanOptions(project: project.uppercased()), directory: out, metrics: metrics,
+            follow: try followInterval(),
             eventRotation: try eventRotation(), allowIncomplete: allowIncomplete)
     }
 }

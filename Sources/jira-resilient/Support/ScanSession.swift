@@ -18,6 +18,9 @@ struct ScanSession {
     let metrics: MetricsEndpoint?
     /// `DIR/control.sock`: consoles attach here (`console --attach DIR`).
     let control: ControlServer
+    /// The directory held nothing of ours when the scan began (nil), or did not exist (true):
+    /// a scan that fails before its first checkpoint leaves it as it found it.
+    let fresh: Bool?
 
     /// Opens the output directory and the client (no request yet) and starts `--metrics`.
     /// `passEnded` receives each pass's number and outcome as it ends.
@@ -25,6 +28,7 @@ struct ScanSession {
         _ plan: ScanPlan, configuration: JiraClientConfiguration, extra: ScanEventSink,
         passEnded: @escaping @Sendable (Int, Result<ScanSummary, JiraError>) async -> Void = { _, _ in }
     ) async throws(JiraError) -> ScanSession {
+        let fresh = FreshDirectory.probe(plan.directory)
         // First: a second scan on a directory a scan is writing must touch nothing there.
         let control = try await ControlServer.start(
             directory: plan.directory,
@@ -51,7 +55,7 @@ struct ScanSession {
             extractor: extractor, follow: plan.follow, beforePass: plan.beforePass, passEnded: passEnded)
         let desk = OperatorDesk(extractor: extractor, scan: scan)
         control.setHandler { await desk.perform($0, from: $1) }
-        return ScanSession(extractor: extractor, scan: scan, metrics: metrics, control: control)
+        return ScanSession(extractor: extractor, scan: scan, metrics: metrics, control: control, fresh: fresh)
     }
 
     /// Runs the scan with `companions` (the console) in one service group until the group
@@ -88,6 +92,42 @@ struct ScanSession {
             case nil: "the scan was stopped before it started"
             }
         await control.stop(reason: reason)
+        // A first contact that failed (wrong URL, token, proxy) leaves no half-made directory.
+        if case .failure? = outcome, let created = fresh {
+            FreshDirectory.undo(extractor.store.directory, created: created)
+        }
         return outcome
+    }
+}
+
+/// What a scan that never reached its first checkpoint leaves behind: nothing.
+enum FreshDirectory {
+    /// nil when `directory` holds anything already (it is not ours to tidy); otherwise whether
+    /// the scan will create it (true) or found it empty (false).
+    static func probe(_ directory: String) -> Bool? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return true }
+        guard isDirectory.boolValue, let entries = try? FileManager.default.contentsOfDirectory(atPath: directory),
+            entries.isEmpty
+        else { return nil }
+        return false
+    }
+
+    /// Removes what a scan creates (events, an empty manifest, the field catalog, an empty
+    /// `issues/`), and the directory itself if the scan created it, unless a checkpoint was
+    /// saved meanwhile (then the scan got far enough for its files to matter).
+    static func undo(_ directory: String, created: Bool) {
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: directory + "/state.json") else { return }
+        let manifest = directory + "/manifest.jsonl"
+        if let size = ((try? fm.attributesOfItem(atPath: manifest))?[.size] as? NSNumber)?.intValue, size > 0 { return }
+        if let issues = try? fm.contentsOfDirectory(atPath: directory + "/issues"), !issues.isEmpty { return }
+        for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? []
+        where ["events.jsonl", "manifest.jsonl", "fields.json", "issues", ControlProtocol.socketName].contains(name)
+            || name.hasPrefix("events.jsonl.")
+        {
+            try? fm.removeItem(atPath: directory + "/" + name)
+        }
+        if created, (try? fm.contentsOfDirectory(atPath: directory))?.isEmpty == true { rmdir(directory) }
     }
 }
