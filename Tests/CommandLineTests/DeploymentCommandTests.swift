@@ -151,4 +151,29 @@ import TestSupport
         #expect(proxy.connectLines.count == before)
         await jira.stop()
     }
+
+    /// A proxy that wants credentials is named as such (exit 3, like a refused token), not as
+    /// an unreachable JIRA; with them in the proxy URL the scan goes through.
+    @Test func aProxyAskingForCredentialsIsAnAuthenticationFailure() async throws {
+        let proxy = try TestProxy(credentials: "scan:s3cret")
+        defer { proxy.stop() }
+        let jira = JiraSimulator(.init(scenario: .small, token: Self.token, timeScale: 0.01))
+        let url = try await jira.start()
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let refused = try await BinaryRunner.run(
+            ["scan", "OTHER", "--out", dir, "--connect-timeout", "60"],
+            environment: ["JIRA_URL": url, "JIRA_PAT": Self.token, "http_proxy": "http://127.0.0.1:\(proxy.port)"])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("the HTTP proxy asks for credentials (407)"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("refused the tunnel"))
+        let through = try await BinaryRunner.run(
+            ["scan", "OTHER", "--out", dir, "--connect-timeout", "60"],
+            environment: [
+                "JIRA_URL": url, "JIRA_PAT": Self.token, "http_proxy": "http://scan:s3cret@127.0.0.1:\(proxy.port)",
+            ])
+        #expect(through.status == 0, "\(through.stderr)")
+        #expect(!through.all.contains("s3cret"), "the proxy's password is a secret too")
+        await jira.stop()
+    }
 }

@@ -14,10 +14,15 @@ public final class TestProxy: Sendable {
     private let connects = Mutex<[String]>([])
     private let relayed = Mutex<[UInt8]>([])
 
+    /// When set, a CONNECT without `Proxy-Authorization: Basic <this>` is answered 407.
+    private let credentials: String?
+
     public var connectLines: [String] { connects.withLock { $0 } }
     public var bytesFromClient: [UInt8] { relayed.withLock { $0 } }
 
-    public init() throws {
+    /// `credentials`: `user:password` the proxy demands (nil: none).
+    public init(credentials: String? = nil) throws {
+        self.credentials = credentials.map { Data($0.utf8).base64EncodedString() }
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var address = sockaddr_in()
@@ -62,6 +67,15 @@ public final class TestProxy: Sendable {
         }
         let line = String(decoding: head.prefix { $0 != 13 }, as: UTF8.self)  // up to the first CR
         connects.withLock { $0.append(line) }
+        if let credentials {
+            let headers = String(decoding: head, as: UTF8.self).lowercased()
+            guard headers.contains("\r\nproxy-authorization: basic \(credentials.lowercased())\r\n") else {
+                _ = "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n"
+                    .withCString { write(client, $0, strlen($0)) }
+                close(client)
+                return
+            }
+        }
         let parts = line.split(separator: " ")
         guard parts.count == 3, parts[0] == "CONNECT", let colon = parts[1].lastIndex(of: ":"),
             parts[1][..<colon] == "127.0.0.1", let port = UInt16(parts[1][parts[1].index(after: colon)...])

@@ -267,8 +267,10 @@ final class JiraTransport: Sendable {
             cause += " (is the URL's scheme right? a TLS port drops plain HTTP like this)"
         }
         if let proxy = configuration.proxy {
+            // A 407 is missing credentials, as a 401 is: exit 3, not "unreachable".
             return JiraError(
-                error.code, "cannot reach JIRA at \(baseURL) through the proxy \(proxy.host):\(proxy.port): \(cause)",
+                error.transport == .proxyAuthentication ? .authentication : error.code,
+                "cannot reach JIRA at \(baseURL) through the proxy \(proxy.host):\(proxy.port): \(cause)",
                 hint: .checkProxy, transport: error.transport)
         }
         return JiraError(

@@ -22,6 +22,8 @@ public enum TransportFailure: Sendable, Equatable {
     case tls(TLSProblem)
     /// The proxy refused the tunnel or answered something else.
     case proxy
+    /// The proxy answered 407: it wants credentials this client did not give (or took others).
+    case proxyAuthentication
     /// The body passed the configured size limit.
     case bodyTooLarge(limit: Int)
     /// Anything else, by the error's type name only.
@@ -57,6 +59,8 @@ public enum TransportFailure: Sendable, Equatable {
         case .tls(.hostnameMismatch): "TLS failed: the server's certificate is for another host name"
         case .tls(.handshake): "TLS failed: the handshake did not complete (is the port serving HTTPS?)"
         case .proxy: "the HTTP proxy refused the tunnel"
+        case .proxyAuthentication:
+            "the HTTP proxy asks for credentials (407): put them in the proxy URL, http://USER:PASSWORD@HOST:PORT"
         case .bodyTooLarge(let limit): "the response body passed the \(ByteCount.format(limit)) limit"
         case .other(let kind): "the connection failed (\(kind))"
         }
@@ -100,7 +104,8 @@ public enum TransportFailure: Sendable, Equatable {
             return .connectTimeout
         case .remoteConnectionClosed, .uncleanShutdown, .bodyLengthMismatch, .readTimeout, .writeTimeout:
             return .connectionLost
-        case .invalidProxyResponse, .proxyAuthenticationRequired: return .proxy
+        case .proxyAuthenticationRequired: return .proxyAuthentication
+        case .invalidProxyResponse: return .proxy
         default: return .other("HTTPClientError")
         }
     }
