@@ -70,7 +70,8 @@ public final class TestProxy: Sendable {
         if let credentials {
             let headers = String(decoding: head, as: UTF8.self).lowercased()
             guard headers.contains("\r\nproxy-authorization: basic \(credentials.lowercased())\r\n") else {
-                _ = "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n"
+                _ =
+                    "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n"
                     .withCString { write(client, $0, strlen($0)) }
                 close(client)
                 return
