@@ -47,9 +47,26 @@ import TestSupport
                         serverSeconds: 754))),
             at: Fixture.at(20))
         let text = ConsoleView.render(m, width: 120, height: 40, now: Fixture.at(20)).text
-        #expect(text.contains("Load     limit 3 auto  in flight 4"))
+        // In flight: the same count as the In flight pane's title, whatever the limiter last said.
+        let live = m.inFlight.count
+        #expect(live != 4, "the fixture's requests in flight differ from the limiter's stale 4")
+        #expect(text.contains("Load     limit 3 auto  in flight \(live)  ") && text.contains("In flight (\(live))"))
         #expect(text.contains("latency 250 ms floor, 500 ms now (2.0×)"))
-        #expect(text.contains("server ≈ 00:12:34"))
+        #expect(text.contains("server ≈ 00:12:34") && !text.contains("as of"))
+        // The estimate says how old it is once the limiter has not reported for a while.
+        let later = ConsoleView.render(m, width: 160, height: 40, now: Fixture.at(32)).text
+        #expect(later.contains("server ≈ 00:12:34 (as of 12 s ago)"), "\(later)")
+    }
+
+    /// Lines from several sources (the scan, the demo's narration) can arrive a little out of
+    /// order; the Events pane shows them in time order, later ones below.
+    @Test func eventsAreShownInTimeOrderWhateverOrderTheyArrive() {
+        var m = ConsoleModel()
+        m.append(.info, "connected", Fixture.at(6))
+        m.append(.info, "demo pass 2", Fixture.at(7))
+        m.append(.info, "late narration", Fixture.at(5))
+        m.append(.info, "same second", Fixture.at(7))
+        #expect(m.log.elements.map(\.text) == ["late narration", "connected", "demo pass 2", "same second"])
     }
 
     @Test func tooSmallSaysSo() throws {

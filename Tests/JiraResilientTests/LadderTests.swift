@@ -228,6 +228,8 @@ import TestSupport
             // Reported as they ended: hub-base first, then the full rung it made redundant.
             #expect(ladder.rungs.map(\.rung) == [.hubBase, .full])
             #expect(ladder.rungs[1].error == "cancelled: hub-base answered first" && !ladder.rungs[1].succeeded)
+            // Marked as having lost the race (screens say cancelled, not failed).
+            #expect(ladder.rungs[1].wasCancelledByHedge && !ladder.rungs[0].wasCancelledByHedge)
             // The full request was cancelled, not waited out.
             let finished = h.events.all.compactMap { e -> String? in
                 if case .requestFinished(let r, _, _, _, let error) = e, r.rung == .full { return error ?? "ok" }

@@ -60,6 +60,8 @@ public struct ConsoleModel: Sendable {
     public var progress = ScanProgress()
     /// JIRA's load as the client's request limiter sees it (nil until the first answers).
     public var load: LoadSnapshot?
+    /// When `load` arrived: the limiter reports once a round, so its figures age between.
+    public var loadAt: Date?
     public var state: RunState = .connecting
     public var startedAt: Date?
     public var finishedAt: Date?
@@ -181,7 +183,8 @@ public struct ConsoleModel: Sendable {
         case .rung(let key, let report):
             if fetchRungs[key] != nil { fetchRungs[key]!.append(report) }
         case .tierDecided(let d):
-            let seconds = d.rungs.reduce(0) { $0 + $1.seconds }
+            // Wall time: a hedge's two rungs ran side by side.
+            let seconds = Narration.wallSeconds(d.rungs)
             decisions.append(
                 Decision(
                     key: d.key, tier: d.tier, links: d.links, rungs: d.rungs, seconds: seconds, record: records[d.key],
@@ -196,13 +199,19 @@ public struct ConsoleModel: Sendable {
             case .ended: if case .outage = state { state = .running }
             case .probed, .gaveUp: break
             }
-        case .load(let snapshot): load = snapshot
+        case .load(let snapshot):
+            load = snapshot
+            loadAt = now
         case .cursorRecovered, .changelogRoute, .timeZone, .warning: break
         }
     }
 
+    /// Adds a line to the Events pane in time order: lines from several sources (the scan's
+    /// events, the demo's narration, operator actions) may arrive a little out of order, and
+    /// the pane must never show a later time above an earlier one.
     public mutating func append(_ kind: LogLine.Kind, _ text: String, _ now: Date, until: Date? = nil) {
-        log.append(LogLine(at: now, kind: kind, text: UntrustedText.sanitized(text), until: until))
+        let line = LogLine(at: now, kind: kind, text: UntrustedText.sanitized(text), until: until)
+        log.append(line) { earlier, new in earlier.at > new.at }
     }
 
     /// The operator paused the scan (kept apart from `state`, which waits and outages change).

@@ -26,6 +26,18 @@ public struct RingBuffer<Element: Sendable>: Sendable {
         set { storage[(start + index) % storage.count] = newValue }
     }
 
+    /// Appends `element`, then moves it before the elements that `comesAfter` it (a stable
+    /// insertion from the end: cheap when elements arrive nearly in order).
+    public mutating func append(_ element: Element, keepingOrder comesAfter: (Element, Element) -> Bool) {
+        append(element)
+        var i = count - 1
+        while i > 0, comesAfter(self[i - 1], element) {
+            self[i] = self[i - 1]
+            i -= 1
+        }
+        self[i] = element
+    }
+
     public var elements: [Element] { (0..<count).map { self[$0] } }
     public var last: Element? { isEmpty ? nil : self[count - 1] }
 

@@ -179,15 +179,20 @@ public enum ConsoleView {
         if let window = p.window { x = g.put("window \(window)  ", x: x, y: y, role: .text) }
         if p.reindexed > 0 { g.put("reindex: \(count(p.reindexed)) stale, fetched anyway", x: x, y: y, role: .warning) }
         y += 1
-        if let load = model.load { loadRow(&g, load, y: &y) }
+        if let load = model.load {
+            loadRow(
+                &g, load, inFlight: model.inFlight.count, age: model.loadAt.map { now.timeIntervalSince($0) }, y: &y)
+        }
     }
 
-    /// JIRA's load as the request limiter sees it: the limit and what is in flight, how much slower
-    /// than their floor answers come now, and the server time the scan has cost (an estimate).
-    static func loadRow(_ g: inout Grid, _ load: LoadSnapshot, y: inout Int) {
+    /// JIRA's load as the request limiter sees it: the limit, how much slower than their floor
+    /// answers come now, and the server time the scan has cost (an estimate, as of the limiter's
+    /// last report, `age` seconds ago). `inFlight` is the In flight pane's count, live: the
+    /// limiter's own figure is as old as its report, and the two must not disagree on screen.
+    static func loadRow(_ g: inout Grid, _ load: LoadSnapshot, inFlight: Int, age: Double?, y: inout Int) {
         var x = g.put("Load     ", x: 0, y: y, role: .title)
         x = g.put(
-            "limit \(load.limit)\(load.adaptive ? " auto" : " fixed")  in flight \(load.inFlight)  ", x: x, y: y,
+            "limit \(load.limit)\(load.adaptive ? " auto" : " fixed")  in flight \(inFlight)  ", x: x, y: y,
             role: .text)
         let role: Role = load.inflation >= 1.5 ? .warning : load.inflation >= 1.3 ? .retry : .muted
         if let floor = load.floorSeconds, let recent = load.recentSeconds {
@@ -196,7 +201,8 @@ public enum ConsoleView {
                 "latency \(seconds(floor)) floor, \(seconds(recent)) now (\(String(format: "%.1f", load.inflation))×)  ",
                 x: x, y: y, role: role)
         }
-        putWhole(&g, "server ≈ \(clock(load.serverSeconds))", x: x, y: y, role: .muted)
+        let asOf = age.map { $0 >= 5 ? " (as of \(Int($0)) s ago)" : "" } ?? ""
+        putWhole(&g, "server ≈ \(clock(load.serverSeconds))\(asOf)", x: x, y: y, role: .muted)
         y += 1
     }
 

@@ -25,6 +25,8 @@ enum ModalView {
                     : ("q        detach: the scan goes on        X  stop the scan (asks first)", .text),
                 ("", .text),
                 ("Tiers: ● full (nothing lost)  ◆ hub (links fetched apart)  ▲ minimal (core fields)", .muted),
+                ("       ◇ split page: written at the hub tier beside a hub (not a hub itself)", .muted),
+                ("Rungs: ✓ answered  ✗ failed (timed out, error)  ◌ cancelled: the other answered first", .muted),
                 ("any key closes this", .muted),
             ]
         case .quitConfirm:
@@ -61,7 +63,7 @@ enum ModalView {
             for r in model.fetchRungs[key.description] ?? [] {
                 lines.append(
                     (
-                        "\(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.succeeded ? "✓" : "✗") \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))",
+                        "\(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Narration.glyph(r)) \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))",
                         r.succeeded ? .ok : .error
                     ))
             }
@@ -107,7 +109,7 @@ enum ModalView {
                 for r in d.rungs {
                     lines.append(
                         (
-                            "  \(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.succeeded ? "✓" : "✗") \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))",
+                            "  \(r.rung.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Narration.glyph(r)) \(String(format: "%7.1fs", r.seconds))  \(r.error ?? ProbeFormat.bytes(r.bytes))",
                             r.succeeded ? .ok : .error
                         ))
                 }

@@ -184,12 +184,43 @@ public enum Narration {
         "reindex: \(count) listed with an older fields.updated (e.g. \(example)); fetched anyway"
     }
 
-    /// Rungs as `full ✗ 1.0s → hub-base ✓ 0.4s → links ✓ 2.1s`.
+    /// Rungs as `full ✗ 1.0s → hub-base ✓ 0.4s → links ✓ 2.1s`; a hedge's rung that lost the
+    /// race is `◌ cancelled` (the other answered first), not a failure.
     public static func rungs(_ rungs: [RungReport]) -> String {
-        rungs.map {
-            "\($0.rung == .hubLinks ? "links" : $0.rung.rawValue) \($0.succeeded ? "✓" : "✗") \(String(format: "%.1fs", $0.seconds))"
+        rungs.map { (r: RungReport) -> String in
+            let name = r.rung == .hubLinks ? "links" : r.rung.rawValue
+            let cancelled = r.wasCancelledByHedge ? " cancelled" : ""
+            return "\(name) \(glyph(r))\(cancelled) \(String(format: "%.1fs", r.seconds))"
         }
         .joined(separator: " → ")
+    }
+
+    /// ✓ answered, ✗ failed (timed out, refused…), ◌ cancelled because the hedge's other rung
+    /// answered first.
+    public static func glyph(_ r: RungReport) -> String { r.succeeded ? "✓" : r.wasCancelledByHedge ? "◌" : "✗" }
+
+    /// The wall time of a ladder's rungs: they run one after another, except a hedge's pair,
+    /// which run side by side (the one that lost the race started first and ended last, or
+    /// started later and was cut when the other answered): the pair counts once, as its longer.
+    public static func wallSeconds(_ rungs: [RungReport]) -> Double {
+        var total = 0.0
+        for (i, r) in rungs.enumerated() {
+            if r.wasCancelledByHedge {
+                // Overlaps its neighbour in the pair (the winner, recorded just before or after).
+                var partner: RungReport?
+                for j in [i - 1, i + 1] where rungs.indices.contains(j) {
+                    let other = rungs[j]
+                    if !other.wasCancelledByHedge && (other.rung == .full || other.rung == .hubBase) {
+                        partner = other
+                        break
+                    }
+                }
+                if let partner { total += max(0, r.seconds - partner.seconds) } else { total += r.seconds }
+            } else {
+                total += r.seconds
+            }
+        }
+        return total
     }
 
     /// A request's subject in a few words.

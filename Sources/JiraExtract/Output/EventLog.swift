@@ -243,6 +243,7 @@ public enum EventJSON {
             o.member("key", key)
             o.member("rung", r.rung.rawValue)
             o.member("ok", r.succeeded)
+            if r.wasCancelledByHedge { o.member("cancelled", true) }
             o.member("seconds", r.seconds)
             o.member("bytes", r.bytes)
             o.member("error", r.error)
@@ -256,6 +257,7 @@ public enum EventJSON {
                     var w = JSONObjectWriter(inert: true)
                     w.member("rung", r.rung.rawValue)
                     w.member("ok", r.succeeded)
+                    if r.wasCancelledByHedge { w.member("cancelled", true) }
                     w.member("seconds", r.seconds)
                     return w
                 })

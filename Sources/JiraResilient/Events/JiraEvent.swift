@@ -97,6 +97,11 @@ public struct RungReport: Sendable, Codable, Equatable {
     /// Why it failed, when it did.
     public var error: String?
     public var bytes: Int
+    /// A hedge's rung cancelled because the other rung answered first: not a failure, and it
+    /// ran beside the winner (its time overlaps the winner's, it adds no wall time).
+    public var lostRace: Bool?
+    /// Whether this rung lost a hedge's race (see `lostRace`).
+    public var wasCancelledByHedge: Bool { lostRace == true }
 
     public init(rung: Rung, succeeded: Bool, seconds: Double, error: String?, bytes: Int) {
         self.rung = rung

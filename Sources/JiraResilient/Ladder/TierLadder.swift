@@ -45,10 +45,11 @@ struct TierLadder<Payload: Sendable>: Sendable {
     }
 
     /// Runs `body` as `rung` and records its report (time, bytes or the reason it failed) as
-    /// soon as it ends: the one place a rung is timed. `reason` names a failure.
+    /// soon as it ends: the one place a rung is timed. `reason` names a failure; `lost` says
+    /// whether it was a hedge's rung cancelled because the other one answered first.
     private func timed(
         _ rung: JiraResilient.Rung, _ race: Race, reason: (JiraError) -> String = { $0.shortReason },
-        _ body: Rung
+        lost: (JiraError) -> Bool = { _ in false }, _ body: Rung
     ) async -> Result<Payload, JiraError> {
         let start = ContinuousClock.now
         let result: Result<Payload, JiraError>
@@ -58,20 +59,24 @@ struct TierLadder<Payload: Sendable>: Sendable {
         case .success(let payload):
             race.record(RungReport(rung: rung, succeeded: true, seconds: seconds, error: nil, bytes: bytes(payload)))
         case .failure(let error):
-            race.record(RungReport(rung: rung, succeeded: false, seconds: seconds, error: reason(error), bytes: 0))
+            var report = RungReport(rung: rung, succeeded: false, seconds: seconds, error: reason(error), bytes: 0)
+            if lost(error) { report.lostRace = true }
+            race.record(report)
         }
         return result
     }
 
     private func run(_ arm: LadderArm, _ race: Race) async -> Result<Payload, JiraError> {
-        await timed(
+        func lost(_ error: JiraError) -> LadderArm? {
+            guard error.code == .cancelled, let other = race.winner.withLock({ $0 }), other != arm else { return nil }
+            return other
+        }
+        return await timed(
             arm == .full ? .full : .hubBase, race,
             reason: { error in
-                if error.code == .cancelled, let other = race.winner.withLock({ $0 }), other != arm {
-                    return "cancelled: \(other == .full ? "full" : "hub-base") answered first"
-                }
-                return error.shortReason
-            }, arm == .full ? full : hubBase)
+                lost(error).map { "cancelled: \($0 == .full ? "full" : "hub-base") answered first" } ?? error.shortReason
+            },
+            lost: { lost($0) != nil }, arm == .full ? full : hubBase)
     }
 
     /// Runs the ladder; `report` receives each rung's report as the rung ends. With
