@@ -74,7 +74,8 @@ struct TierLadder<Payload: Sendable>: Sendable {
         return await timed(
             arm == .full ? .full : .hubBase, race,
             reason: { error in
-                lost(error).map { "cancelled: \($0 == .full ? "full" : "hub-base") answered first" } ?? error.shortReason
+                lost(error).map { "cancelled: \($0 == .full ? "full" : "hub-base") answered first" }
+                    ?? error.shortReason
             },
             lost: { lost($0) != nil }, arm == .full ? full : hubBase)
     }
