@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
-                "jira-resilient", "JiraSimulator", "JiraResilient", "TestSupport",
+                "jira-resilient", "JiraSimulator", "JiraResilient", "JiraExtract", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict

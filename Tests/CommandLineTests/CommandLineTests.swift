@@ -172,7 +172,7 @@ import TestSupport
             noToken["JIRA_PAT"] = nil
             let cases: [([String], [String: String], Int32, String)] = [
                 (["scan", "PRJ", "--out", dir], noToken, 2, "no personal access token"),
-                (["scan", "prj", "--out", dir], env, 2, "is not a JIRA project key"),
+                (["scan", "prj!", "--out", dir], env, 2, "is not a JIRA project key"),
                 (
                     ["scan", "PRJ", "--out", dir, "--filter", "labels = x) OR (project = OTHER"], env, 2,
                     "unsafe filter"

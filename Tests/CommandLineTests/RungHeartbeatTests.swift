@@ -1,3 +1,5 @@
+import Foundation
+import JiraExtract
 import JiraResilient
 import Testing
 
@@ -9,6 +11,14 @@ import Testing
         JiraEvent.RequestInfo(
             id: id, operation: operation, subject: .issue("P-7"), rung: rung, budget: 600, attempt: attempt,
             maxAttempts: 5)
+    }
+
+    static func record(_ key: String) throws -> ManifestRecord {
+        let json = """
+            {"bytes":10,"changelog":0,"comments":0,"complete":true,"fetchedAt":"2026-12-02T00:00:00.000Z",\
+            "id":"1\(key.dropFirst(2))","key":"\(key)","links":0,"missing":[],"rungs":[],"tier":"full","worklogs":0}
+            """
+        return try JSONDecoder().decode(ManifestRecord.self, from: Data(json.utf8))
     }
 
     @Test func aLineForEachWholeIntervalARequestHasRunAndNoneOnceItEnds() {
@@ -32,5 +42,44 @@ import Testing
             heartbeat.lines(at: t0 + .seconds(31)) == [
                 "  P-7 comments: still running (attempt 2), 20 s of its 600 s budget"
             ])
+    }
+}
+
+/// The headless scan's status line: what it waits on when the count does not move, and an
+/// ETA that does not swing with each burst or stall.
+@Suite struct ProgressLineTests {
+    @Test func aStalledScanSaysWhatItWaitsOnAndItsETAMovesLittle() throws {
+        let printer = ProgressPrinter(interval: 5) { _ in }
+        let t0 = Date(timeIntervalSinceReferenceDate: 800_000_000)
+        var p = ScanProgress()
+        p.apply(.planned(total: 100, mode: .full, window: nil), at: t0)
+        p.apply(.phase(.fetching), at: t0)
+        for i in 0..<10 {
+            let record = try RungHeartbeatTests.record("P-\(i + 1)")
+            p.apply(.written(record), at: t0.addingTimeInterval(Double(i)))
+        }
+        // 10 written in the first 10 s: 90 to go at 1 a second.
+        #expect(p.steadyETA(now: t0.addingTimeInterval(10)).map { Int($0.rounded()) } == 90)
+        // A minute of nothing (a hub's links): the 30 s rate reads 0, the ETA grows with the
+        // elapsed time only, never more than 2x between lines 5 s apart.
+        var previous = p.steadyETA(now: t0.addingTimeInterval(10))!
+        for second in stride(from: 15, through: 70, by: 5) {
+            let eta = try #require(p.steadyETA(now: t0.addingTimeInterval(Double(second))))
+            #expect(eta / previous < 2 && eta >= previous)
+            previous = eta
+        }
+        #expect(p.rate(now: t0.addingTimeInterval(70)) == 0)
+        printer.restore(p)
+        // The one request running, for 2m10s, is named.
+        let started = ContinuousClock.now
+        printer.sink.send(
+            .client(
+                .requestStarted(
+                    JiraEvent.RequestInfo(
+                        id: 9, operation: "links", subject: .issue("P-11"), rung: .hubLinks, budget: 600, attempt: 1,
+                        maxAttempts: 5))))
+        let line = printer.statusLine(now: t0.addingTimeInterval(70), instant: started + .seconds(130))
+        #expect(line.contains("| waiting on P-11 hub-links for 2m10s of its 600 s budget"), "\(line)")
+        #expect(line.contains("ETA "), "\(line)")
     }
 }

@@ -44,6 +44,8 @@ public struct ScanProgress: Sendable {
     private var latest: [Int: UInt8] = [:]
     /// Records written, re-fetches included (the rate counts work done).
     public private(set) var writes = 0
+    /// This run's first write of the pass: when, and `writes` then (for `steadyRate`).
+    public private(set) var firstWrite: (at: Date, writes: Int)?
     /// (time, written) samples for the rate, one per second at most, last 10 minutes.
     public private(set) var samples: [(Date, Int)] = []
 
@@ -91,6 +93,7 @@ public struct ScanProgress: Sendable {
             tally(slot: Self.slot(record), by: 1)
             bytes += record.bytes
             writes += 1
+            if firstWrite == nil { firstWrite = (now, writes) }
             sample(now)
         case .incompleteInDirectory(let records): incompleteKeys.formUnion(records.map(\.key))
         case .swept(let deleted, let movedTo):
@@ -156,6 +159,21 @@ public struct ScanProgress: Sendable {
         }
     }
 
+    /// Issues written per second since this run's first write in the pass: steadier than
+    /// `rate`, which a hub holding the count for a minute drops to 0 and a burst of pages
+    /// lifts tenfold. Nil before two seconds of writes.
+    public func steadyRate(now: Date = Date()) -> Double? {
+        guard let first = firstWrite, now.timeIntervalSince(first.at) >= 2 else { return nil }
+        return Double(writes - first.writes + 1) / now.timeIntervalSince(first.at)
+    }
+
+    /// Seconds until done at the steady rate: it moves by little between consecutive progress
+    /// lines; nil when unknown.
+    public func steadyETA(now: Date = Date()) -> TimeInterval? {
+        guard let total, total > done else { return total == nil ? nil : 0 }
+        return steadyRate(now: now).flatMap { $0 > 0 ? Double(total - done) / $0 : nil }
+    }
+
     /// Seconds until done at the current rate; nil when unknown.
     public func eta(now: Date = Date()) -> TimeInterval? {
         guard let total, total > done else { return total == nil ? nil : 0 }
@@ -181,7 +199,7 @@ extension ScanProgress: Codable {
         case project, mode, phase, window, connection, total, written, earlier, complete, tiers, splitPage, bytes,
             pages,
             requests, retries, vanished, failedBatches, reindexed, paused, workers, enumerated, waitUntil, waitReason,
-            startedAt, latest, writes, samples, incompleteKeys
+            startedAt, latest, writes, samples, incompleteKeys, firstWrite
     }
 
     public init(from decoder: any Decoder) throws {
@@ -196,6 +214,9 @@ extension ScanProgress: Codable {
         earlier = try c.decodeIfPresent(Int.self, forKey: .earlier) ?? 0
         complete = try c.decode(Int.self, forKey: .complete)
         incompleteKeys = try c.decodeIfPresent(Set<IssueKey>.self, forKey: .incompleteKeys) ?? []
+        firstWrite = try c.decodeIfPresent([Double].self, forKey: .firstWrite).flatMap { pair in
+            pair.count == 2 ? (Date(timeIntervalSinceReferenceDate: pair[0]), Int(pair[1])) : nil
+        }
         let tierCounts = try c.decode([String: Int].self, forKey: .tiers)
         tiers = Dictionary(uniqueKeysWithValues: tierCounts.compactMap { k, v in Tier(rawValue: k).map { ($0, v) } })
         splitPage = try c.decode(Int.self, forKey: .splitPage)
@@ -236,6 +257,8 @@ extension ScanProgress: Codable {
         try c.encode(earlier, forKey: .earlier)
         try c.encode(complete, forKey: .complete)
         try c.encode(incompleteKeys, forKey: .incompleteKeys)
+        try c.encodeIfPresent(
+            firstWrite.map { [$0.at.timeIntervalSinceReferenceDate, Double($0.writes)] }, forKey: .firstWrite)
         try c.encode(Dictionary(uniqueKeysWithValues: tiers.map { ($0.rawValue, $1) }), forKey: .tiers)
         try c.encode(splitPage, forKey: .splitPage)
         try c.encode(bytes, forKey: .bytes)

@@ -8,6 +8,8 @@ import Synchronization
 /// hub and minimal decisions, reindex, vanished issues, failures). Server text is sanitised.
 final class ProgressPrinter: Sendable {
     private let state = Mutex(ScanProgress())
+    /// Requests in flight, to name what a stalled scan waits on.
+    private let running = RungHeartbeat()
     private let interval: Double
     private let write: @Sendable (String) -> Void
 
@@ -26,6 +28,7 @@ final class ProgressPrinter: Sendable {
 
     private func receive(_ event: ScanEvent) {
         let now = Date()
+        if case .client(let e) = event { running.record(e, at: .now) }
         let project = state.withLock { p in
             p.applyStartingPasses(event, at: now)
             return p.project
@@ -46,7 +49,9 @@ final class ProgressPrinter: Sendable {
         }
     }
 
-    func statusLine(now: Date = Date()) -> String {
+    /// The status line at `now` (`instant`: the same moment on the monotonic clock, which
+    /// times the requests in flight).
+    func statusLine(now: Date = Date(), instant: ContinuousClock.Instant = .now) -> String {
         let p = progress
         var parts: [String] = []
         let total = p.total.map(Self.count) ?? "?"
@@ -57,7 +62,7 @@ final class ProgressPrinter: Sendable {
             parts.append("PAUSED by an operator: resume with p in a console (console --attach)")
         } else {
             parts.append(String(format: "%.1f issues/s", p.rate(now: now)))
-            if let eta = p.eta(now: now) { parts.append("ETA \(Self.duration(eta))") }
+            if let eta = p.steadyETA(now: now) { parts.append("ETA \(Self.duration(eta))") }
         }
         parts.append(
             "full \(p.tiers[.full] ?? 0) hub \(p.tiers[.hub] ?? 0)\(p.splitPage > 0 ? " (+\(p.splitPage) on split pages)" : "") minimal \(p.tiers[.minimal] ?? 0)"
@@ -69,6 +74,10 @@ final class ProgressPrinter: Sendable {
         }
         if let until = p.waitUntil, until > now {
             parts.append("waiting \(Self.seconds(until.timeIntervalSince(now))) (\(p.waitReason ?? ""))")
+        } else if let longest = running.longest(at: instant) {
+            // A request that has run 10 s or more (a hub's links, a slow page): what the count
+            // waits on when it does not move.
+            parts.append("waiting on \(longest)")
         }
         return parts.joined(separator: " | ")
     }

@@ -60,6 +60,15 @@ final class RungHeartbeat: Sendable {
         }
     }
 
+    /// The request running longest, if it has run `interval` or more: what a stalled progress
+    /// line is waiting on ("DEMO-647 hub-links for 2m10s of its 600 s budget").
+    func longest(at now: ContinuousClock.Instant = .now) -> String? {
+        guard let r = running.withLock({ $0.values.min { $0.started < $1.started } }), now - r.started >= interval
+        else { return nil }
+        let elapsed = (now - r.started).seconds
+        return "\(r.target) \(r.step) for \(ProgressPrinter.duration(elapsed)) of its \(Self.seconds(r.budget)) budget"
+    }
+
     /// Runs `body`, printing the due lines (checked every second) until it returns.
     func during<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
