@@ -51,8 +51,13 @@ leftovers() {
     local tmuxes
     tmuxes=$(pgrep -af "tmux -S /tmp/jr-" || true)
     [ -n "$tmuxes" ] && found+="tmux servers: $tmuxes; "
-    local files
-    files=$(comm -13 "$before" <(ls -1d /tmp/jr-* 2>/dev/null | grep -v "^$work" | sort) | tr '\n' ' ')
+    local files="" f
+    for f in $(comm -13 "$before" <(ls -1d /tmp/jr-* 2>/dev/null | grep -v "^$work" | sort)); do
+        # A folder of a test process still alive (another suite run on this machine) is not
+        # this run's leftover.
+        case "$f" in /tmp/jr-test-*) kill -0 "${f##*-}" 2>/dev/null && continue ;; esac
+        files+="$f "
+    done
     [ -n "$files" ] && found+="files: $files"
     echo "$found"
 }
