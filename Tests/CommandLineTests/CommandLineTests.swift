@@ -306,8 +306,9 @@ import TestSupport
             let compact = try await BinaryRunner.run(["compact", "--out", dir], environment: [:])
             #expect(compact.status == 2 && compact.stderr.contains(running), "\(compact.all)")
             let refetch = try await BinaryRunner.run(["refetch", "--out", dir], environment: env)
-            #expect(
-                refetch.status == 0 || (refetch.status == 2 && refetch.stderr.contains(running)), "\(refetch.all)")
+            // One line and nothing else (not "nothing to re-fetch" read from a manifest being written).
+            #expect(refetch.status == 2 && refetch.stderr.contains(running), "\(refetch.all)")
+            #expect(refetch.stdout.isEmpty && refetch.stderr.split(separator: "\n").count == 1, "\(refetch.all)")
             let fetch = try await BinaryRunner.run(["fetch", "PRJ-3", "--out", dir], environment: env)
             #expect(
                 fetch.status == 2 && fetch.stderr.contains(running + ": fetch would be a second writer"), "\(fetch.all)"
@@ -512,7 +513,10 @@ import TestSupport
             }!
             let probe = try await BinaryRunner.run(["probe", hub.key, "--fast-fail-timeout", "1"], environment: env)
             #expect(probe.status == 0, "\(probe.stderr)")
-            #expect(probe.stdout.contains("full      ✗") && probe.stdout.contains("hub-links ✓"))
+            // The full rung did not deliver: timed out (✗), or cut when hub-base answered first (◌).
+            #expect(
+                (probe.stdout.contains("full      ✗") || probe.stdout.contains("full      ◌"))
+                    && probe.stdout.contains("hub-links ✓"), "\(probe.stdout)")
             #expect(probe.stdout.contains("tier hub — \(hub.linkIDs.count) links"))
             #expect(!FileManager.default.fileExists(atPath: dir))
 

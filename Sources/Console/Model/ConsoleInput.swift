@@ -186,7 +186,8 @@ public enum ConsoleInput {
                 guard !list.isEmpty else { return [] }
                 model.setNotice("re-fetching \(list.count) issues with budgets ×\(factor)", now)
                 model.append(
-                    .operatorAction, "operator: re-fetch \(list.count) incomplete issues with budgets ×\(factor)",
+                    .operatorAction,
+                    "operator: re-fetch \(list.count) incomplete issue\(list.count == 1 ? "" : "s") with budgets ×\(factor)",
                     now)
                 model.operatorWork.formUnion(list.map(\.key))
                 return [.refetch(list.map(\.key), budgetFactor: factor)]

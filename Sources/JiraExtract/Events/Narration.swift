@@ -66,7 +66,7 @@ public enum Narration {
         case .continuing(let since, let lastFull):
             return NarrationLine(
                 .info,
-                "continuing: delta since \(since) (the last pass's start, less the overlap); last full scan \(lastFull ?? "unknown")"
+                "continuing: delta since \(since) (the last pass's start; the query reaches back a few minutes before it, for clock skew); last full scan \(lastFull ?? "unknown")"
             )
         case .reindexDetected(let count, let example):
             return NarrationLine(

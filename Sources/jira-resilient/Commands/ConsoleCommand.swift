@@ -147,6 +147,13 @@ struct DemoCommand: AsyncParsableCommand {
                 plan.follow = nil
                 try await HeadlessScan.run(plan, configuration: configuration)
             }
+        } catch let error as JiraError where error.code == .cancelled && out == nil {
+            // Not "the same command resumes": each demo writes to a new directory.
+            await sim.stop()
+            StandardStreams.err(
+                "jira-resilient: the demo was stopped; its files stay in \(directory) (a new demo starts afresh; demo --out \(directory) would resume this one)"
+            )
+            throw ExitCode(130)
         } catch {
             await sim.stop()
             throw error

@@ -36,14 +36,16 @@ struct FetchCommand: AsyncParsableCommand {
 
     /// Shared by `fetch` and `refetch`: prints `KEY tier …` per key.
     /// `command` names the caller in the refusal when a scan is running on `out`.
+    /// `claimed`: the caller already holds the directory (then it is not claimed again).
     static func fetch(
         _ keys: [IssueKey], project: String, out: String, connection: ConnectionOptions, concurrency: Int,
-        command: String
+        command: String, claimed: ExclusiveDirectory? = nil
     ) async throws -> [IssueFetcher.Outcome] {
         let (store, checkpoint) = try OutputStore.open(directory: out, project: project)
         // One writer per directory: not beside a running scan (nothing is written before this,
         // and no token is read).
-        let claim = try await ExclusiveDirectory.claim(out, for: command)
+        let claim: ExclusiveDirectory
+        if let claimed { claim = claimed } else { claim = try await ExclusiveDirectory.claim(out, for: command) }
         defer { withExtendedLifetime(claim) {} }
         var configuration = try connection.configuration(token: try connection.token(), concurrency: concurrency)
         connection.warnIfInsecure()
@@ -113,6 +115,10 @@ struct RefetchCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
+        // Beside a running scan, one line and nothing else: not "nothing to re-fetch" from a
+        // manifest being written, nor "re-fetching" before the refusal.
+        let claim: ExclusiveDirectory? =
+            FileManager.default.fileExists(atPath: out) ? try await ExclusiveDirectory.claim(out, for: "refetch") : nil
         let records = try IssueFetcher.incompleteKeys(in: out)
         guard let first = records.first else {
             StandardStreams.out("nothing to re-fetch: every issue in \(out)/manifest.jsonl is complete")
@@ -123,7 +129,8 @@ struct RefetchCommand: AsyncParsableCommand {
         let keys = records.map(\.key).filter { $0.project == project }
         StandardStreams.err("re-fetching \(keys.count) incomplete issue\(keys.count == 1 ? "" : "s") of \(project)")
         let outcomes = try await FetchCommand.fetch(
-            keys, project: project, out: out, connection: connection, concurrency: concurrency, command: "refetch")
+            keys, project: project, out: out, connection: connection, concurrency: concurrency, command: "refetch",
+            claimed: claim)
         let stillIncomplete = outcomes.filter { if case .written(let r) = $0 { !r.complete } else { true } }.count
         if stillIncomplete > 0 {
             StandardStreams.err("\(stillIncomplete) still incomplete; try longer budgets (--timeout, --links-timeout)")

@@ -29,7 +29,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 let line =
                     report.succeeded
                     ? "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) ✓ \(String(format: "%7.1f s", report.seconds))  \(ProbeCommand.bytes(report.bytes))"
-                    : "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) ✗ \(String(format: "%7.1f s", report.seconds))  \(report.error ?? "failed")"
+                    : "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(Narration.glyph(report)) \(String(format: "%7.1f s", report.seconds))  \(report.error ?? "failed")"
                 StandardStreams.out(line)
             case .backoff(let b):
                 if tty { StandardStreams.write(2, "\r\u{1B}[K") }
