@@ -81,5 +81,16 @@ import Testing
         let line = printer.statusLine(now: t0.addingTimeInterval(70), instant: started + .seconds(130))
         #expect(line.contains("| waiting on P-11 hub-links for 2m10s of its 600 s budget"), "\(line)")
         #expect(line.contains("ETA "), "\(line)")
+        // Nothing long in flight, but a request waiting out its back-off: that is named.
+        let info = JiraEvent.RequestInfo(
+            id: 9, operation: "comments", subject: .issue("P-3"), rung: nil, budget: 120, attempt: 1, maxAttempts: 5)
+        printer.sink.send(.client(.requestFinished(info, status: 503, bytes: 0, seconds: 0.1, error: "HTTP 503")))
+        printer.sink.send(
+            .client(
+                .backoff(
+                    JiraEvent.Backoff(
+                        request: info, reason: "HTTP 503", status: 503, wait: 30, source: .backoff, global: false))))
+        let retrying = printer.statusLine(now: Date(), instant: started + .seconds(130))
+        #expect(retrying.contains("| retrying P-3 comments after HTTP 503 in "), "\(retrying)")
     }
 }

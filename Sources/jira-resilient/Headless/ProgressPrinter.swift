@@ -10,6 +10,9 @@ final class ProgressPrinter: Sendable {
     private let state = Mutex(ScanProgress())
     /// Requests in flight, to name what a stalled scan waits on.
     private let running = RungHeartbeat()
+    /// Retries waiting out their back-off (not the client-wide 429 wait), by request id: until
+    /// when, and what.
+    private let retrying = Mutex<[Int: (until: Date, what: String)]>([:])
     private let interval: Double
     private let write: @Sendable (String) -> Void
 
@@ -28,7 +31,21 @@ final class ProgressPrinter: Sendable {
 
     private func receive(_ event: ScanEvent) {
         let now = Date()
-        if case .client(let e) = event { running.record(e, at: .now) }
+        if case .client(let e) = event {
+            running.record(e, at: .now)
+            switch e {
+            case .backoff(let b) where !b.global:
+                let what = "\(b.request.target) \(b.request.rung?.rawValue ?? b.request.operation)"
+                let status = b.status.map { "HTTP \($0)" } ?? b.reason
+                retrying.withLock {
+                    $0 = $0.filter { $0.value.until > now }  // a retry starts with a new id: drop the past
+                    $0[b.request.id] = (now.addingTimeInterval(b.wait), "\(what) after \(status)")
+                }
+            case .requestStarted(let info):
+                _ = retrying.withLock { $0.removeValue(forKey: info.id) }
+            default: break
+            }
+        }
         let project = state.withLock { p in
             p.applyStartingPasses(event, at: now)
             return p.project
@@ -78,6 +95,9 @@ final class ProgressPrinter: Sendable {
             // A request that has run 10 s or more (a hub's links, a slow page): what the count
             // waits on when it does not move.
             parts.append("waiting on \(longest)")
+        } else if let retry = retrying.withLock({ $0.values.filter { $0.until > now }.min { $0.until < $1.until } }) {
+            // No request long in flight, but one waiting to be retried: the count waits on that.
+            parts.append("retrying \(retry.what) in \(Self.seconds(retry.until.timeIntervalSince(now)))")
         }
         return parts.joined(separator: " | ")
     }
