@@ -48,9 +48,16 @@ leftovers() {
     local procs
     procs=$(pgrep -af "$clone/.build" | grep -v pgrep || true)
     [ -n "$procs" ] && found+="processes: $procs; "
-    local tmuxes
-    tmuxes=$(pgrep -af "tmux -S /tmp/jr-" || true)
-    [ -n "$tmuxes" ] && found+="tmux servers: $tmuxes; "
+    local tmuxes="" line owner
+    while read -r line; do
+        [ -z "$line" ] && continue
+        # Its socket is under /tmp/jr-test-PID/: a server of a test process still alive (another
+        # suite on this machine) is not this run's leftover.
+        owner=$(echo "$line" | sed -n 's|.*/tmp/jr-test-\([0-9]*\)/.*|\1|p')
+        [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null && continue
+        tmuxes+="$line; "
+    done <<<"$(pgrep -af "tmux -S /tmp/jr-" || true)"
+    [ -n "$tmuxes" ] && found+="tmux servers: $tmuxes"
     local files="" f
     for f in $(comm -13 "$before" <(ls -1d /tmp/jr-* 2>/dev/null | grep -v "^$work" | sort)); do
         # A folder of a test process still alive (another suite run on this machine) is not
