@@ -20,44 +20,12 @@ enum Spawn {
         var output: String
     }
 
-    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    /// glibc ≥ 2.34 has it; Swift's Glibc module does not export it, so it is looked up.
-    private static let closeFrom: CloseFrom? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: CloseFrom.self)
-    }()
-
     /// Runs `arguments` (looked up on `PATH`), waits at most `deadline`, and returns what it
     /// printed on stdout. A program still running at the deadline is killed with SIGKILL.
     static func run(_ arguments: [String], deadline: Duration = .seconds(30)) async -> Outcome {
         let outputPath = Reaper.scratchPath("jr-spawn")
         defer { unlink(outputPath) }
-        let pid: pid_t? = outputPath.withCString { path in
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            guard let closeFrom, closeFrom(&actions, 3) == 0 else { return nil }
-            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-            defer { for p in argv { free(p) } }
-            // The calling thread (a concurrency-pool thread) blocks most signals, and a spawned
-            // program inherits that mask: tmux's server would never see SIGCHLD or SIGTERM, nor
-            // the shells in its panes SIGHUP. The child starts with an empty mask and defaults.
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var empty = sigset_t(), all = sigset_t()
-            sigemptyset(&empty)
-            sigfillset(&all)
-            posix_spawnattr_setsigmask(&attributes, &empty)
-            posix_spawnattr_setsigdefault(&attributes, &all)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-            var pid: pid_t = 0
-            guard posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ) == 0 else { return nil }
-            return pid
-        }
+        let pid = CleanSpawn.start(arguments, stdout: outputPath)
         guard let pid else { return Outcome(status: nil, output: "") }
 
         let start = ContinuousClock.now
